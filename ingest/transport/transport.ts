@@ -1,0 +1,60 @@
+/**
+ * The transport contract. Kafka (kafkajs) and the in-process queue of embedded mode both
+ * implement it, so the receiver and the pipeline never know which one they talk to.
+ *
+ * A message is one OTLP export request (ExportTraceServiceRequest or ExportLogsServiceRequest),
+ * exactly as the OTel Collector's Kafka exporter writes it, keyed by session id.
+ */
+export type Signal = 'traces' | 'logs';
+export type Encoding = 'otlp_proto' | 'otlp_json';
+
+export interface TransportMessage {
+  signal: Signal;
+  encoding: Encoding;
+  /** Session id, so one session stays on one partition and in order. */
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface MessageOrigin {
+  topic: string;
+  partition: number;
+  /** Kafka offset as a decimal string. */
+  offset: string;
+}
+
+export interface ConsumedMessage extends TransportMessage {
+  origin: MessageOrigin;
+}
+
+export interface TransportProducer {
+  /** Resolves once the transport has accepted every message (Kafka ack / queued in memory). */
+  send(messages: TransportMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a handler can ask of the consumer while it works on a (possibly long-retried) batch. */
+export interface BatchContext {
+  /** Keeps group membership alive during a long retry (Kafka heartbeat; no-op in memory). */
+  heartbeat(): Promise<void>;
+  /** True once the consumer is stopping or lost the partition: give up retrying and reject. */
+  isStale(): boolean;
+}
+
+/**
+ * Called with each consumed batch (messages of one partition, in offset order). When it
+ * resolves, the batch is done and its offsets may be committed; when it rejects, nothing is
+ * committed and the batch is delivered again.
+ */
+export type BatchHandler = (batch: ConsumedMessage[], ctx: BatchContext) => Promise<void>;
+
+export interface TransportConsumer {
+  start(handler: BatchHandler): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface DeadLetterSink {
+  /** Records an undecodable message with its origin and the reason. */
+  send(message: ConsumedMessage, reason: { code: string; message: string }): Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * Metrics as a collaborator: one prom-client Registry per Warden instance (never the global
+ * default registry), so tests can create as many instances as they like and read counters back.
+ * Every stage reports the same trio: received, sent, errors (by stage and code).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly received = new Counter({
+    name: 'warden_events_received_total',
+    help: 'Records received by a stage',
+    labelNames: ['stage', 'signal'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sent = new Counter({
+    name: 'warden_events_sent_total',
+    help: 'Records a stage passed on (stored, produced, forwarded)',
+    labelNames: ['stage', 'signal'] as const,
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'warden_errors_total',
+    help: 'Errors by stage and stable error code',
+    labelNames: ['stage', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLettered = new Counter({
+    name: 'warden_dead_letter_total',
+    help: 'Messages sent to the dead-letter topic, by reason code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redactions = new Counter({
+    name: 'warden_redactions_total',
+    help: 'Secrets replaced before storage, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'warden_queue_depth',
+    help: 'Messages waiting in the in-process transport',
+    registers: [this.registry],
+  });
+
+  readonly storagePaused = new Gauge({
+    name: 'warden_storage_backpressure',
+    help: '1 while ingestion is paused because storage is unavailable',
+    registers: [this.registry],
+  });
+
+  readonly insertSeconds = new Histogram({
+    name: 'warden_clickhouse_insert_seconds',
+    help: 'Duration of ClickHouse batch inserts',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+}
