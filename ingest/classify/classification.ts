@@ -28,6 +28,9 @@ export interface RuleMatch {
   tags: string[];
   /** The simple command (after unwrapping sudo/env/bash -c …) that matched, for explanations. */
   matched: string;
+  /** Whether this rule describes harm (a rule may classify without being destructive,
+   * e.g. `rm -rf node_modules`). Optional for producers that predate it. */
+  destructive?: boolean;
 }
 
 export interface Classification {
@@ -39,6 +42,10 @@ export interface Classification {
   blast_radius: BlastRadius;
   targets: string[];
   matches: RuleMatch[];
+  /** True when shell text could not be parsed and a fallback tokenizer read it (optional). */
+  unparsed?: boolean;
+  /** Version of the rule set that produced this classification (optional). */
+  rules_version?: string;
 }
 
 export interface Classifier {

@@ -13,3 +13,21 @@ export interface Redactor {
   /** Redacts a value stored under an attribute name: secret-like names make high-entropy values secrets. */
   redactNamed(name: string, value: string): RedactionResult;
 }
+
+/** A walked value with its secrets replaced (see `ValueRedactor.redactValue`). */
+export interface ValueRedactionResult {
+  value: unknown;
+  count: number;
+  kinds: string[];
+}
+
+/**
+ * Additive extension of `Redactor` for structured data: parsed JSON, attribute maps, tool
+ * arguments. Object keys act as names, so `{"env": {"API_TOKEN": "…"}}` redacts the token.
+ */
+export interface ValueRedactor extends Redactor {
+  /** Walks objects and arrays; strings are redacted with the nearest key as their name. */
+  redactValue(value: unknown, name?: string): ValueRedactionResult;
+  /** Redacts a JSON document; returns the input unchanged (byte for byte) when nothing was found. */
+  redactJsonString(json: string): RedactionResult;
+}

@@ -1,0 +1,49 @@
+# Warden service image.
+#
+#   docker build -t warden .
+#   docker run --rm -p 127.0.0.1:4318:4318 warden                     # embedded mode (chdb, in-process queue)
+#   docker run --rm -e KAFKA_BROKERS=… -e CLICKHOUSE_URL=… warden     # distributed mode
+#
+# docker-compose.yml in the repository root runs the distributed stack (Kafka, ClickHouse, Grafana).
+#
+# Node 20 is past end of life; the code also runs on Node 22 and 24 LTS:
+#   docker build --build-arg NODE_VERSION=22 -t warden .
+ARG NODE_VERSION=20
+
+# ---- dependencies -------------------------------------------------------------------------------
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only. The TypeScript sources are loaded at run time through tsx
+# (bin/warden.mjs registers it), so tsx is a runtime dependency.
+# chdb ships its native ClickHouse library (~566 MB) inside the npm package; nothing is compiled.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# ---- runtime --------------------------------------------------------------------------------------
+FROM node:${NODE_VERSION}-bookworm-slim
+# WARDEN_HTTP_HOST: inside a container the server must listen on all interfaces so that the
+# published port reaches it (outside containers the default is 127.0.0.1). Publish the port on the
+# host's loopback (-p 127.0.0.1:4318:4318) unless Warden is meant to be reachable from elsewhere.
+# WARDEN_DATA_DIR: embedded mode keeps its ClickHouse data and other local state here.
+ENV NODE_ENV=production \
+    WARDEN_HTTP_HOST=0.0.0.0 \
+    WARDEN_HTTP_PORT=4318 \
+    WARDEN_DATA_DIR=/var/lib/warden
+
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+# Sources stay owned by root and read-only for the service user; only the data dir is writable.
+COPY --chown=root:root . .
+RUN mkdir -p /var/lib/warden && chown node:node /var/lib/warden
+
+# The official Node image ships an unprivileged `node` user (uid 1000).
+USER node
+VOLUME ["/var/lib/warden"]
+EXPOSE 4318
+
+# Liveness through the API's /healthz (slim images have no curl or wget: use Node's fetch).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WARDEN_HTTP_PORT || 4318) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "bin/warden.mjs", "start"]

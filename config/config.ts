@@ -1,0 +1,171 @@
+/**
+ * Warden's configuration: one typed object, read from the environment (and optional flags),
+ * validated at startup with every problem reported at once. Defaults are named constants and
+ * secure: the HTTP server binds to loopback, the embedded engine keeps data on local disk.
+ *
+ * Mode follows from what is configured: `KAFKA_BROKERS` set → distributed (Kafka transport),
+ * else embedded (in-process queue). `CLICKHOUSE_URL` set → ClickHouse server over HTTP, else the
+ * embedded engine with its data under `WARDEN_DATA_DIR`.
+ */
+import path from 'node:path';
+import { PermanentError } from '../lib/errors.js';
+import type { Encoding } from '../ingest/transport/transport.js';
+
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_DATA_DIR = '.warden-data';
+export const DEFAULT_DATABASE = 'warden';
+export const DEFAULT_TTL_DAYS = 90;
+export const DEFAULT_QUEUE_CAPACITY = 20_000;
+export const DEFAULT_GROUP_ID = 'warden';
+export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
+export const DEFAULT_LOGS_TOPIC = 'otlp_logs';
+export const DEFAULT_DEAD_LETTER_TOPIC = 'warden_dead_letter';
+
+export interface WardenConfig {
+  mode: 'embedded' | 'distributed';
+  http: {
+    /** Interface to bind; loopback unless deliberately opened. */
+    host: string;
+    port: number;
+    /** Largest accepted request body, compressed or not. */
+    bodyLimitBytes: number;
+    /**
+     * Whether OTLP ingest requires a bearer token. Default: required unless the server is bound
+     * to loopback, where only local processes can reach it.
+     */
+    ingestRequiresToken: boolean;
+  };
+  /** Directory for the embedded engine's data and the generated token file. */
+  dataDir: string;
+  /** YAML file of API tokens (`tokens: [{token, tenant, roles}]`); generated when absent. */
+  tokensFile: string;
+  clickhouse: {
+    /** Server URL; empty means the embedded engine. */
+    url: string;
+    database: string;
+    username: string;
+    password: string;
+    /** Days audit events are kept (ClickHouse TTL). */
+    ttlDays: number;
+  };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    topics: { traces: string; logs: string; deadLetter: string };
+    encodings: { traces: Encoding; logs: Encoding };
+  };
+  /** Capacity of the in-process queue (embedded mode), in messages. */
+  queueCapacity: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const ENCODINGS: readonly Encoding[] = ['otlp_proto', 'otlp_json'];
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Reads the environment into a config, collecting every problem before failing. */
+export function loadConfig(env: Env = process.env): WardenConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const str = (name: string, fallback: string): string => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  };
+  const encoding = (name: string): Encoding => {
+    const raw = str(name, 'otlp_proto');
+    if (!(ENCODINGS as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be one of ${ENCODINGS.join(', ')}`);
+      return 'otlp_proto';
+    }
+    return raw as Encoding;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return fallback;
+  };
+
+  const host = str('WARDEN_HTTP_HOST', DEFAULT_HTTP_HOST);
+  const dataDir = path.resolve(str('WARDEN_DATA_DIR', DEFAULT_DATA_DIR));
+  const brokers = str('KAFKA_BROKERS', '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  for (const broker of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS entry ${JSON.stringify(broker)} must be host:port`);
+  }
+  const url = str('CLICKHOUSE_URL', '');
+  if (url !== '') {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`CLICKHOUSE_URL must be http(s), got ${parsed.protocol}`);
+    } catch {
+      problems.push(`CLICKHOUSE_URL=${JSON.stringify(url)} is not a URL`);
+    }
+  }
+  const database = str('CLICKHOUSE_DATABASE', DEFAULT_DATABASE);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
+  const logLevel = str('WARDEN_LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`WARDEN_LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const topics = {
+    traces: str('KAFKA_TOPIC_SPANS', DEFAULT_TRACES_TOPIC),
+    logs: str('KAFKA_TOPIC_LOGS', DEFAULT_LOGS_TOPIC),
+    deadLetter: str('KAFKA_TOPIC_DEAD_LETTER', DEFAULT_DEAD_LETTER_TOPIC),
+  };
+  if (new Set(Object.values(topics)).size !== 3) problems.push('KAFKA_TOPIC_SPANS, KAFKA_TOPIC_LOGS and KAFKA_TOPIC_DEAD_LETTER must differ');
+
+  const config: WardenConfig = {
+    mode: brokers.length > 0 ? 'distributed' : 'embedded',
+    http: {
+      host,
+      port: int('WARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535),
+      bodyLimitBytes: int('WARDEN_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 512 * 1024 * 1024),
+      ingestRequiresToken: bool('WARDEN_INGEST_REQUIRE_TOKEN', !isLoopback(host)),
+    },
+    dataDir,
+    tokensFile: path.resolve(str('WARDEN_TOKENS_FILE', path.join(dataDir, 'tokens.yaml'))),
+    clickhouse: {
+      url,
+      database,
+      username: str('CLICKHOUSE_USER', 'default'),
+      password: env.CLICKHOUSE_PASSWORD ?? '',
+      ttlDays: int('WARDEN_TTL_DAYS', DEFAULT_TTL_DAYS, 1, 36500),
+    },
+    kafka: {
+      brokers,
+      clientId: str('KAFKA_CLIENT_ID', 'warden'),
+      groupId: str('KAFKA_GROUP_ID', DEFAULT_GROUP_ID),
+      topics,
+      encodings: { traces: encoding('KAFKA_ENCODING_SPANS'), logs: encoding('KAFKA_ENCODING_LOGS') },
+    },
+    queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
+    logLevel,
+  };
+  if (problems.length > 0) {
+    throw new PermanentError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      details: { problems },
+    });
+  }
+  return config;
+}

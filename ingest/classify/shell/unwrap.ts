@@ -1,0 +1,138 @@
+/**
+ * Finds the commands that really run. Wrappers from the rule files are peeled off (`sudo -u x`,
+ * `env A=b`, `nohup`, `nice -n 5`, `timeout 10`, `xargs -I{}`); shells given a script
+ * (`bash -c "…"`, `sh -c`, `eval`, `ssh host "…"`, `bash <<EOF … EOF`) have that script parsed
+ * again, up to a bounded depth; `find … -exec cmd {} ;` yields `cmd` with the found files as
+ * its argument. Input a wrapper feeds in (xargs) becomes an unknown word.
+ */
+import type { WrapperSpec } from '../rule-schema.js';
+import { parseShell } from './parse-shell.js';
+import { literal, unknownWord, type SimpleCommand, type Word } from './word.js';
+
+export const MAX_SCRIPT_DEPTH = 4;
+
+export interface ExecCommand extends SimpleCommand {
+  /** Wrappers peeled off to reach this command, outermost first. */
+  via: string[];
+  /** Shell text this command came from was parsed by the fallback tokenizer. */
+  unparsed: boolean;
+}
+
+export function baseName(word: string): string {
+  const slash = word.lastIndexOf('/');
+  return slash >= 0 ? word.slice(slash + 1) : word;
+}
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+export class Unwrapper {
+  private readonly byName = new Map<string, WrapperSpec>();
+
+  constructor(wrappers: WrapperSpec[]) {
+    for (const w of wrappers) for (const n of w.names) this.byName.set(n, w);
+  }
+
+  /** Parses `text` and returns every command it runs, wrappers removed. */
+  script(text: string, depth = 0, via: string[] = []): ExecCommand[] {
+    const parsed = parseShell(text);
+    const out: ExecCommand[] = [];
+    for (const c of parsed.commands) this.command(c, depth, via, !parsed.parsed, out);
+    return out;
+  }
+
+  private command(c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[]): void {
+    let start = 0;
+    while (start < c.words.length && ASSIGNMENT.test(c.words[start]!.text)) start++;
+    const words = c.words.slice(start);
+    if (c.writes.length > 0) {
+      for (const w of c.writes) out.push({ words: [literal(w.append ? '>>' : '>'), w.path], writes: [], stdin: [], via, unparsed });
+    }
+    if (words.length === 0) return;
+    const name = baseName(words[0]!.text);
+    const wrapper = this.byName.get(name);
+    if (wrapper && depth <= MAX_SCRIPT_DEPTH) {
+      if (this.unwrap(wrapper, name, words, c, depth, [...via, name], unparsed, out)) return;
+    }
+    out.push({ words, writes: [], stdin: c.stdin, via, unparsed });
+    if (name === 'find') this.findExec(words, depth, via, unparsed, out);
+  }
+
+  /** Returns false when the wrapper runs nothing (e.g. `sudo -l`), so it stays a command. */
+  private unwrap(w: WrapperSpec, name: string, words: Word[], c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[]): boolean {
+    let i = 1;
+    let scriptMode = false;
+    let replace = '';
+    while (i < words.length) {
+      const t = words[i]!.text;
+      if (t === '--') { i++; break; }
+      if (w.skip_assignments && ASSIGNMENT.test(t)) { i++; continue; }
+      if (!t.startsWith('-') || t === '-') break;
+      const eq = t.indexOf('=');
+      const flag = eq > 0 ? t.slice(0, eq) : t;
+      if (w.value_options.includes(flag)) {
+        const value = eq > 0 ? t.slice(eq + 1) : words[i + 1]?.text ?? '';
+        if (flag === w.replace_option) replace = value;
+        i += eq > 0 ? 1 : 2;
+        continue;
+      }
+      const attached = w.value_options.find((o) => o.length === 2 && !t.startsWith('--') && t.startsWith(o));
+      if (attached !== undefined) {
+        if (attached === w.replace_option) replace = t.slice(2);
+        i++;
+        continue;
+      }
+      if (w.script_flag !== '' && !t.startsWith('--') && t.slice(1).includes(w.script_flag)) scriptMode = true;
+      i++;
+    }
+    i += w.skip_positionals;
+    const rest = words.slice(i);
+    if (w.runs.includes('script') && scriptMode) {
+      const script = rest[0];
+      if (script === undefined) return false;
+      if (script.unknownRoot) out.push({ words: [literal(name), unknownWord('$(…)')], writes: [], stdin: [], via, unparsed });
+      else out.push(...this.script(script.text, depth + 1, via));
+      return true;
+    }
+    if (w.runs.includes('joined_script') && rest.length > 0) {
+      out.push(...this.script(rest.map((r) => r.text).join(' '), depth + 1, via));
+      return true;
+    }
+    if (w.runs.includes('stdin_script') && rest.length === 0 && c.stdin.length > 0) {
+      for (const body of c.stdin) out.push(...this.script(body, depth + 1, via));
+      return true;
+    }
+    if (w.runs.includes('command') && rest.length > 0) {
+      let inner = rest;
+      if (w.unknown_input) {
+        inner = replace !== '' ? rest.map((r) => (r.text.includes(replace) ? unknownWord() : r)) : [...rest, unknownWord()];
+      }
+      this.command({ words: inner, writes: [], stdin: c.stdin }, depth + 1, via, unparsed, out);
+      return true;
+    }
+    return false;
+  }
+
+  /** `find ROOTS… -exec cmd args {} ;` runs cmd on files found under the roots. */
+  private findExec(words: Word[], depth: number, via: string[], unparsed: boolean, out: ExecCommand[]): void {
+    const roots: Word[] = [];
+    let i = 1;
+    for (; i < words.length; i++) {
+      const t = words[i]!.text;
+      if (t.startsWith('-') || t === '(' || t === '!') break;
+      roots.push(words[i]!);
+    }
+    const root = (roots[0]?.text ?? '.').replace(/\/+$/, '');
+    const nameAt = words.findIndex((w) => w.text === '-name' || w.text === '-iname');
+    const name = nameAt > 0 && words.filter((w) => w.text === '-name' || w.text === '-iname').length === 1 ? words[nameAt + 1]?.text : undefined;
+    const found = roots[0]?.unknownRoot ? unknownWord() : literal(name ? `${root}/**/${name}` : `${root}/**`);
+    for (; i < words.length; i++) {
+      const t = words[i]!.text;
+      if (!['-exec', '-execdir', '-ok', '-okdir'].includes(t)) continue;
+      const inner: Word[] = [];
+      for (i++; i < words.length && words[i]!.text !== ';' && words[i]!.text !== '+'; i++) {
+        inner.push(words[i]!.text.includes('{}') ? found : words[i]!);
+      }
+      if (inner.length > 0) this.command({ words: inner, writes: [], stdin: [] }, depth + 1, [...via, 'find'], unparsed, out);
+    }
+  }
+}

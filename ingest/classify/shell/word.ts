@@ -1,0 +1,42 @@
+/**
+ * The shell-independent view of a parsed command: each simple command is a list of words
+ * after quote removal, plus the files its redirections write and the text fed to its stdin
+ * (heredocs, here-strings). Quoting is gone, so `rm "-rf" x` and `rm -rf x` look the same,
+ * while `echo "rm -rf /"` stays one data word of `echo`.
+ */
+
+export interface Word {
+  /** Value after quote removal. Unknown expansions appear as `$NAME`, `$(…)`; `$HOME` is `~`. */
+  text: string;
+  /** Contains an expansion whose value cannot be known before running (variable, `$(…)`). */
+  unknown: boolean;
+  /** Starts with such an expansion, so even the root of a path built from it is unknown. */
+  unknownRoot: boolean;
+}
+
+export interface RedirectWrite {
+  path: Word;
+  append: boolean;
+}
+
+export interface SimpleCommand {
+  words: Word[];
+  writes: RedirectWrite[];
+  /** Heredoc bodies and here-strings given to the command's stdin. */
+  stdin: string[];
+}
+
+export interface ShellParse {
+  commands: SimpleCommand[];
+  /** False when the real parser rejected the text and the fallback tokenizer was used. */
+  parsed: boolean;
+}
+
+export function literal(text: string): Word {
+  return { text, unknown: false, unknownRoot: false };
+}
+
+/** A word standing for input the classifier cannot see (xargs input, `find -exec {}`). */
+export function unknownWord(text = '*'): Word {
+  return { text, unknown: true, unknownRoot: true };
+}

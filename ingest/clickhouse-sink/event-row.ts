@@ -1,0 +1,141 @@
+/**
+ * AuditEvent <-> `audit_events` row. Times travel as decimal nanosecond strings in the AuditEvent
+ * and as `DateTime64(9, 'UTC')` in ClickHouse: they are converted digit by digit (whole seconds
+ * through Date, the nine fraction digits copied as text), never through a float, so
+ * 1763740800123456789 stays exact. An empty time is stored as the epoch and reads back as "0".
+ * Reads select the times as `toUnixTimestamp64Nano(...)` strings (EVENT_SELECT_COLUMNS).
+ */
+import { PermanentError } from '../../lib/errors.js';
+import type { AuditEvent, Outcome, Phase, Severity } from '../audit-event.js';
+
+/** Largest nanosecond value a DateTime64(9) holds (Int64 max: 2262-04-11T23:47:16.854775807Z). */
+const MAX_NS = '9223372036854775807';
+const DIGITS = /^\d{1,19}$/;
+
+export function nsToDateTime64(ns: string, field = 'time'): string {
+  const value = ns === '' ? '0' : ns;
+  if (!DIGITS.test(value) || (value.length === 19 && value > MAX_NS)) {
+    throw new PermanentError('INVALID_EVENT', `${field} is not decimal nanoseconds in DateTime64(9) range`, {
+      details: { field, value: ns.slice(0, 40) },
+    });
+  }
+  const padded = value.padStart(10, '0');
+  const seconds = Number(padded.slice(0, -9));
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${padded.slice(-9)}`;
+}
+
+/** The JSONEachRow shape written to `audit_events` (inserted_at is left to its default). */
+export interface AuditEventRow {
+  event_id: string;
+  tenant: string;
+  session_id: string;
+  agent_id: string;
+  user_id: string;
+  source: string;
+  signal: string;
+  name: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  phase: string;
+  tool: string;
+  tool_call_id: string;
+  command: string;
+  arguments: string;
+  cwd: string;
+  targets: string[];
+  action_class: string;
+  rule_ids: string[];
+  destructive: boolean;
+  reversible: boolean;
+  severity: string;
+  environment: string;
+  goal: string;
+  scope_allow: string[];
+  scope_deny: string[];
+  decision: string;
+  status: string;
+  exit_code: number | null;
+  error_type: string;
+  time: string;
+  end_time: string;
+  observed: string;
+  attributes: Record<string, string>;
+  redactions: number;
+}
+
+/** Field by field (not a spread): faster on wide objects, and no stray property reaches the insert. */
+export function toRow(e: AuditEvent): AuditEventRow {
+  return {
+    event_id: e.event_id,
+    tenant: e.tenant,
+    session_id: e.session_id,
+    agent_id: e.agent_id,
+    user_id: e.user_id,
+    source: e.source,
+    signal: e.signal,
+    name: e.name,
+    trace_id: e.trace_id,
+    span_id: e.span_id,
+    parent_span_id: e.parent_span_id,
+    phase: e.phase,
+    tool: e.tool,
+    tool_call_id: e.tool_call_id,
+    command: e.command,
+    arguments: e.arguments,
+    cwd: e.cwd,
+    targets: e.targets,
+    action_class: e.action_class,
+    rule_ids: e.rule_ids,
+    destructive: e.destructive,
+    reversible: e.reversible,
+    severity: e.severity,
+    environment: e.environment,
+    goal: e.goal,
+    scope_allow: e.scope_allow,
+    scope_deny: e.scope_deny,
+    decision: e.decision,
+    status: e.status,
+    exit_code: e.exit_code,
+    error_type: e.error_type,
+    time: nsToDateTime64(e.time_ns, 'time_ns'),
+    end_time: nsToDateTime64(e.end_time_ns, 'end_time_ns'),
+    observed: nsToDateTime64(e.observed_ns, 'observed_ns'),
+    attributes: e.attributes,
+    redactions: e.redactions,
+  };
+}
+
+/** Column list that reads an `audit_events` row back in AuditEvent shape. */
+export const EVENT_SELECT_COLUMNS = [
+  'event_id', 'tenant', 'session_id', 'agent_id', 'user_id', 'source', 'signal', 'name',
+  'trace_id', 'span_id', 'parent_span_id', 'phase', 'tool', 'tool_call_id', 'command',
+  'arguments', 'cwd', 'targets', 'action_class', 'rule_ids', 'destructive', 'reversible',
+  'severity', 'environment', 'goal', 'scope_allow', 'scope_deny', 'decision', 'status',
+  'exit_code', 'error_type',
+  'toString(toUnixTimestamp64Nano(time)) AS time_ns',
+  'toString(toUnixTimestamp64Nano(end_time)) AS end_time_ns',
+  'toString(toUnixTimestamp64Nano(observed)) AS observed_ns',
+  'attributes', 'redactions',
+].join(', ');
+
+/** Row as selected with EVENT_SELECT_COLUMNS; narrows the string unions of the data model. */
+export type SelectedEventRow = Omit<AuditEvent, 'phase' | 'severity' | 'status' | 'signal'> & {
+  phase: string;
+  severity: string;
+  status: string;
+  signal: string;
+};
+
+export function fromRow(row: SelectedEventRow): AuditEvent {
+  return {
+    ...row,
+    signal: row.signal as AuditEvent['signal'],
+    phase: row.phase as Phase,
+    severity: row.severity as Severity,
+    status: row.status as Outcome,
+    redactions: Number(row.redactions),
+    exit_code: row.exit_code === null ? null : Number(row.exit_code),
+  };
+}

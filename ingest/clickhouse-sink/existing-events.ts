@@ -1,0 +1,31 @@
+/**
+ * Which of a batch's event ids are already in `audit_events`: the guard for re-delivery after a
+ * crash, when a batch is composed differently from the one partly stored and its token cannot
+ * match. Looks ids up in chunks (bound arrays travel in the request URL over HTTP), narrowed by
+ * tenant and session so the primary key prunes the scan; the bloom filter on event_id does the rest.
+ */
+import type { AuditEvent } from '../audit-event.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+
+const LOOKUP_CHUNK = 2_000;
+
+export async function existingEventIds(handle: ClickHouseHandle, events: readonly AuditEvent[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
+    const chunk = events.slice(start, start + LOOKUP_CHUNK);
+    const rs = await handle.client.query({
+      query: `SELECT DISTINCT event_id FROM ${handle.database}.audit_events
+        WHERE tenant IN {tenants:Array(String)}
+          AND session_id IN {sessions:Array(String)}
+          AND event_id IN {ids:Array(String)}`,
+      query_params: {
+        tenants: [...new Set(chunk.map((e) => e.tenant))],
+        sessions: [...new Set(chunk.map((e) => e.session_id))],
+        ids: chunk.map((e) => e.event_id),
+      },
+      format: 'JSONEachRow',
+    });
+    for (const row of await rs.json<{ event_id: string }>()) found.add(row.event_id);
+  }
+  return found;
+}

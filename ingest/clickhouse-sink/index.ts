@@ -1,0 +1,14 @@
+/**
+ * The ClickHouse sink's public surface: open a client (embedded chdb or a server), migrate the
+ * schema, write AuditEvent batches idempotently, and read them back.
+ */
+export { openClickHouse, OUTPUT_SETTINGS } from './open-clickhouse.js';
+export type { ClickHouseEngine, ClickHouseHandle, OpenClickHouseOptions } from './open-clickhouse.js';
+export { migrate, loadMigrations, DEFAULT_TTL_DAYS } from './migrations.js';
+export type { Migration, MigrateOptions, MigrateResult } from './migrations.js';
+export { ClickHouseAuditStore } from './audit-store.js';
+export type { ClickHouseAuditStoreOptions } from './audit-store.js';
+export { countEvents, eventsForSession } from './queries.js';
+export type { EventFilter } from './queries.js';
+export { mapStorageError } from './storage-errors.js';
+export type { AuditStore, InsertEventsOptions } from './storage.js';

@@ -1,0 +1,95 @@
+/**
+ * Opens ClickHouse through @clickhouse/client: over HTTP when a URL is given (a server), otherwise
+ * in-process through the chdb connection with its data directory on disk (created if missing).
+ * Both clients get the same output settings, so 64-bit integers arrive as JSON strings from
+ * either engine, and the database is created if it does not exist. All Warden SQL names tables
+ * as `database.table`, so it never depends on a session's current database.
+ */
+import { mkdir } from 'node:fs/promises';
+import {
+  ClickHouseLogLevel,
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+  type ClickHouseSettings,
+} from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { Logger } from '../../lib/logger.js';
+import { clientLoggerClass } from './client-log-bridge.js';
+import { withStorageErrors } from './storage-errors.js';
+import { checkIdentifier } from './sql-template.js';
+
+export type ClickHouseEngine = 'chdb' | 'server';
+
+export interface ClickHouseHandle {
+  readonly client: ClickHouseClient;
+  readonly database: string;
+  /**
+   * Which engine is behind the client. With chdb, settings passed per call are applied with SET
+   * and stay on the session: code that sets one per call must set it back (see audit-store.ts).
+   */
+  readonly engine: ClickHouseEngine;
+  close(): Promise<void>;
+}
+
+export interface OpenClickHouseOptions {
+  /** Server URL (CLICKHOUSE_URL), e.g. `http://localhost:8123`. Absent: embedded chdb. */
+  url?: string;
+  /** chdb data directory; ignored with `url`. One per process: chdb binds a single directory. */
+  dataPath: string;
+  database: string;
+  username?: string;
+  password?: string;
+  /** HTTP request timeout; default 30 s. */
+  requestTimeoutMs?: number;
+  logger: Logger;
+}
+
+/** Applied to every query from both engines, so results have one shape. */
+export const OUTPUT_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 1,
+  output_format_json_quote_64bit_floats: 0,
+  output_format_json_quote_decimals: 0,
+  date_time_input_format: 'basic',
+};
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+type ChdbAsClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
+
+export async function openClickHouse(options: OpenClickHouseOptions): Promise<ClickHouseHandle> {
+  const database = checkIdentifier(options.database, 'database');
+  const log = { LoggerClass: clientLoggerClass(options.logger), level: ClickHouseLogLevel.WARN };
+  const engine: ClickHouseEngine = options.url ? 'server' : 'chdb';
+  let client: ClickHouseClient;
+  if (options.url) {
+    client = createClient({
+      url: options.url,
+      username: options.username ?? 'default',
+      password: options.password ?? '',
+      request_timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clickhouse_settings: OUTPUT_SETTINGS,
+      log,
+    });
+  } else {
+    await mkdir(options.dataPath, { recursive: true });
+    // chdb types its connection against its own copy of the client's Connection interface; the
+    // shapes are the same (that is the connection's whole purpose), the declarations are not.
+    const connection = createChdbConnection({ path: options.dataPath }) as unknown as ChdbAsClientConnection;
+    client = createClient({
+      connection,
+      clickhouse_settings: OUTPUT_SETTINGS,
+      log,
+    });
+  }
+  try {
+    await withStorageErrors('create database', () =>
+      client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` }),
+    );
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+  options.logger.info({ engine, database }, 'clickhouse opened');
+  return { client, database, engine, close: () => client.close() };
+}

@@ -1,0 +1,211 @@
+/**
+ * TransportConsumer over Kafka: one consumer group subscribed to the traces and logs topics.
+ *
+ * Each fetched batch (one topic-partition, offset order) is handed to the handler as
+ * ConsumedMessage[]. Offsets move only after the handler resolved: the last offset is resolved
+ * and committed explicitly (autoCommit and eachBatchAutoResolve are off). When the handler
+ * rejects, nothing is committed: the partition is paused for a backoff that doubles per
+ * consecutive failure, the fetch position is sought back to the batch's first offset, and the
+ * same messages are delivered again when the partition resumes. When `stop()` is called during a
+ * handler call, the call is abandoned (ctx.isStale() turns true, its outcome is ignored) and its
+ * batch stays uncommitted, so the next owner of the partition receives it again. At-least-once:
+ * a batch can be delivered more than once, never skipped.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { PermanentError, errorCode } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import type {
+  BatchContext,
+  BatchHandler,
+  ConsumedMessage,
+  Signal,
+  TransportConsumer,
+} from '../transport/transport.js';
+import { toConsumedMessages, type TopicBinding } from './consumed-batch.js';
+import { toTransportError } from './errors.js';
+import { createKafkaClient } from './kafkajs-client.js';
+import {
+  DEFAULT_ENCODINGS,
+  DEFAULT_GROUP_ID,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_BYTES_PER_PARTITION,
+  DEFAULT_MAX_WAIT_TIME_MS,
+  DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
+  DEFAULT_RETRY_BACKOFF,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  assertValid,
+  positive,
+  resolveTopics,
+  validateConnection,
+  validateTopics,
+  type KafkaConsumerOptions,
+  type Problems,
+} from './options.js';
+
+const STAGE = 'kafka-consumer';
+const SIGNALS: readonly Signal[] = ['traces', 'logs'];
+type Outcome = 'done' | 'failed' | 'abandoned';
+
+export class KafkaTransportConsumer implements TransportConsumer {
+  private readonly consumer: Consumer;
+  private readonly bindings = new Map<string, TopicBinding>();
+  private readonly fromBeginning: boolean;
+  private readonly concurrency: number;
+  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly abandon: Promise<'abandoned'>;
+  private abandonAll: () => void = () => {};
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: KafkaConsumerOptions) {
+    const problems: Problems = [];
+    validateConnection(options, problems);
+    validateTopics(options.topics, problems);
+    for (const [signal, enc] of Object.entries(options.encodings ?? {})) {
+      if (enc !== 'otlp_proto' && enc !== 'otlp_json') problems.push(`encodings.${signal} must be otlp_proto or otlp_json`);
+    }
+    if (options.groupId !== undefined && options.groupId.trim() === '') problems.push('groupId must not be empty');
+    for (const field of ['maxBytesPerPartition', 'maxBytes', 'maxWaitTimeMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'partitionsConsumedConcurrently'] as const) {
+      positive(options[field], field, problems);
+    }
+    const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+    if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
+      problems.push('retryBackoff needs 0 < initialMs <= maxMs');
+    }
+    const session = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    if ((options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) >= session) {
+      problems.push('heartbeatIntervalMs must be below sessionTimeoutMs');
+    }
+    assertValid('Kafka consumer', problems);
+
+    const topics = resolveTopics(options.topics);
+    const encodings = { ...DEFAULT_ENCODINGS, ...options.encodings };
+    for (const signal of SIGNALS) {
+      this.bindings.set(topics[signal], { signal, encoding: encodings[signal] });
+    }
+    this.fromBeginning = options.fromBeginning ?? true;
+    this.concurrency = options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY;
+    this.backoff = backoff;
+    this.logger = options.logger.child({ component: STAGE });
+    this.metrics = options.metrics;
+    this.abandon = new Promise((resolve) => {
+      this.abandonAll = () => resolve('abandoned');
+    });
+    this.consumer = createKafkaClient(options).consumer({
+      groupId: options.groupId ?? DEFAULT_GROUP_ID,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS,
+      sessionTimeout: session,
+      heartbeatInterval: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ err: payload.error.message, restart: payload.restart }, 'Kafka consumer crashed');
+    });
+  }
+
+  /** Joins the group and starts delivering batches; resolves once the group is joined. */
+  async start(handler: BatchHandler): Promise<void> {
+    if (this.started) throw new PermanentError('ALREADY_STARTED', 'Kafka consumer was already started');
+    if (this.stopping) throw new PermanentError('STOPPED', 'Kafka consumer was stopped');
+    this.started = true;
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [...this.bindings.keys()], fromBeginning: this.fromBeginning });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.concurrency,
+        eachBatch: (payload) => this.onBatch(handler, payload),
+      });
+    } catch (err) {
+      await this.consumer.disconnect().catch(() => {});
+      throw toTransportError(err, 'consumer start');
+    }
+  }
+
+  /** Abandons in-flight handler calls (their batches stay uncommitted) and leaves the group. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abandonAll();
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      await this.consumer.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  private async onBatch(handler: BatchHandler, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const binding = this.bindings.get(batch.topic);
+    if (batch.isEmpty() || this.stopping || !binding) return;
+    const messages = toConsumedMessages(batch, binding);
+    this.metrics.received.inc({ stage: STAGE, signal: binding.signal }, messages.length);
+    const ctx: BatchContext = {
+      heartbeat: () => payload.heartbeat(),
+      isStale: () => this.stopping !== undefined || !payload.isRunning() || payload.isStale(),
+    };
+    const outcome = await this.runHandler(handler, messages, ctx);
+    if (outcome === 'abandoned') return;
+    if (outcome === 'failed') {
+      this.redeliverLater(payload);
+      return;
+    }
+    this.failures.delete(`${batch.topic}:${batch.partition}`);
+    const last = batch.lastOffset();
+    payload.resolveOffset(last);
+    const next = (BigInt(last) + 1n).toString();
+    try {
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+      });
+    } catch (err) {
+      if (this.stopping) return;
+      this.metrics.errors.inc({ stage: STAGE, code: 'COMMIT_FAILED' });
+      this.logger.warn({ topic: batch.topic, partition: batch.partition, err: String(err) }, 'offset commit failed');
+      throw err; // kafkajs rejoins the group on rebalance errors; the batch may be delivered again
+    }
+  }
+
+  private async runHandler(handler: BatchHandler, messages: ConsumedMessage[], ctx: BatchContext): Promise<Outcome> {
+    const call = Promise.resolve()
+      .then(() => handler(messages, ctx))
+      .then(
+        (): Outcome => 'done',
+        (err: unknown): Outcome => {
+          if (this.stopping) return 'abandoned';
+          const { topic, partition, offset } = messages[0]!.origin;
+          this.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+          this.logger.warn(
+            { topic, partition, offset, messages: messages.length, code: errorCode(err), err: String(err) },
+            'batch handler failed; batch will be delivered again',
+          );
+          return 'failed';
+        },
+      );
+    return Promise.race([call, this.abandon]);
+  }
+
+  /** Pause the partition, rewind to the batch's first offset, resume after the backoff. */
+  private redeliverLater(payload: EachBatchPayload): void {
+    const { topic, partition } = payload.batch;
+    const key = `${topic}:${partition}`;
+    const attempt = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, attempt);
+    const delay = Math.min(this.backoff.initialMs * 2 ** (attempt - 1), this.backoff.maxMs);
+    const resume = payload.pause();
+    this.consumer.seek({ topic, partition, offset: payload.batch.firstOffset()! });
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) resume();
+    }, delay);
+    this.timers.add(timer);
+  }
+}

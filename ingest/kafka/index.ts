@@ -1,0 +1,9 @@
+/**
+ * The Kafka transport: producer (receiver -> `otlp_spans`/`otlp_logs`), consumer group (topics ->
+ * pipeline, offsets committed after the handler resolved) and dead-letter sink.
+ */
+export { KafkaTransportProducer } from './producer.js';
+export { KafkaTransportConsumer } from './consumer.js';
+export { KafkaDeadLetterSink, DEAD_LETTER_HEADERS } from './dead-letter.js';
+export { CONTENT_TYPE_HEADER, contentTypeOf, encodingOf } from './content-type.js';
+export * from './options.js';

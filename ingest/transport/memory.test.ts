@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PermanentError, RetryableError } from '../../lib/errors.js';
+import { silentLogger } from '../../lib/logger.js';
+import { Metrics } from '../../lib/metrics.js';
+import { createMemoryTransport, MEMORY_TOPICS, type MemoryTransportOptions } from './memory.js';
+import type { BatchContext, ConsumedMessage, Signal, TransportMessage } from './transport.js';
+
+function msg(signal: Signal, key: string, n: number): TransportMessage {
+  return { signal, encoding: 'otlp_proto', key, value: Buffer.from(`${key}#${n}`) };
+}
+
+function transport(overrides: Partial<MemoryTransportOptions> = {}) {
+  const metrics = new Metrics();
+  const t = createMemoryTransport({ capacity: 1_000, logger: silentLogger, metrics, retryBackoff: { initialMs: 5, maxMs: 20 }, ...overrides });
+  return { ...t, metrics };
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function depth(metrics: Metrics): Promise<number> {
+  return (await metrics.queueDepth.get()).values[0]?.value ?? 0;
+}
+
+describe('memory transport', () => {
+  it('delivers every message once, per-topic batches in offset order, one handler call at a time', async () => {
+    const { producer, consumer, metrics } = transport({ maxBatchMessages: 7 });
+    const sent: TransportMessage[] = [];
+    for (let i = 0; i < 60; i++) sent.push(msg(i % 3 === 0 ? 'logs' : 'traces', `s${i % 5}`, i));
+    for (let i = 0; i < sent.length; i += 10) await producer.send(sent.slice(i, i + 10));
+
+    const got: ConsumedMessage[] = [];
+    let active = 0;
+    let maxActive = 0;
+    await consumer.start(async (batch) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      assert.ok(batch.length > 0 && batch.length <= 7);
+      assert.equal(new Set(batch.map((m) => m.origin.topic)).size, 1, 'a batch holds one topic');
+      await new Promise((resolve) => setImmediate(resolve));
+      got.push(...batch);
+      active--;
+    });
+    await waitFor(() => got.length === sent.length, 'all messages');
+    await consumer.stop();
+
+    assert.equal(maxActive, 1);
+    for (const signal of ['traces', 'logs'] as const) {
+      const mine = got.filter((m) => m.signal === signal);
+      assert.deepEqual(mine.map((m) => m.value.toString()), sent.filter((m) => m.signal === signal).map((m) => m.value.toString()));
+      assert.deepEqual(mine.map((m) => m.origin.offset), mine.map((_, i) => String(i)));
+      assert.ok(mine.every((m) => m.origin.topic === MEMORY_TOPICS[signal] && m.origin.partition === 0));
+    }
+    assert.equal(await depth(metrics), 0);
+  });
+
+  it('refuses a send that does not fit, whole, with BACKPRESSURE, and accepts again once drained', async () => {
+    const { producer, consumer, metrics } = transport({ capacity: 10 });
+    await producer.send([1, 2, 3, 4, 5, 6].map((i) => msg('traces', 'a', i)));
+    assert.equal(await depth(metrics), 6);
+    await assert.rejects(
+      producer.send([7, 8, 9, 10, 11].map((i) => msg('traces', 'a', i))),
+      (err: unknown) => err instanceof RetryableError && err.code === 'BACKPRESSURE',
+    );
+    assert.equal(await depth(metrics), 6, 'nothing of the refused send was queued');
+    await assert.rejects(
+      producer.send(Array.from({ length: 11 }, (_, i) => msg('logs', 'b', i))),
+      (err: unknown) => err instanceof PermanentError && err.code === 'BATCH_TOO_LARGE',
+    );
+
+    const got: string[] = [];
+    await consumer.start(async (batch) => void got.push(...batch.map((m) => m.value.toString())));
+    await waitFor(async () => (await depth(metrics)) === 0, 'the queue to drain');
+    assert.equal(got.length, 6);
+    await producer.send([7, 8, 9, 10, 11].map((i) => msg('traces', 'a', i)));
+    await waitFor(() => got.length === 11, 'messages sent after the drain');
+    await consumer.stop();
+    assert.deepEqual(got, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) => `a#${i}`));
+  });
+
+  it('delivers a rejected batch again, same messages and offsets, until it succeeds', async () => {
+    const { producer, consumer, metrics } = transport({ maxBatchMessages: 4 });
+    await producer.send([0, 1, 2, 3, 4, 5].map((i) => msg('logs', 'k', i)));
+    const deliveries: string[][] = [];
+    let failuresLeft = 2;
+    await consumer.start(async (batch) => {
+      deliveries.push(batch.map((m) => m.origin.offset));
+      if (batch[0]!.origin.offset === '0' && failuresLeft-- > 0) throw new RetryableError('STORAGE_UNAVAILABLE', 'down');
+    });
+    await waitFor(() => deliveries.length === 4, 'redeliveries');
+    await consumer.stop();
+    assert.deepEqual(deliveries, [['0', '1', '2', '3'], ['0', '1', '2', '3'], ['0', '1', '2', '3'], ['4', '5']]);
+    const errors = (await metrics.errors.get()).values.find((v) => v.labels.code === 'STORAGE_UNAVAILABLE');
+    assert.equal(errors?.value, 2);
+  });
+
+  it('stop() drains what is queued, then the closed producer refuses sends', async () => {
+    const { producer, consumer } = transport({ maxBatchMessages: 3 });
+    let handled = 0;
+    await consumer.start(async (batch) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      handled += batch.length;
+    });
+    await producer.send(Array.from({ length: 20 }, (_, i) => msg('traces', `s${i % 2}`, i)));
+    await producer.close();
+    await consumer.stop();
+    assert.equal(handled, 20);
+    await assert.rejects(producer.send([msg('traces', 'x', 0)]), (err: unknown) => err instanceof RetryableError && err.code === 'TRANSPORT_UNAVAILABLE');
+  });
+
+  it('stop() gives up on a handler that never finishes once the drain timeout passed', async () => {
+    const { producer, consumer } = transport({ drainTimeoutMs: 50 });
+    let seen: BatchContext | undefined;
+    await consumer.start((_batch, ctx) => {
+      seen = ctx;
+      return new Promise<void>(() => {});
+    });
+    await producer.send([msg('logs', 'x', 0)]);
+    await waitFor(() => seen !== undefined, 'the handler call');
+    assert.equal(seen!.isStale(), false);
+    await consumer.stop();
+    assert.equal(seen!.isStale(), true);
+  });
+
+  it('validates its options and reports every problem', () => {
+    assert.throws(
+      () => createMemoryTransport({ capacity: 0, maxBatchMessages: -1, logger: silentLogger, metrics: new Metrics() }),
+      (err: unknown) => err instanceof PermanentError && err.code === 'CONFIG_INVALID' && (err.details.problems as string[]).length === 2,
+    );
+  });
+});

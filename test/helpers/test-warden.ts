@@ -1,0 +1,37 @@
+/**
+ * Starts a real Warden for a test: embedded ClickHouse in a fresh temporary directory, HTTP on
+ * an ephemeral loopback port, the in-process queue unless KAFKA_BROKERS is given. Returns the
+ * running instance and a cleanup that closes it and removes its data.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type WardenConfig } from '../../config/config.js';
+import { startWarden, type RunningWarden } from '../../main.js';
+import { Metrics } from '../../lib/metrics.js';
+import { silentLogger } from '../../lib/logger.js';
+import { systemClock } from '../../lib/clock.js';
+
+export interface TestWarden extends RunningWarden {
+  config: WardenConfig;
+  metrics: Metrics;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestWarden(env: Record<string, string> = {}): Promise<TestWarden> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
+  const config = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
+  const metrics = new Metrics();
+  const warden = await startWarden(config, { logger: silentLogger, metrics, clock: systemClock });
+  return {
+    ...warden,
+    config,
+    metrics,
+    dataDir,
+    cleanup: async () => {
+      await warden.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
