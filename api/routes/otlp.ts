@@ -17,7 +17,7 @@ import type { DecodedRecord } from '../../ingest/otlp/records.js';
 import { sessionIdOf } from '../../ingest/normalize/index.js';
 import type { Encoding, Signal, TransportMessage, TransportProducer } from '../../ingest/transport/transport.js';
 import type { Metrics } from '../../lib/metrics.js';
-import { PermanentError } from '../../lib/errors.js';
+import { ApiError } from '../errors.js';
 
 export interface OtlpRouteOptions {
   producer: TransportProducer;
@@ -33,7 +33,7 @@ function encodingOf(request: FastifyRequest): Encoding {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === JSON_TYPE) return 'otlp_json';
   if (type === PROTOBUF || type === 'application/protobuf') return 'otlp_proto';
-  throw new PermanentError('OTLP_UNSUPPORTED_CONTENT_TYPE', `unsupported content type ${JSON.stringify(type)}; use ${PROTOBUF} or ${JSON_TYPE}`);
+  throw new ApiError(415, 'OTLP_UNSUPPORTED_CONTENT_TYPE', `unsupported content type ${JSON.stringify(type)}; use ${PROTOBUF} or ${JSON_TYPE}`);
 }
 
 function hasValidIds(record: DecodedRecord): boolean {

@@ -62,15 +62,18 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
   const log = { LoggerClass: clientLoggerClass(options.logger), level: ClickHouseLogLevel.WARN };
   const engine: ClickHouseEngine = options.url ? 'server' : 'chdb';
   let client: ClickHouseClient;
-  if (options.url) {
-    client = createClient({
-      url: options.url,
+  const serverClient = (url: string, defaultDatabase?: string): ClickHouseClient =>
+    createClient({
+      url,
+      ...(defaultDatabase ? { database: defaultDatabase } : {}),
       username: options.username ?? 'default',
       password: options.password ?? '',
       request_timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       clickhouse_settings: OUTPUT_SETTINGS,
       log,
     });
+  if (options.url) {
+    client = serverClient(options.url);
   } else {
     await mkdir(options.dataPath, { recursive: true });
     // chdb types its connection against its own copy of the client's Connection interface; the
@@ -89,6 +92,14 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
   } catch (err) {
     await client.close().catch(() => undefined);
     throw err;
+  }
+  // Make Warden's database the default one, so operators' and dashboards' SQL can name tables
+  // without it: a new client bound to it (server), or USE, which sticks to chdb's one session.
+  if (options.url) {
+    await client.close();
+    client = serverClient(options.url, database);
+  } else {
+    await withStorageErrors('use database', () => client.command({ query: `USE ${database}` }));
   }
   options.logger.info({ engine, database }, 'clickhouse opened');
   return { client, database, engine, close: () => client.close() };
