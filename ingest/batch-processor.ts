@@ -57,7 +57,6 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
       const code = errorCode(err);
       const text = err instanceof Error ? err.message : String(err);
       metrics.errors.inc({ stage: 'decode', code });
-      logger.warn({ code, origin: message.origin }, 'undecodable message sent to the dead-letter topic');
       await deadLetter.send(message, { code: err instanceof WardenError ? code : 'NORMALIZE_FAILED', message: text });
       return [];
     }

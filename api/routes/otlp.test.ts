@@ -203,6 +203,16 @@ test('when ingest requires a token: 401 without, and the token tenant travels wi
     assert.equal(ok.statusCode, 200);
     await waitFor(async () => t.received.length, (n) => n === 1, { what: 'the authenticated span' });
     assert.equal(t.received[0]!.headers?.['warden-tenant'], 'acme');
+
+    const otherTenant = span('s-t', 'eee19b7ec3c1b175', { resource: { 'session.id': 's-t', 'warden.tenant': 'globex' } });
+    const spoof = await t.app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      payload: encodeOtlp('traces', [otherTenant], 'otlp_json'),
+    });
+    assert.equal(spoof.statusCode, 200);
+    assert.equal(Number((JSON.parse(spoof.body) as { partialSuccess: { rejectedSpans: string } }).partialSuccess.rejectedSpans), 1);
   } finally {
     await t.close();
   }

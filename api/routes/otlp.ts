@@ -6,7 +6,8 @@
  * and so each request can be keyed by session: a request holding one session is forwarded as
  * is; one mixing sessions is split into one export request per session, so every session stays
  * on one partition, in order. Spans without a valid trace or span id are rejected individually
- * and reported through `partial_success`. The requests then go to the transport — Kafka in
+ * and reported through `partial_success`, as are records that claim (`warden.tenant`) a tenant
+ * other than the one their non-admin ingest token is bound to. The requests then go to the transport — Kafka in
  * distributed mode, the in-process queue in embedded mode — and the answer is 200 once the
  * transport has accepted them; 429 (queue full) or 503 (transport down) with `Retry-After`
  * otherwise, never 500 for load.
@@ -41,6 +42,13 @@ function hasValidIds(record: DecodedRecord): boolean {
   return /^[0-9a-f]{32}$/.test(record.traceId) && /^[0-9a-f]{16}$/.test(record.spanId) && !/^0+$/.test(record.traceId) && !/^0+$/.test(record.spanId);
 }
 
+/** A record may name its tenant only when it is the one the token is bound to. */
+function claimsTenant(record: DecodedRecord, boundTenant: string | undefined): boolean {
+  if (boundTenant === undefined) return true;
+  const claimed = record.resource['warden.tenant'];
+  return claimed === undefined || claimed === boundTenant;
+}
+
 function groupBySession(records: DecodedRecord[]): Map<string, DecodedRecord[]> {
   const groups = new Map<string, DecodedRecord[]>();
   for (const record of records) {
@@ -61,10 +69,12 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     const records = decodeOtlp(signal, body, encoding, { maxBytes: options.maxDecodedBytes });
     options.metrics.received.inc({ stage: 'http', signal }, records.length);
 
-    const accepted = records.filter(hasValidIds);
+    const principal = request.principal;
+    const boundTenant = principal && !principal.roles.has('admin') ? principal.tenant : undefined;
+    const accepted = records.filter((r) => hasValidIds(r) && claimsTenant(r, boundTenant));
     const rejected = records.length - accepted.length;
     const groups = groupBySession(accepted);
-    const tenant = request.principal?.tenant;
+    const tenant = principal?.tenant;
     const headers: Record<string, string> = tenant ? { 'warden-tenant': tenant } : {};
     const messages: TransportMessage[] = [];
     if (groups.size === 1 && rejected === 0) {
@@ -78,7 +88,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     if (messages.length > 0) await options.producer.send(messages);
     options.metrics.sent.inc({ stage: 'http', signal }, accepted.length);
 
-    const partial = rejected > 0 ? { rejected, errorMessage: `${rejected} span(s) without a valid trace id or span id were rejected` } : undefined;
+    const partial = rejected > 0 ? { rejected, errorMessage: `${rejected} record(s) rejected: invalid trace/span id, or a warden.tenant other than the token's` } : undefined;
     reply.code(200).header('content-type', encoding === 'otlp_json' ? JSON_TYPE : PROTOBUF);
     return encodeExportResponse(signal, encoding, partial);
   };

@@ -1,0 +1,150 @@
+/**
+ * The batch processor over the real pieces — OTLP decoder, normalizer with the real classifier
+ * and redactor, embedded ClickHouse — with faults injected where the test needs them: storage
+ * refusing inserts for a while, and poison messages.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBatchProcessor } from './batch-processor.js';
+import { createNormalizer } from './normalize/index.js';
+import { createClassifier } from './classify/index.js';
+import { createRedactor } from './redact/index.js';
+import { encodeOtlp } from './otlp/index.js';
+import type { DecodedSpan } from './otlp/records.js';
+import { ClickHouseAuditStore, countEvents, migrate } from './clickhouse-sink/index.js';
+import type { AuditStore, InsertEventsOptions } from './clickhouse-sink/storage.js';
+import type { AuditEvent } from './audit-event.js';
+import { MemoryDeadLetterSink } from './transport/memory.js';
+import type { BatchContext, ConsumedMessage } from './transport/transport.js';
+import { Metrics } from '../lib/metrics.js';
+import { silentLogger } from '../lib/logger.js';
+import { RetryableError } from '../lib/errors.js';
+import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
+
+let chdb: TempChdb;
+before(async () => {
+  chdb = await openTempChdb('warden_batch');
+  await migrate(chdb.handle, { ttlDays: 3650 });
+});
+after(async () => {
+  await chdb?.cleanup();
+});
+
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+let offset = 0;
+
+function spanMessage(sessionId: string, commands: string[]): ConsumedMessage {
+  const spans: DecodedSpan[] = commands.map((command, i) => ({
+    signal: 'traces',
+    resource: { 'service.name': 'agent', 'session.id': sessionId },
+    scope: { name: 'test', version: '1' },
+    traceId: 'aa'.repeat(16),
+    spanId: (offset * 100 + i + 1).toString(16).padStart(16, '0'),
+    parentSpanId: '',
+    name: 'execute_tool Bash',
+    kind: 1,
+    startTimeUnixNano: (NOW_NS + BigInt(i)).toString(),
+    endTimeUnixNano: (NOW_NS + BigInt(i) + 1000n).toString(),
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.tool.call.arguments': JSON.stringify({ command }) },
+    events: [],
+    status: { code: 0, message: '' },
+  }));
+  const o = offset++;
+  return {
+    signal: 'traces',
+    encoding: 'otlp_proto',
+    key: sessionId,
+    value: encodeOtlp('traces', spans, 'otlp_proto'),
+    origin: { topic: 'otlp_spans', partition: 0, offset: String(o) },
+  };
+}
+
+const liveContext: BatchContext = { heartbeat: async () => {}, isStale: () => false };
+
+/** A real store behind a switch that makes it refuse inserts the way a down server does. */
+class FlakyStore implements AuditStore {
+  down = 0;
+  attempts = 0;
+  readonly options: InsertEventsOptions[] = [];
+  constructor(private readonly inner: AuditStore) {}
+  async insertEvents(events: AuditEvent[], options: InsertEventsOptions = {}): Promise<void> {
+    this.attempts++;
+    this.options.push(options);
+    if (this.down > 0) {
+      this.down--;
+      throw new RetryableError('STORAGE_UNAVAILABLE', 'connect ECONNREFUSED');
+    }
+    await this.inner.insertEvents(events, options);
+  }
+}
+
+function setup() {
+  const metrics = new Metrics();
+  const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const handler = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
+  return { metrics, store, deadLetter, handler };
+}
+
+const count = (sessionId: string) => countEvents(chdb.handle, { sessionId });
+
+test('a poison message is dead-lettered with its origin and the rest of the batch is stored', async () => {
+  const { handler, deadLetter, metrics } = setup();
+  const poison: ConsumedMessage = {
+    signal: 'traces',
+    encoding: 'otlp_proto',
+    key: 'bp-poison',
+    value: Buffer.from('this is not protobuf \xff\xff'),
+    origin: { topic: 'otlp_spans', partition: 0, offset: '999' },
+  };
+  await handler([spanMessage('bp-poison', ['ls', 'rm -rf build']), poison, spanMessage('bp-poison', ['git status'])], liveContext);
+  assert.equal(await count('bp-poison'), 3);
+  const letters = deadLetter.entries();
+  assert.equal(letters.length, 1);
+  assert.equal(letters[0]!.message.origin.offset, '999');
+  assert.match(letters[0]!.reason.code, /^OTLP_/);
+  const counted = (await metrics.deadLettered.get()).values.reduce((sum, v) => sum + v.value, 0);
+  assert.equal(counted, 1);
+});
+
+test('while storage is down the batch is held and retried, then stored once', async () => {
+  const { handler, store, metrics } = setup();
+  store.down = 4;
+  let heartbeats = 0;
+  await handler([spanMessage('bp-down', ['kubectl delete ns staging', 'terraform destroy'])], {
+    heartbeat: async () => void heartbeats++,
+    isStale: () => false,
+  });
+  assert.equal(store.attempts, 5);
+  assert.equal(heartbeats, 4);
+  assert.equal(await count('bp-down'), 2);
+  assert.equal((await metrics.storagePaused.get()).values[0]!.value, 0);
+  // After a failure the insert checks for rows already stored (a crash may have split the batch).
+  assert.equal(store.options.at(-1)!.checkExisting, true);
+});
+
+test('redelivery of an already stored batch stores nothing twice', async () => {
+  const { handler } = setup();
+  const message = spanMessage('bp-redeliver', ['rm -rf /tmp/x', 'echo hi', 'git push --force origin main']);
+  await handler([message], liveContext);
+  const fresh = setup();
+  await fresh.handler([message, spanMessage('bp-redeliver', ['ls'])], liveContext);
+  assert.equal(await count('bp-redeliver'), 4);
+});
+
+test('a consumer that is stopping gets the storage error back instead of an endless retry', async () => {
+  const { handler, store } = setup();
+  store.down = 1_000;
+  let stale = false;
+  await assert.rejects(
+    handler([spanMessage('bp-stale', ['ls'])], {
+      heartbeat: async () => {
+        stale = true;
+      },
+      isStale: () => stale,
+    }),
+    (err: unknown) => err instanceof RetryableError,
+  );
+  assert.equal(await count('bp-stale'), 0);
+});
