@@ -50,20 +50,36 @@ interface Transport {
   consumer: TransportConsumer;
   deadLetter: DeadLetterSink;
   ready: () => Promise<void>;
+  close: () => Promise<void>;
 }
 
 function createTransport(config: WardenConfig, { logger, metrics }: Collaborators): Transport {
   if (config.mode === 'embedded') {
     const memory = createMemoryTransport({ capacity: config.queueCapacity, logger, metrics });
-    return { ...memory, deadLetter: new MemoryDeadLetterSink({ logger, metrics }), ready: async () => {} };
+    return {
+      ...memory,
+      deadLetter: new MemoryDeadLetterSink({ logger, metrics }),
+      ready: async () => {},
+      close: async () => {
+        await memory.consumer.stop();
+        await memory.producer.close();
+      },
+    };
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
-  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics });
+  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings });
+  const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {
     producer,
-    consumer: new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings }),
-    deadLetter: new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter }),
+    consumer,
+    deadLetter,
     ready: () => producer.ping(),
+    close: async () => {
+      await consumer.stop();
+      await producer.close();
+      await deadLetter.close();
+    },
   };
 }
 
@@ -110,8 +126,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await app.close();
-      await transport.consumer.stop();
-      await transport.producer.close();
+      await transport.close();
       await storage.close();
     })());
 

@@ -25,6 +25,7 @@ Configuration (environment variables):
   KAFKA_GROUP_ID            consumer group (default warden)
   KAFKA_TOPIC_SPANS, KAFKA_TOPIC_LOGS, KAFKA_TOPIC_DEAD_LETTER
   KAFKA_ENCODING_SPANS, KAFKA_ENCODING_LOGS   otlp_proto (default) or otlp_json
+  KAFKA_IDEMPOTENT          idempotent produce (default true)
   WARDEN_QUEUE_CAPACITY     in-process queue size in messages (embedded mode)
   WARDEN_LOG_LEVEL          trace|debug|info|warn|error (default info)`;
 

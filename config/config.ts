@@ -56,6 +56,8 @@ export interface WardenConfig {
     groupId: string;
     topics: { traces: string; logs: string; deadLetter: string };
     encodings: { traces: Encoding; logs: Encoding };
+    /** Idempotent produce (needs a broker that serves producer ids; on by default). */
+    idempotent: boolean;
   };
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       groupId: str('KAFKA_GROUP_ID', DEFAULT_GROUP_ID),
       topics,
       encodings: { traces: encoding('KAFKA_ENCODING_SPANS'), logs: encoding('KAFKA_ENCODING_LOGS') },
+      idempotent: bool('KAFKA_IDEMPOTENT', true),
     },
     queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
     logLevel,

@@ -21,14 +21,15 @@ function firstLine(err: unknown): string {
 }
 
 async function assertSelect(storage: ClickHouseHandle, sql: string): Promise<void> {
-  let ast: string;
+  let root: string;
   try {
-    const result = await storage.client.query({ query: `EXPLAIN AST ${sql}`, format: 'TabSeparatedRaw' });
-    ast = await result.text();
+    const result = await storage.client.query({ query: `EXPLAIN AST ${sql}`, format: 'JSONEachRow' });
+    // A server answers rows of {explain}; the embedded engine answers bare strings.
+    const [first] = await result.json<{ explain: string } | string>();
+    root = (typeof first === 'string' ? first : (first?.explain ?? '')).trim();
   } catch (err) {
     throw new ApiError(400, 'QUERY_INVALID', firstLine(err));
   }
-  const root = ast.trimStart().split('\n')[0] ?? '';
   if (!/^SelectWithUnionQuery\b/.test(root)) throw new ApiError(400, 'QUERY_NOT_READ_ONLY', 'only one SELECT statement is allowed');
 }
 

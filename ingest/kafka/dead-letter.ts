@@ -51,6 +51,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     const problems: Problems = [];
     validateConnection(options, problems);
     if (options.topic !== undefined) topicName(options.topic, 'topic', problems);
+    if (options.idempotent !== false && options.retries === 0) problems.push('an idempotent producer needs retries >= 1');
     assertValid('Kafka dead-letter', problems);
     this.topic = options.topic ?? DEFAULT_DEAD_LETTER_TOPIC;
     this.clock = options.clock ?? systemClock;

@@ -69,7 +69,18 @@ export function defineKafkaTransportSuite(infra: KafkaInfra): void {
     const common = () => ({ brokers: [kafka.bootstrap], logger: silentLogger, metrics });
     const producerFor = (id: Case) => new KafkaTransportProducer({ ...common(), topics: topicsOf(id), idempotent: infra.idempotent });
     const consumerFor = (id: Case, groupId: string, extra: Partial<KafkaConsumerOptions> = {}) =>
-      new KafkaTransportConsumer({ ...common(), topics: topicsOf(id), groupId, maxWaitTimeMs: 100, retryBackoff: { initialMs: 50, maxMs: 200 }, ...extra });
+      new KafkaTransportConsumer({
+        ...common(),
+        topics: topicsOf(id),
+        groupId,
+        maxWaitTimeMs: 100,
+        retryBackoff: { initialMs: 50, maxMs: 200 },
+        // The mock waits up to the session timeout for members to rejoin after one left;
+        // 6 s is also the smallest session timeout a real broker accepts by default.
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 1_000,
+        ...extra,
+      });
 
     /** Committed offset per `topic/partition` ('-1' when none). */
     async function committed(groupId: string, id: Case): Promise<Map<string, string>> {

@@ -13,6 +13,9 @@ import {
   type KafkaConnectionOptions,
 } from './options.js';
 
+/** kafkajs's logLevel is a plain object at run time (no reverse mapping like a TS enum). */
+const LEVEL_NAMES: Readonly<Record<number, string>> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN' };
+
 /** A kafkajs logCreator writing warnings and errors to `logger` at warn level. */
 export function kafkajsLogCreator(logger: Logger): logCreator {
   const log = logger.child({ component: 'kafkajs' });
@@ -20,7 +23,7 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
     ({ namespace, level, log: entry }: LogEntry) => {
       if (level > logLevel.WARN || level === logLevel.NOTHING) return;
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
-      log.warn({ namespace, kafkajsLevel: logLevel[level], ...fields }, message);
+      log.warn({ namespace, kafkajsLevel: LEVEL_NAMES[level], ...fields }, message);
     };
 }
 

@@ -61,6 +61,7 @@ export class KafkaTransportProducer implements TransportProducer {
     validateTopics(options.topics, problems);
     positive(options.maxPendingMessages, 'maxPendingMessages', problems);
     positive(options.maxBatchMessages, 'maxBatchMessages', problems);
+    if (options.idempotent !== false && options.retries === 0) problems.push('an idempotent producer needs retries >= 1');
     if (options.compression !== undefined && !['none', 'gzip'].includes(options.compression)) {
       problems.push('compression must be none or gzip');
     }
@@ -92,9 +93,7 @@ export class KafkaTransportProducer implements TransportProducer {
     this.pending += messages.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.kick();
     });
   }
 
@@ -134,6 +133,15 @@ export class KafkaTransportProducer implements TransportProducer {
       });
     }
     return undefined;
+  }
+
+  /** Starts the flush loop unless it runs; a send queued while it was ending starts a new one. */
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.kick();
+    });
   }
 
   private async flush(): Promise<void> {
