@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.warden-data/**', 'test/infra/kafka-mock/bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.warden-data/**', '.tmp/**', 'test/infra/kafka-mock/bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
