@@ -5,6 +5,7 @@
  * combined. Synchronous, and parses are cached, because it runs on every event.
  */
 import { fileURLToPath } from 'node:url';
+import { LruCache } from './lru-cache.js';
 import type { ActionInput, Classification, Classifier, RuleMatch } from './classification.js';
 import { applyTuning } from './apply-tuning.js';
 import { aggregate, type SubjectOutcome } from './evaluate/aggregate.js';
@@ -38,6 +39,8 @@ function sqlDefaultClass(verb: string): string {
   if (['create', 'alter', 'drop', 'truncate', 'rename'].includes(verb)) return 'db.schema';
   return 'db.exec';
 }
+
+const MAX_CACHED_KEY_LENGTH = 4096;
 
 export function createClassifier(options: ClassifierOptions = {}): Classifier & { readonly rules: RuleSet } {
   const rules = applyTuning(options.rules ?? loadRules(options.rulesDir ?? DEFAULT_RULES_DIR), options.tuning);
@@ -78,24 +81,44 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
     return { subjects: [toolSubject(spec, input.tool, args, input.cwd)], unparsed: false };
   }
 
+  // Whole results of identical actions are cached too: agents repeat commands, and evaluating
+  // the rules costs more than parsing once the parse is cached. Large inputs are not kept.
+  const results = new LruCache<string, Classification>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const copy = (c: Classification): Classification => ({
+    ...c,
+    targets: [...c.targets],
+    matches: c.matches.map((m) => ({ ...m, tags: [...m.tags] })),
+  });
+
+  function evaluate(input: ActionInput): Classification {
+    const ctx: EvalContext = { ...patternContext(rules.lists, input.cwd), bulkKeys: rules.bulk_argument_keys };
+    const { subjects, unparsed } = subjectsOf(input);
+    const outcomes: SubjectOutcome[] = subjects.map((s) => {
+      const matches: RuleMatch[] = [];
+      for (const rule of index.candidates(s)) {
+        if (!holds(rule.condition, s, ctx) || silenced(rule, s, ctx)) continue;
+        matches.push({
+          rule_id: rule.id, action_class: rule.action_class, severity: rule.severity, reversible: rule.reversible,
+          blast_radius: rule.blast_radius, tags: rule.tags, matched: s.text, destructive: rule.destructive,
+        });
+      }
+      return { matches, defaultClass: defaultClass(s), targets: s.targets.map((t) => t.value), unknownTargets: s.targets.some((t) => t.unknown) };
+    });
+    const result = aggregate(outcomes, escalate && PRODUCTION.test(input.environment ?? ''));
+    return { ...result, unparsed, rules_version: rules.version };
+  }
+
   return {
     rules,
     classify(input: ActionInput): Classification {
-      const ctx: EvalContext = { ...patternContext(rules.lists, input.cwd), bulkKeys: rules.bulk_argument_keys };
-      const { subjects, unparsed } = subjectsOf(input);
-      const outcomes: SubjectOutcome[] = subjects.map((s) => {
-        const matches: RuleMatch[] = [];
-        for (const rule of index.candidates(s)) {
-          if (!holds(rule.condition, s, ctx) || silenced(rule, s, ctx)) continue;
-          matches.push({
-            rule_id: rule.id, action_class: rule.action_class, severity: rule.severity, reversible: rule.reversible,
-            blast_radius: rule.blast_radius, tags: rule.tags, matched: s.text, destructive: rule.destructive,
-          });
-        }
-        return { matches, defaultClass: defaultClass(s), targets: s.targets.map((t) => t.value), unknownTargets: s.targets.some((t) => t.unknown) };
-      });
-      const result = aggregate(outcomes, escalate && PRODUCTION.test(input.environment ?? ''));
-      return { ...result, unparsed, rules_version: rules.version };
+      const key = `${input.tool}\u0000${input.command}\u0000${input.cwd}\u0000${input.environment ?? ''}\u0000${JSON.stringify(input.arguments ?? {})}`;
+      if (key.length > MAX_CACHED_KEY_LENGTH) return evaluate(input);
+      let result = results.get(key);
+      if (result === undefined) {
+        result = evaluate(input);
+        results.set(key, result);
+      }
+      return copy(result);
     },
   };
 }

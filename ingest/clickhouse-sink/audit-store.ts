@@ -1,6 +1,6 @@
 /**
  * ClickHouseAuditStore: the AuditStore the pipeline writes through. One batch becomes one
- * JSONEachRow insert into `audit_events`, tagged with an insert_deduplication_token derived from
+ * JSONCompactEachRow insert into `audit_events`, tagged with an insert_deduplication_token derived from
  * the batch's event ids, so retrying a batch never stores it twice. With `checkExisting` it first
  * asks which events are already stored and inserts only the rest (re-delivery of a batch composed
  * differently after a crash). Failures come out as RetryableError('STORAGE_UNAVAILABLE') or a
@@ -12,7 +12,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { AuditEvent } from '../audit-event.js';
 import { batchToken } from './dedup-token.js';
-import { toRow, type AuditEventRow } from './event-row.js';
+import { INSERT_COLUMNS, toCompactRow, toRow, type AuditEventRow } from './event-row.js';
 import { existingEventIds } from './existing-events.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
 import { mapStorageError } from './storage-errors.js';
@@ -80,20 +80,13 @@ export class ClickHouseAuditStore implements AuditStore {
 
   private async insertRows(rows: AuditEventRow[]): Promise<void> {
     const token = batchToken(rows.map((r) => r.event_id));
-    try {
-      await this.handle.client.insert({
-        table: this.table,
-        format: 'JSONEachRow',
-        values: rows,
-        clickhouse_settings: { insert_deduplication_token: token },
-      });
-    } finally {
-      // chdb applies per-call settings with SET on its one session: clear the token so an
-      // unrelated insert later on this handle is not dropped as a duplicate of this one.
-      if (this.handle.engine === 'chdb') {
-        await this.handle.client.command({ query: 'SELECT 1', clickhouse_settings: { insert_deduplication_token: '' } });
-      }
-    }
+    const body = Buffer.from(rows.map((r) => JSON.stringify(toCompactRow(r))).join('\n'));
+    await this.handle.insertFormatted({
+      table: this.table,
+      columns: INSERT_COLUMNS,
+      body,
+      settings: { insert_deduplication_token: token },
+    });
   }
 
   private countSent(batch: readonly AuditEvent[]): void {

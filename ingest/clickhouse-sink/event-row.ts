@@ -107,6 +107,19 @@ export function toRow(e: AuditEvent): AuditEventRow {
   };
 }
 
+/** Insert column order: rows go to ClickHouse as JSONCompactEachRow arrays (no repeated keys). */
+export const INSERT_COLUMNS = [
+  'event_id', 'tenant', 'session_id', 'agent_id', 'user_id', 'source', 'signal', 'name',
+  'trace_id', 'span_id', 'parent_span_id', 'phase', 'tool', 'tool_call_id', 'command',
+  'arguments', 'cwd', 'targets', 'action_class', 'rule_ids', 'destructive', 'reversible',
+  'severity', 'environment', 'goal', 'scope_allow', 'scope_deny', 'decision', 'status',
+  'exit_code', 'error_type', 'time', 'end_time', 'observed', 'attributes', 'redactions',
+] as const satisfies readonly (keyof AuditEventRow)[];
+
+export function toCompactRow(row: AuditEventRow): unknown[] {
+  return INSERT_COLUMNS.map((column) => row[column]);
+}
+
 /** Column list that reads an `audit_events` row back in AuditEvent shape. */
 export const EVENT_SELECT_COLUMNS = [
   'event_id', 'tenant', 'session_id', 'agent_id', 'user_id', 'source', 'signal', 'name',

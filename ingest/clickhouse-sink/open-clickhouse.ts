@@ -6,9 +6,11 @@
  * as `database.table`, so it never depends on a session's current database.
  */
 import { mkdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import {
   ClickHouseLogLevel,
   createClient,
+  parseError,
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
   type ClickHouseSettings,
@@ -29,7 +31,28 @@ export interface ClickHouseHandle {
    * and stay on the session: code that sets one per call must set it back (see audit-store.ts).
    */
   readonly engine: ClickHouseEngine;
+  /**
+   * Bulk insert of an already-formatted body (JSONCompactEachRow). Over HTTP this is the client's
+   * insert; in process it hands the bytes to chdb's native insert, which parses them with the
+   * engine's parallel parser instead of inlining them into the SQL text, and whose settings apply
+   * to that insert only. Same table, same format, same deduplication either way.
+   */
+  insertFormatted(params: FormattedInsert): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FormattedInsert {
+  table: string;
+  columns: readonly string[];
+  /** One JSON array per line, in `columns` order. */
+  body: Buffer;
+  settings: Record<string, string>;
+}
+
+export interface ChdbRawInsert {
+  chdb: {
+    rawInsert(params: { table: string; format: 'JSONCompactEachRow'; columns: readonly string[]; values: Buffer; settings: Record<string, string> }): Promise<unknown>;
+  };
 }
 
 export interface OpenClickHouseOptions {
@@ -62,6 +85,7 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
   const log = { LoggerClass: clientLoggerClass(options.logger), level: ClickHouseLogLevel.WARN };
   const engine: ClickHouseEngine = options.url ? 'server' : 'chdb';
   let client: ClickHouseClient;
+  let chdbConnection: ChdbRawInsert | undefined;
   const serverClient = (url: string, defaultDatabase?: string): ClickHouseClient =>
     createClient({
       url,
@@ -78,7 +102,9 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     await mkdir(options.dataPath, { recursive: true });
     // chdb types its connection against its own copy of the client's Connection interface; the
     // shapes are the same (that is the connection's whole purpose), the declarations are not.
-    const connection = createChdbConnection({ path: options.dataPath }) as unknown as ChdbAsClientConnection;
+    const native = createChdbConnection({ path: options.dataPath });
+    chdbConnection = native as unknown as ChdbRawInsert;
+    const connection = native as unknown as ChdbAsClientConnection;
     client = createClient({
       connection,
       clickhouse_settings: OUTPUT_SETTINGS,
@@ -102,5 +128,29 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     await withStorageErrors('use database', () => client.command({ query: `USE ${database}` }));
   }
   options.logger.info({ engine, database }, 'clickhouse opened');
-  return { client, database, engine, close: () => client.close() };
+  return createHandle(client, database, chdbConnection);
+}
+
+/** A handle over a client: chdb's native bulk insert when given its connection, the client's HTTP insert otherwise. */
+export function createHandle(client: ClickHouseClient, database: string, native?: ChdbRawInsert): ClickHouseHandle {
+  const insertFormatted = native
+    ? async (p: FormattedInsert): Promise<void> => {
+        try {
+          await native.chdb.rawInsert({ table: p.table, format: 'JSONCompactEachRow', columns: p.columns, values: p.body, settings: p.settings });
+        } catch (err) {
+          // The native call throws plain errors; give them the client's shape (code, type) so
+          // they are mapped like every other ClickHouse error.
+          throw err instanceof Error && /^Code: \d+/.test(err.message) ? parseError(err.message) : err;
+        }
+      }
+    : async (p: FormattedInsert): Promise<void> => {
+        await client.insert({
+          table: p.table,
+          format: 'JSONCompactEachRow',
+          columns: [...p.columns] as [string, ...string[]],
+          values: Readable.from([p.body]),
+          clickhouse_settings: p.settings,
+        });
+      };
+  return { client, database, engine: native ? 'chdb' : 'server', insertFormatted, close: () => client.close() };
 }

@@ -11,7 +11,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { makeEvent } from '../../test/infra/clickhouse-events.js';
 import { ClickHouseAuditStore } from './audit-store.js';
-import { openClickHouse, type ClickHouseHandle } from './open-clickhouse.js';
+import { createHandle, openClickHouse, type ClickHouseHandle } from './open-clickhouse.js';
 import { mapStorageError } from './storage-errors.js';
 
 async function closedPortUrl(): Promise<string> {
@@ -67,7 +67,7 @@ describe('unreachable server', () => {
 
   it('insertEvents rejects with RetryableError STORAGE_UNAVAILABLE and counts the error', async () => {
     const client = createClient({ url: await closedPortUrl(), request_timeout: 5_000, log: { level: ClickHouseLogLevel.OFF } });
-    const handle: ClickHouseHandle = { client, database: 'warden', engine: 'server', close: () => client.close() };
+    const handle: ClickHouseHandle = createHandle(client, 'warden');
     const metrics = new Metrics();
     const store = new ClickHouseAuditStore(handle, { logger: silentLogger, metrics });
     try {

@@ -23,7 +23,7 @@ export const DEFAULT_RETRIES = 5;
 /** Messages accepted but not yet acknowledged; beyond this `send()` answers BACKPRESSURE. */
 export const DEFAULT_MAX_PENDING_MESSAGES = 50_000;
 /** Messages per produce request; queued sends are coalesced up to this many. */
-export const DEFAULT_MAX_BATCH_MESSAGES = 2_000;
+export const DEFAULT_MAX_BATCH_MESSAGES = 1_000;
 /** Bytes per partition per fetch: ~4 MiB holds a few thousand OTLP requests. */
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
