@@ -17,7 +17,9 @@ COPY package.json package-lock.json ./
 # Production dependencies only. The TypeScript sources are loaded at run time through tsx
 # (bin/warden.mjs registers it), so tsx is a runtime dependency.
 # chdb ships its native ClickHouse library (~566 MB) inside the npm package; nothing is compiled.
-RUN npm ci --omit=dev --no-audit --no-fund \
+# `npm install` (not `npm ci`): the lockfile cannot list chdb's optional per-platform libraries
+# for platforms whose packages the registry in use does not serve, and `npm ci` refuses that.
+RUN npm install --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- runtime --------------------------------------------------------------------------------------
