@@ -83,8 +83,13 @@ function setup() {
   const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
   const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
   const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
-  const handler = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
-  return { metrics, store, deadLetter, handler };
+  const process = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
+  /** Handles a batch and waits for its background insert, as a consumer does before committing. */
+  const handler = async (batch: ConsumedMessage[], ctx: BatchContext): Promise<void> => {
+    const receipt = await process(batch, ctx);
+    await receipt?.stored;
+  };
+  return { metrics, store, deadLetter, handler, process };
 }
 
 const count = (sessionId: string) => countEvents(chdb.handle, { sessionId });
@@ -131,6 +136,19 @@ test('redelivery of an already stored batch stores nothing twice', async () => {
   const fresh = setup();
   await fresh.handler([message, spanMessage('bp-redeliver', ['ls'])], liveContext);
   assert.equal(await count('bp-redeliver'), 4);
+});
+
+test('the handler hands back a receipt before the insert is done: detection never waits on storage', async () => {
+  const { process, store } = setup();
+  store.down = Number.MAX_SAFE_INTEGER;
+  let heartbeats = 0;
+  const receipt = await process([spanMessage('bp-receipt', ['ls'])], { heartbeat: async () => void heartbeats++, isStale: () => false });
+  assert.ok(receipt, 'a receipt');
+  assert.equal(await count('bp-receipt'), 0);
+  store.down = 0;
+  await receipt.stored;
+  assert.equal(await count('bp-receipt'), 1);
+  assert.ok(heartbeats >= 1);
 });
 
 test('a consumer that is stopping gets the storage error back instead of an endless retry', async () => {

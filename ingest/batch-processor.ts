@@ -2,8 +2,10 @@
  * The ingest stage between a transport and storage. For each consumed batch (one partition's
  * messages, in order): decode every OTLP message, normalize its records into AuditEvents
  * (classified and redacted), hand them to the live observers (detectors, which must never wait
- * on ClickHouse), then store them. The returned promise resolves only once ClickHouse has
- * acknowledged the insert — the transport commits offsets after that, never before.
+ * on ClickHouse), then store them in the background: the handler resolves with a receipt as
+ * soon as the events are observed, so the next batch is detected without waiting for this one's
+ * insert, and the receipt's `stored` resolves once ClickHouse has acknowledged the insert — the
+ * transport commits offsets after that, never before. Inserts of one partition run in order.
  *
  * Bad input is permanent: the message goes to the dead-letter sink with its origin and reason,
  * is counted, and the rest of the batch carries on. Storage failures are retryable: the stage
@@ -16,7 +18,7 @@
  */
 import type { AuditEvent } from './audit-event.js';
 import type { EventStage } from './pipeline.js';
-import type { BatchContext, BatchHandler, ConsumedMessage, DeadLetterSink } from './transport/transport.js';
+import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink } from './transport/transport.js';
 import type { AuditStore } from './clickhouse-sink/storage.js';
 import type { Normalizer } from './normalize/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -45,6 +47,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const retry = deps.retry ?? DEFAULT_RETRY;
   /** Partitions whose last insert in this process succeeded: no overlap with stored rows possible. */
   const clean = new Set<string>();
+  /** The last insert of each partition: the next one starts after it settles. */
+  const storeTails = new Map<string, Promise<void>>();
 
   async function toEvents(message: ConsumedMessage): Promise<AuditEvent[]> {
     metrics.received.inc({ stage: 'decode', signal: message.signal });
@@ -96,7 +100,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     clean.add(partitionKey);
   }
 
-  return async (batch, ctx) => {
+  return async (batch, ctx): Promise<BatchReceipt | void> => {
     if (batch.length === 0) return;
     const events: AuditEvent[] = [];
     for (const message of batch) {
@@ -105,6 +109,13 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (events.length === 0) return;
     await observe(events);
     const first = batch[0]!.origin;
-    await storeBatch(events, `${first.topic}:${first.partition}`, ctx);
+    const key = `${first.topic}:${first.partition}`;
+    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(events, key, ctx));
+    storeTails.set(key, stored);
+    void stored.then(
+      () => storeTails.get(key) === stored && storeTails.delete(key),
+      () => storeTails.get(key) === stored && storeTails.delete(key),
+    );
+    return { stored };
   };
 }

@@ -10,14 +10,22 @@
  * handler call, the call is abandoned (ctx.isStale() turns true, its outcome is ignored) and its
  * batch stays uncommitted, so the next owner of the partition receives it again. At-least-once:
  * a batch can be delivered more than once, never skipped.
+ *
+ * A handler that returns a receipt (it stores the batch in the background) lets the partition
+ * move on at once: the fetch position advances, and the batch's offsets are committed when its
+ * receipt's `stored` resolves — in order per partition, with a bounded number in flight. If a
+ * store fails, the partition is paused and sought back to that batch, and everything from there
+ * is delivered again after the backoff.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { PermanentError, errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
+import { CommitChain } from '../transport/commit-chain.js';
 import type {
   BatchContext,
   BatchHandler,
+  BatchReceipt,
   ConsumedMessage,
   Signal,
   TransportConsumer,
@@ -46,7 +54,9 @@ import {
 
 const STAGE = 'kafka-consumer';
 const SIGNALS: readonly Signal[] = ['traces', 'logs'];
-type Outcome = 'done' | 'failed' | 'abandoned';
+type Outcome = BatchReceipt | 'failed' | 'abandoned';
+/** Batches per partition still being stored while later ones are handled. */
+export const DEFAULT_MAX_IN_FLIGHT = 4;
 
 export class KafkaTransportConsumer implements TransportConsumer {
   private readonly consumer: Consumer;
@@ -57,6 +67,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly failures = new Map<string, number>();
+  private readonly chains = new Map<string, CommitChain>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abandon: Promise<'abandoned'>;
   private abandonAll: () => void = () => {};
@@ -106,6 +117,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
       heartbeatInterval: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       allowAutoTopicCreation: false,
     });
+    // A new assignment starts fresh chains: what was in flight before it is redelivered anyway.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.chains.clear());
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.logger.error({ err: payload.error.message, restart: payload.restart }, 'Kafka consumer crashed');
     });
@@ -158,27 +171,39 @@ export class KafkaTransportConsumer implements TransportConsumer {
       this.redeliverLater(payload);
       return;
     }
-    this.failures.delete(`${batch.topic}:${batch.partition}`);
-    const last = batch.lastOffset();
-    payload.resolveOffset(last);
-    const next = (BigInt(last) + 1n).toString();
-    try {
-      await payload.commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-      });
-    } catch (err) {
-      if (this.stopping) return;
-      this.metrics.errors.inc({ stage: STAGE, code: 'COMMIT_FAILED' });
-      this.logger.warn({ topic: batch.topic, partition: batch.partition, err: String(err) }, 'offset commit failed');
-      throw err; // kafkajs rejoins the group on rebalance errors; the batch may be delivered again
+    const { topic, partition } = batch;
+    const key = `${topic}:${partition}`;
+    const first = batch.firstOffset()!;
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    payload.resolveOffset(batch.lastOffset());
+    let chain = this.chains.get(key);
+    if (!chain) {
+      chain = new CommitChain(DEFAULT_MAX_IN_FLIGHT);
+      this.chains.set(key, chain);
     }
+    await Promise.race([
+      chain.add(outcome.stored, {
+        commit: async () => {
+          if (this.stopping) throw new PermanentError('STOPPED', 'consumer is stopping');
+          await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+          this.failures.delete(key);
+        },
+        rewind: (err) => {
+          if (this.stopping) return;
+          this.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+          this.logger.warn({ topic, partition, offset: first, code: errorCode(err), err: String(err) }, 'batch store or commit failed; batch will be delivered again');
+          this.rewindLater(topic, partition, first);
+        },
+      }),
+      this.abandon,
+    ]);
   }
 
   private async runHandler(handler: BatchHandler, messages: ConsumedMessage[], ctx: BatchContext): Promise<Outcome> {
     const call = Promise.resolve()
       .then(() => handler(messages, ctx))
       .then(
-        (): Outcome => 'done',
+        (receipt): Outcome => receipt ?? { stored: Promise.resolve() },
         (err: unknown): Outcome => {
           if (this.stopping) return 'abandoned';
           const { topic, partition, offset } = messages[0]!.origin;
@@ -196,15 +221,19 @@ export class KafkaTransportConsumer implements TransportConsumer {
   /** Pause the partition, rewind to the batch's first offset, resume after the backoff. */
   private redeliverLater(payload: EachBatchPayload): void {
     const { topic, partition } = payload.batch;
+    this.rewindLater(topic, partition, payload.batch.firstOffset()!);
+  }
+
+  private rewindLater(topic: string, partition: number, offset: string): void {
     const key = `${topic}:${partition}`;
     const attempt = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, attempt);
     const delay = Math.min(this.backoff.initialMs * 2 ** (attempt - 1), this.backoff.maxMs);
-    const resume = payload.pause();
-    this.consumer.seek({ topic, partition, offset: payload.batch.firstOffset()! });
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+    this.consumer.seek({ topic, partition, offset });
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.stopping) resume();
+      if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);
     }, delay);
     this.timers.add(timer);
   }

@@ -1,7 +1,10 @@
 /**
  * The consuming side of the in-process transport: one loop that hands batches to the handler,
  * one call at a time, in queue order — so one session's messages stay in order. A batch leaves
- * the queue only when the handler resolved; when it rejects, the same batch is delivered again
+ * the queue only when it is done: when the handler resolved, or, when the handler returned a
+ * receipt (it stores in the background), when the receipt's `stored` resolved — meanwhile the
+ * next batches are handed over (a bounded number in flight per topic, committed in order). When
+ * the handler or a store fails, delivery rewinds to the failed batch, which is delivered again
  * after a backoff that doubles per consecutive failure. `stop()` drains: it keeps delivering
  * until the queue is empty or the drain timeout passes; then an in-flight call is abandoned
  * (ctx.isStale() is true) and whatever is still queued is reported as dropped.
@@ -10,12 +13,15 @@ import { errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { MemoryQueue } from './memory-queue.js';
-import type { BatchContext, BatchHandler, ConsumedMessage, TransportConsumer } from './transport.js';
+import { CommitChain } from './commit-chain.js';
+import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, Signal, TransportConsumer } from './transport.js';
 
 const STAGE = 'memory-consumer';
 
 export interface MemoryConsumerOptions {
   maxBatchMessages: number;
+  /** Batches per topic whose store may still be running while the next ones are handled. */
+  maxInFlight: number;
   retryBackoff: { initialMs: number; maxMs: number };
   drainTimeoutMs: number;
   logger: Logger;
@@ -30,12 +36,18 @@ export class MemoryConsumer implements TransportConsumer {
   private passDeadline: () => void = () => {};
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
+  /** Messages per topic handed over and not yet committed. */
+  private readonly inFlight: Record<Signal, number> = { traces: 0, logs: 0 };
+  private readonly chains: Record<Signal, CommitChain>;
+  private readonly rewound: Record<Signal, boolean> = { traces: false, logs: false };
+  private failures = 0;
 
   constructor(
     private readonly queue: MemoryQueue,
     private readonly options: MemoryConsumerOptions,
   ) {
     this.logger = options.logger.child({ component: STAGE });
+    this.chains = { traces: new CommitChain(options.maxInFlight), logs: new CommitChain(options.maxInFlight) };
     this.deadline = new Promise((resolve) => {
       this.passDeadline = () => {
         this.deadlinePassed = true;
@@ -64,36 +76,67 @@ export class MemoryConsumer implements TransportConsumer {
 
   private async run(handler: BatchHandler): Promise<void> {
     const ctx: BatchContext = { heartbeat: async () => {}, isStale: () => this.deadlinePassed };
-    let failures = 0;
     while (!this.deadlinePassed) {
-      const batch = this.queue.peekBatch(this.options.maxBatchMessages);
+      for (const signal of ['traces', 'logs'] as const) {
+        if (this.rewound[signal]) await this.rewind(signal);
+      }
+      const batch = this.queue.peekBatch(this.options.maxBatchMessages, this.inFlight);
       if (batch.length === 0) {
-        if (this.stopRequested) break;
-        await this.queue.waitForMessages();
+        if (this.stopRequested && this.inFlight.traces + this.inFlight.logs === 0) break;
+        if (this.stopRequested) await Promise.race([this.chains.traces.drain(), this.chains.logs.drain(), this.deadline]);
+        else await this.queue.waitForMessages(this.inFlight);
         continue;
       }
-      this.options.metrics.received.inc({ stage: STAGE, signal: batch[0]!.signal }, batch.length);
+      const signal = batch[0]!.signal;
+      this.options.metrics.received.inc({ stage: STAGE, signal }, batch.length);
       const outcome = await this.deliver(handler, batch, ctx);
       if (outcome === 'abandoned') break;
-      if (outcome === 'done') {
-        failures = 0;
-        this.queue.commit(batch);
-        this.options.metrics.queueDepth.set(this.queue.pending);
+      if (outcome === 'failed') {
+        this.rewound[signal] = true;
         continue;
       }
-      failures += 1;
-      const { initialMs, maxMs } = this.options.retryBackoff;
-      await this.sleep(Math.min(initialMs * 2 ** (failures - 1), maxMs));
+      this.inFlight[signal] += batch.length;
+      await Promise.race([
+        this.chains[signal].add(outcome.stored, {
+          commit: () => {
+            this.failures = 0;
+            this.queue.commit(batch);
+            this.inFlight[signal] -= batch.length;
+            this.options.metrics.queueDepth.set(this.queue.pending);
+          },
+          rewind: (err) => this.storeFailed(signal, batch, err),
+        }),
+        this.deadline,
+      ]);
     }
+    await Promise.race([Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]), this.deadline]);
     const dropped = this.queue.queued;
     if (dropped > 0) this.logger.warn({ dropped }, 'memory transport stopped with messages still queued');
   }
 
-  private deliver(handler: BatchHandler, batch: ConsumedMessage[], ctx: BatchContext): Promise<'done' | 'failed' | 'abandoned'> {
+  private storeFailed(signal: Signal, batch: ConsumedMessage[], err: unknown): void {
+    const { topic, offset } = batch[0]!.origin;
+    this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+    this.logger.warn({ topic, offset, messages: batch.length, code: errorCode(err), err: String(err) }, 'batch store failed; batch will be delivered again');
+    this.rewound[signal] = true;
+    this.queue.notify();
+  }
+
+  /** Waits for what is still in flight on the topic to settle, then restarts from its head after a backoff. */
+  private async rewind(signal: Signal): Promise<void> {
+    await Promise.race([this.chains[signal].drain(), this.deadline]);
+    this.inFlight[signal] = 0;
+    this.rewound[signal] = false;
+    this.failures += 1;
+    const { initialMs, maxMs } = this.options.retryBackoff;
+    await this.sleep(Math.min(initialMs * 2 ** (this.failures - 1), maxMs));
+  }
+
+  private deliver(handler: BatchHandler, batch: ConsumedMessage[], ctx: BatchContext): Promise<BatchReceipt | 'failed' | 'abandoned'> {
     const call = Promise.resolve()
       .then(() => handler(batch, ctx))
       .then(
-        () => 'done' as const,
+        (receipt): BatchReceipt => receipt ?? { stored: Promise.resolve() },
         (err: unknown) => {
           const { topic, offset } = batch[0]!.origin;
           this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });

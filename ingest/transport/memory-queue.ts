@@ -19,8 +19,9 @@ class Fifo<T> {
   push(item: T): void {
     this.items.push(item);
   }
-  peek(n: number): T[] {
-    return this.items.slice(this.head, this.head + n);
+  peek(n: number, skip = 0): T[] {
+    const from = this.head + skip;
+    return this.items.slice(from, from + n);
   }
   drop(n: number): void {
     this.head += Math.min(n, this.length);
@@ -64,14 +65,22 @@ export class MemoryQueue {
     this.notify();
   }
 
-  /** The next batch (one topic, offset order), alternating topics; empty when nothing is queued. */
-  peekBatch(max: number): ConsumedMessage[] {
+  /**
+   * The next batch (one topic, offset order), alternating topics; empty when nothing is queued.
+   * `skip` says how many messages at the head of each topic are already in flight.
+   */
+  peekBatch(max: number, skip: Readonly<Record<Signal, number>> = { traces: 0, logs: 0 }): ConsumedMessage[] {
     for (let i = 0; i < 2; i++) {
       const signal = this.nextSignal;
       this.nextSignal = signal === 'traces' ? 'logs' : 'traces';
-      if (this.fifos[signal].length > 0) return this.fifos[signal].peek(max);
+      if (this.fifos[signal].length > skip[signal]) return this.fifos[signal].peek(max, skip[signal]);
     }
     return [];
+  }
+
+  /** Messages of a topic waiting beyond those in flight. */
+  queuedBeyond(skip: Readonly<Record<Signal, number>>): number {
+    return Math.max(0, this.fifos.traces.length - skip.traces) + Math.max(0, this.fifos.logs.length - skip.logs);
   }
 
   /** Removes a batch returned by peekBatch (it was handled). */
@@ -82,8 +91,8 @@ export class MemoryQueue {
   }
 
   /** Resolves when a message is enqueued or `notify()` is called. */
-  waitForMessages(): Promise<void> {
-    if (this.queued > 0) return Promise.resolve();
+  waitForMessages(skip: Readonly<Record<Signal, number>> = { traces: 0, logs: 0 }): Promise<void> {
+    if (this.queuedBeyond(skip) > 0) return Promise.resolve();
     return new Promise((resolve) => {
       const previous = this.wake;
       this.wake = () => {

@@ -100,6 +100,49 @@ describe('memory transport', () => {
     assert.equal(errors?.value, 2);
   });
 
+  it('with receipts, later batches are handled while earlier ones are still being stored; commits stay in order', async () => {
+    const { producer, consumer, metrics } = transport({ maxBatchMessages: 2, maxInFlight: 3 });
+    await producer.send([0, 1, 2, 3, 4, 5].map((i) => msg('traces', 'k', i)));
+    const handled: string[] = [];
+    const release: Array<() => void> = [];
+    await consumer.start(async (batch) => {
+      handled.push(batch[0]!.origin.offset);
+      return { stored: new Promise<void>((resolve) => release.push(resolve)) };
+    });
+    await waitFor(() => handled.length === 3, 'three batches handed over before any is stored');
+    assert.deepEqual(handled, ['0', '2', '4']);
+    assert.equal(await depth(metrics), 6, 'nothing committed while stores run');
+    release[1]!();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(await depth(metrics), 6, 'a later store does not commit past an earlier one');
+    release[0]!();
+    await waitFor(async () => (await depth(metrics)) === 2, 'the first two batches committed');
+    release[2]!();
+    await waitFor(async () => (await depth(metrics)) === 0, 'all committed');
+    await consumer.stop();
+  });
+
+  it('a failed store sends delivery back to that batch, and nothing after it is lost', async () => {
+    const { producer, consumer } = transport({ maxBatchMessages: 2, maxInFlight: 4 });
+    await producer.send([0, 1, 2, 3, 4, 5].map((i) => msg('traces', 'k', i)));
+    const handled: string[] = [];
+    let failed = false;
+    await consumer.start(async (batch) => {
+      const first = batch[0]!.origin.offset;
+      handled.push(first);
+      if (first === '2' && !failed) {
+        failed = true;
+        return { stored: Promise.reject(new RetryableError('STORAGE_UNAVAILABLE', 'down')) };
+      }
+      return { stored: Promise.resolve() };
+    });
+    await waitFor(() => handled.filter((o) => o === '4').length >= 1 && handled.filter((o) => o === '2').length === 2, 'redelivery from the failed batch');
+    await consumer.stop();
+    const afterFailure = handled.slice(handled.indexOf('2') + 1);
+    assert.ok(afterFailure.includes('2'), `batch 2 delivered again: ${handled.join(',')}`);
+    assert.equal(handled.filter((o) => o === '0').length, 1, 'the batch stored before the failure is not delivered again');
+  });
+
   it('stop() drains what is queued, then the closed producer refuses sends', async () => {
     const { producer, consumer } = transport({ maxBatchMessages: 3 });
     let handled = 0;

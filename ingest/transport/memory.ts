@@ -16,6 +16,7 @@ export { MEMORY_TOPICS } from './memory-queue.js';
 export { MemoryDeadLetterSink, type DeadLetterEntry, type MemoryDeadLetterOptions } from './memory-dead-letter.js';
 
 export const DEFAULT_MEMORY_MAX_BATCH_MESSAGES = 1_000;
+export const DEFAULT_MEMORY_MAX_IN_FLIGHT = 4;
 export const DEFAULT_MEMORY_RETRY_BACKOFF = { initialMs: 50, maxMs: 2_000 } as const;
 export const DEFAULT_MEMORY_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -27,6 +28,8 @@ export interface MemoryTransportOptions {
   capacity: number;
   /** Messages per handler call. */
   maxBatchMessages?: number;
+  /** Batches per topic still being stored while later ones are handled (handlers returning receipts). */
+  maxInFlight?: number;
   /** Wait before a failed batch is delivered again, doubling per consecutive failure. */
   retryBackoff?: { initialMs: number; maxMs: number };
   /** How long `stop()` keeps delivering queued messages before giving up on them. */
@@ -45,6 +48,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
   const queue = new MemoryQueue(options.capacity);
   const consumer = new MemoryConsumer(queue, {
     maxBatchMessages: options.maxBatchMessages ?? DEFAULT_MEMORY_MAX_BATCH_MESSAGES,
+    maxInFlight: options.maxInFlight ?? DEFAULT_MEMORY_MAX_IN_FLIGHT,
     retryBackoff: options.retryBackoff ?? DEFAULT_MEMORY_RETRY_BACKOFF,
     drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_MEMORY_DRAIN_TIMEOUT_MS,
     logger: options.logger,
@@ -99,6 +103,9 @@ function validate(o: MemoryTransportOptions): void {
   if (!(Number.isInteger(o.capacity) && o.capacity > 0)) problems.push('capacity must be an integer > 0');
   if (o.maxBatchMessages !== undefined && !(Number.isInteger(o.maxBatchMessages) && o.maxBatchMessages > 0)) {
     problems.push('maxBatchMessages must be an integer > 0');
+  }
+  if (o.maxInFlight !== undefined && !(Number.isInteger(o.maxInFlight) && o.maxInFlight > 0)) {
+    problems.push('maxInFlight must be an integer > 0');
   }
   if (o.retryBackoff && !(o.retryBackoff.initialMs > 0 && o.retryBackoff.maxMs >= o.retryBackoff.initialMs)) {
     problems.push('retryBackoff needs 0 < initialMs <= maxMs');

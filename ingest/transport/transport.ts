@@ -43,11 +43,23 @@ export interface BatchContext {
 }
 
 /**
- * Called with each consumed batch (messages of one partition, in offset order). When it
- * resolves, the batch is done and its offsets may be committed; when it rejects, nothing is
- * committed and the batch is delivered again.
+ * What a handler may return when it has done the fast part of its work (decode, detection) and
+ * finishes storing the batch in the background: the consumer then moves on to the next batch at
+ * once, and commits this batch's offsets only when `stored` resolves — in order, never past a
+ * batch that failed. When `stored` rejects, that batch and every later one of the partition are
+ * delivered again. A bounded number of batches per partition may be in flight.
  */
-export type BatchHandler = (batch: ConsumedMessage[], ctx: BatchContext) => Promise<void>;
+export interface BatchReceipt {
+  stored: Promise<void>;
+}
+
+/**
+ * Called with each consumed batch (messages of one partition, in offset order). When it
+ * resolves without a receipt, the batch is done and its offsets may be committed; with a
+ * receipt, once the receipt's `stored` resolves. When it rejects, nothing is committed and the
+ * batch is delivered again.
+ */
+export type BatchHandler = (batch: ConsumedMessage[], ctx: BatchContext) => Promise<void | BatchReceipt>;
 
 export interface TransportConsumer {
   start(handler: BatchHandler): Promise<void>;

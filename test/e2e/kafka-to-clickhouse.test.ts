@@ -118,11 +118,11 @@ test('Collector-format spans through Kafka land in ClickHouse exactly once, acro
   const crash = new Promise<void>((resolve) => (crashed = resolve));
   const dying: BatchHandler = async (batch, ctx) => {
     calls++;
-    await process(batch, ctx);
-    if (calls === 3) {
-      crashed();
-      await new Promise<never>(() => {});
-    }
+    const receipt = await process(batch, ctx);
+    if (calls < 3) return receipt;
+    await receipt?.stored;
+    crashed();
+    return new Promise<never>(() => {});
   };
   const first = new KafkaTransportConsumer({ ...common, groupId: 'warden-e2e' });
   await first.start(dying);
