@@ -7,6 +7,9 @@
  *                 consumer → batch processor (decode → normalize/classify/redact
  *                 → observers → ClickHouse insert) → commit
  *
+ *                                   └─ observers: detection engine → findings → kill switch
+ *                                      (revocation log, webhook outbox, revocation topic)
+ *
  * Storage is ClickHouse either way: the embedded engine (chdb) by default, a server when
  * CLICKHOUSE_URL is set — the same client and the same SQL.
  */
@@ -16,6 +19,7 @@ import type { WardenConfig } from './config/config.js';
 import { loadOrCreateTokens, type TokenEntry } from './config/tokens.js';
 import { buildApp } from './api/app.js';
 import { registerQueryRoute } from './api/routes/query.js';
+import { registerOperatorRoutes } from './api/routes/operator.js';
 import { createBatchProcessor } from './ingest/batch-processor.js';
 import { createClassifier } from './ingest/classify/index.js';
 import { createRedactor } from './ingest/redact/index.js';
@@ -28,6 +32,24 @@ import type { EventStage } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
+import {
+  ClickHouseFindingStore,
+  ClickHouseSessionStore,
+  DetectionEngine,
+  SessionRegistry,
+  loadPolicy,
+  rebuildFromStore,
+  type FindingHandler,
+} from './detectors/engine/index.js';
+import {
+  ClickHouseRevocationMirror,
+  KafkaRevocationPublisher,
+  KafkaRevocationSubscriber,
+  decide,
+  openKillSwitch,
+  type KillSwitch,
+  type RevocationRecord,
+} from './detectors/kill-switch/index.js';
 
 export interface Collaborators {
   logger: Logger;
@@ -40,6 +62,7 @@ export interface RunningWarden {
   /** `http://host:port` the server listens on. */
   url: string;
   storage: ClickHouseHandle;
+  detection: Detection;
   /** The admin token created on this start, when the token file did not exist yet. */
   createdToken?: TokenEntry;
   close(): Promise<void>;
@@ -88,6 +111,85 @@ async function pingStorage(storage: ClickHouseHandle): Promise<void> {
   if (!result.success) throw result.error;
 }
 
+export interface Detection {
+  engine: DetectionEngine;
+  registry: SessionRegistry;
+  killSwitch: KillSwitch;
+  close(): Promise<void>;
+}
+
+/**
+ * Detection and the kill switch: the session registry and engine (an observer of every batch),
+ * findings and session rows written to ClickHouse in the background, the revocation log and
+ * webhook outbox in the data directory, and in distributed mode the revocation topic that keeps
+ * every instance's verdicts in step. Recent sessions are rebuilt from ClickHouse first.
+ */
+async function startDetection(config: WardenConfig, { logger, metrics, clock }: Collaborators, storage: ClickHouseHandle): Promise<Detection> {
+  const policy = loadPolicy(config.detection.policyFile || undefined);
+  const stores = { logger, metrics, clock };
+  const findings = new ClickHouseFindingStore(storage, stores);
+  const sessions = new ClickHouseSessionStore(storage, stores);
+  const registry = new SessionRegistry({ clock, onStateChange: (session) => sessions.touch(session) });
+  const mirror = new ClickHouseRevocationMirror({ handle: storage, logger, metrics });
+  const connection = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
+  const topic = { connection, instanceId: config.detection.instanceId, topic: config.detection.revocationTopic };
+  const publisher = config.mode === 'distributed' ? new KafkaRevocationPublisher({ ...topic, idempotent: config.kafka.idempotent }) : undefined;
+
+  const applyToRegistry = (record: RevocationRecord): void => {
+    if (record.action === 'reinstate') return registry.markReinstated(record.tenant, record.session_id);
+    if (registry.revocationOf(record.tenant, record.session_id)) return;
+    registry.markRevoked(record.tenant, record.session_id, { at: record.at, by: record.by, reason: record.reason, finding_id: record.finding_id });
+  };
+  const killSwitch = await openKillSwitch({
+    dataDir: config.dataDir,
+    endpoints: config.webhooks,
+    clock,
+    logger,
+    metrics,
+    mirror,
+    ...(publisher ? { publisher } : {}),
+    onStateChange: applyToRegistry,
+  });
+  for (const record of killSwitch.log.loaded) applyToRegistry(record);
+
+  // A finding severe enough revokes its session. The registry is marked before the first await,
+  // so the session's very next event is already judged as post-revocation activity.
+  const onFinding: FindingHandler = async (finding, session, resolved) => {
+    await killSwitch.service.notifyFinding(finding);
+    const decision = decide(finding, session, resolved.kill_switch);
+    if (!decision.revoke) return;
+    const by = `detector:${finding.detector}`;
+    registry.markRevoked(session.tenant, session.id, { at: finding.at, by, reason: decision.reason, finding_id: finding.id });
+    await killSwitch.service.revoke({ tenant: session.tenant, sessionId: session.id, agentId: session.agent_id, userId: session.user_id, by, reason: decision.reason, finding });
+  };
+  const engine = new DetectionEngine({ registry, policy, clock, logger, metrics, findings, sessions, onFinding });
+  if (config.detection.rebuildMinutes > 0) {
+    const result = await rebuildFromStore(storage, engine, {
+      sinceMs: clock.now() - config.detection.rebuildMinutes * 60_000,
+      maxSessions: 10_000,
+      maxEventsPerSession: 200,
+    });
+    logger.info({ ...result }, 'detector state rebuilt from ClickHouse');
+  }
+  const subscriber = config.mode === 'distributed' ? new KafkaRevocationSubscriber({ ...topic, apply: (r) => killSwitch.service.applyRemote(r) }) : undefined;
+  await subscriber?.start();
+
+  return {
+    engine,
+    registry,
+    killSwitch,
+    close: async () => {
+      await subscriber?.stop();
+      await engine.drain();
+      await killSwitch.close();
+      await publisher?.close();
+      mirror.close();
+      await findings.close();
+      await sessions.close();
+    },
+  };
+}
+
 export async function startWarden(config: WardenConfig, collaborators: Collaborators, observers: EventStage[] = []): Promise<RunningWarden> {
   const { logger, metrics } = collaborators;
   const storage = await openClickHouse({
@@ -101,9 +203,10 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   await migrate(storage, { ttlDays: config.clickhouse.ttlDays });
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
 
+  const detection = await startDetection(config, collaborators, storage);
   const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics, clock: collaborators.clock });
   const transport = createTransport(config, collaborators);
-  const handler = createBatchProcessor({ normalizer, store, deadLetter: transport.deadLetter, observers, logger, metrics });
+  const handler = createBatchProcessor({ normalizer, store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics });
   await transport.consumer.start(handler);
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);
@@ -115,7 +218,10 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     bodyLimitBytes: config.http.bodyLimitBytes,
     ingestRequiresToken: config.http.ingestRequiresToken,
     readiness: { storage: () => pingStorage(storage), transport: transport.ready },
-    routes: [(a) => registerQueryRoute(a, { storage, maxRows: 10_000 })],
+    routes: [
+      (a) => registerQueryRoute(a, { storage, maxRows: 10_000 }),
+      (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),
+    ],
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
@@ -127,8 +233,9 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     (closing ??= (async () => {
       await app.close();
       await transport.close();
+      await detection.close();
       await storage.close();
     })());
 
-  return { app, url: `http://${host}:${port}`, storage, ...(created ? { createdToken: created } : {}), close };
+  return { app, url: `http://${host}:${port}`, storage, detection, ...(created ? { createdToken: created } : {}), close };
 }

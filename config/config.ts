@@ -7,8 +7,10 @@
  * else embedded (in-process queue). `CLICKHOUSE_URL` set → ClickHouse server over HTTP, else the
  * embedded engine with its data under `WARDEN_DATA_DIR`.
  */
+import os from 'node:os';
 import path from 'node:path';
-import { PermanentError } from '../lib/errors.js';
+import { PermanentError, WardenError } from '../lib/errors.js';
+import { loadWebhookEndpoints, type WebhookEndpoint } from '../detectors/kill-switch/webhook-endpoints.js';
 import type { Encoding } from '../ingest/transport/transport.js';
 
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
@@ -22,6 +24,9 @@ export const DEFAULT_GROUP_ID = 'warden';
 export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
 export const DEFAULT_LOGS_TOPIC = 'otlp_logs';
 export const DEFAULT_DEAD_LETTER_TOPIC = 'warden_dead_letter';
+export const DEFAULT_REVOCATION_TOPIC = 'warden_revocations';
+/** Sessions active within this window are rebuilt from ClickHouse at start. */
+export const DEFAULT_REBUILD_MINUTES = 30;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';
@@ -62,6 +67,17 @@ export interface WardenConfig {
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
   logLevel: string;
+  detection: {
+    /** Detection policy YAML; empty means the shipped default policy. */
+    policyFile: string;
+    /** Sessions active within this many minutes are rebuilt from ClickHouse at start. */
+    rebuildMinutes: number;
+    /** Names this instance on the revocation topic (distributed mode). */
+    instanceId: string;
+    revocationTopic: string;
+  };
+  /** Kill-switch webhook endpoints (WARDEN_WEBHOOK_URL/SECRET or WARDEN_WEBHOOKS_FILE). */
+  webhooks: WebhookEndpoint[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,6 +153,14 @@ export function loadConfig(env: Env = process.env): WardenConfig {
   };
   if (new Set(Object.values(topics)).size !== 3) problems.push('KAFKA_TOPIC_SPANS, KAFKA_TOPIC_LOGS and KAFKA_TOPIC_DEAD_LETTER must differ');
 
+  let webhooks: WebhookEndpoint[] = [];
+  try {
+    webhooks = loadWebhookEndpoints(env);
+  } catch (err) {
+    const found = err instanceof WardenError ? (err.details.problems as string[] | undefined) : undefined;
+    problems.push(...(found ?? [String(err)]));
+  }
+
   const config: WardenConfig = {
     mode: brokers.length > 0 ? 'distributed' : 'embedded',
     http: {
@@ -164,6 +188,13 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     },
     queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
     logLevel,
+    detection: {
+      policyFile: str('WARDEN_POLICY_FILE', ''),
+      rebuildMinutes: int('WARDEN_REBUILD_MINUTES', DEFAULT_REBUILD_MINUTES, 0, 7 * 24 * 60),
+      instanceId: str('WARDEN_INSTANCE_ID', os.hostname()),
+      revocationTopic: str('KAFKA_TOPIC_REVOCATIONS', DEFAULT_REVOCATION_TOPIC),
+    },
+    webhooks,
   };
   if (problems.length > 0) {
     throw new PermanentError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

@@ -32,12 +32,13 @@ export interface BlastRadius {
   kinds: TargetGroup[];
 }
 
+/** Aliases differ from column names: an alias named like a column would shadow it in WHERE. */
 interface TargetRow {
   target: string;
-  events: string;
-  intents: string;
-  executions: string;
-  destructive: string;
+  event_count: string;
+  intent_count: string;
+  execution_count: string;
+  destructive_count: string;
   action_classes: string[];
   tools: string[];
   first_ns: string;
@@ -75,10 +76,10 @@ export async function blastRadius(handle: ClickHouseHandle, tenant: string, sess
     handle,
     'read session targets',
     `SELECT target,
-            count() AS events,
-            countIf(phase = 'intent') AS intents,
-            countIf(phase = 'execution') AS executions,
-            countIf(destructive) AS destructive,
+            count() AS event_count,
+            countIf(phase = 'intent') AS intent_count,
+            countIf(phase = 'execution') AS execution_count,
+            countIf(destructive) AS destructive_count,
             arraySort(groupUniqArray(toString(action_class))) AS action_classes,
             arraySort(groupUniqArray(toString(tool))) AS tools,
             toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
@@ -93,8 +94,13 @@ export async function blastRadius(handle: ClickHouseHandle, tenant: string, sess
     sessionId,
     rows.map((row) => ({
       target: row.target,
-      destructive: Number(row.destructive) > 0,
-      counts: { events: Number(row.events), intents: Number(row.intents), executions: Number(row.executions), destructive: Number(row.destructive) },
+      destructive: Number(row.destructive_count) > 0,
+      counts: {
+        events: Number(row.event_count),
+        intents: Number(row.intent_count),
+        executions: Number(row.execution_count),
+        destructive: Number(row.destructive_count),
+      },
       action_classes: row.action_classes.filter((c) => c !== '' && c !== 'none'),
       tools: row.tools.filter((t) => t !== ''),
       first_at: nsToRfc3339(row.first_ns),

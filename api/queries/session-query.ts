@@ -1,7 +1,8 @@
 /**
  * The filter every session read takes (list or one session), and how it becomes a WHERE clause
  * with bound parameters. `ids` narrows to given sessions; `sinceMs` keeps sessions active at or
- * after that time; `state` is applied where a source records it.
+ * after that time; `offset` pages. State is not filtered in SQL: the RevocationService, not a
+ * table, knows it, so the reader filters pages by its answer.
  */
 import type { QueryParams } from './run-query.js';
 
@@ -10,8 +11,8 @@ export interface SessionQuery {
   ids?: string[];
   agent?: string;
   sinceMs?: number;
-  state?: 'active' | 'revoked';
   limit: number;
+  offset?: number;
 }
 
 export interface Clause {
@@ -22,7 +23,7 @@ export interface Clause {
 /** Conditions shared by every source: tenant, ids, agent (column names given per table). */
 export function baseClause(query: SessionQuery, agentColumn: string): Clause {
   const where = ['tenant = {tenant:String}', "session_id != ''"];
-  const params: QueryParams = { tenant: query.tenant, limit: query.limit };
+  const params: QueryParams = { tenant: query.tenant, limit: query.limit, offset: query.offset ?? 0 };
   if (query.ids !== undefined) {
     where.push('session_id IN {ids:Array(String)}');
     params.ids = query.ids;

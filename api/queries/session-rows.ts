@@ -1,6 +1,7 @@
 /**
  * Sessions as stored in the `sessions` table: one row per session, rewritten with a higher
- * `version` on every change, read with FINAL so only the newest version counts.
+ * `version` on every change, read with FINAL so only the newest version counts. The row's own
+ * state is shown only as a fallback: the RevocationService's answer is current.
  */
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
 import type { PartialView } from './session-view.js';
@@ -50,10 +51,6 @@ function toView(row: SessionRow): PartialView {
 export async function storedSessions(handle: ClickHouseHandle, query: SessionQuery): Promise<PartialView[]> {
   const { where, params } = baseClause(query, 'agent_id');
   if (query.sinceMs !== undefined) where.push("last_seen >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
-  if (query.state !== undefined) {
-    where.push('state = {state:String}');
-    params.state = query.state;
-  }
   const rows = await queryRows<SessionRow>(
     handle,
     'read sessions',
@@ -67,7 +64,7 @@ export async function storedSessions(handle: ClickHouseHandle, query: SessionQue
        FROM ${table(handle, 'sessions')} FINAL
       WHERE ${where.join(' AND ')}
       ORDER BY last_seen DESC
-      LIMIT {limit:UInt32}`,
+      LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     params,
   );
   return rows.map(toView);

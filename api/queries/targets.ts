@@ -42,12 +42,13 @@ export function globToLike(glob: string): string {
   return out;
 }
 
+/** Aliases differ from column names: an alias named like a column would shadow it in WHERE. */
 interface TouchRow {
   session_id: string;
-  agent: string;
-  targets: string[];
-  events: string;
-  destructive: string;
+  first_agent: string;
+  matched_targets: string[];
+  event_count: string;
+  destructive_count: string;
   first_ns: string;
   last_ns: string;
 }
@@ -63,10 +64,10 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
     handle,
     'search targets',
     `SELECT session_id,
-            argMinIf(agent_id, time, agent_id != '') AS agent,
-            arraySort(groupUniqArrayArray(100)(arrayFilter(t -> t LIKE {pattern:String}, targets))) AS targets,
-            count() AS events,
-            countIf(destructive) AS destructive,
+            argMinIf(agent_id, time, agent_id != '') AS first_agent,
+            arraySort(groupUniqArrayArray(100)(arrayFilter(matched -> matched LIKE {pattern:String}, targets))) AS matched_targets,
+            count() AS event_count,
+            countIf(destructive) AS destructive_count,
             toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
             toString(toUnixTimestamp64Nano(max(time))) AS last_ns
        FROM ${table(handle, 'audit_events')} FINAL
@@ -78,10 +79,10 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
   );
   return rows.map((row) => ({
     session_id: row.session_id,
-    agent: row.agent,
-    targets: row.targets,
-    events: Number(row.events),
-    destructive: Number(row.destructive),
+    agent: row.first_agent,
+    targets: row.matched_targets,
+    events: Number(row.event_count),
+    destructive: Number(row.destructive_count),
     first_at: nsToRfc3339(row.first_ns),
     last_at: nsToRfc3339(row.last_ns),
   }));

@@ -1,9 +1,13 @@
 /**
  * A test fixture for the operator API: the embedded ClickHouse (one per test file, migrated),
- * an app built with buildApp and the operator routes, tokens for two tenants and an admin, an
- * in-memory session directory and revocation service, and helpers that write events (through
+ * an app built with buildApp and the operator routes, tokens for two tenants and an admin, the
+ * real session registry and kill switch (revocation log in a temporary directory, no webhook
+ * endpoints) wired to each other as main.ts wires them, and helpers that write events (through
  * the real ClickHouseAuditStore), findings and stored session rows.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app.js';
 import { TokenRegistry, type Role } from '../../../config/tokens.js';
@@ -18,8 +22,8 @@ import { FakeClock } from '../../../lib/clock.js';
 import { openTempChdb, type TempChdb } from '../../../test/infra/clickhouse-chdb.js';
 import { registerOperatorRoutes } from '../operator.js';
 import type { BlockedBy } from '../verdict.js';
-import { InMemoryRevocations } from './in-memory-revocations.js';
-import { InMemorySessionDirectory } from './in-memory-sessions.js';
+import { SessionRegistry } from '../../../detectors/session/session-registry.js';
+import { openKillSwitch, type KillSwitchService } from '../../../detectors/kill-switch/index.js';
 
 export const TOKENS = {
   acmeOperator: 'wdn_test_acme_operator_000000',
@@ -39,8 +43,8 @@ const ENTRIES: Array<{ name: string; token: string; tenant: string; roles: Role[
 
 export interface OperatorFixture {
   handle: ClickHouseHandle;
-  sessions: InMemorySessionDirectory;
-  revocations: InMemoryRevocations;
+  sessions: SessionRegistry;
+  revocations: KillSwitchService;
   clock: FakeClock;
   /** Builds a fresh app (each test may want its own policy callback). */
   app(options?: { blockedBy?: BlockedBy }): FastifyInstance;
@@ -56,9 +60,22 @@ export async function openOperatorFixture(): Promise<OperatorFixture> {
   await migrate(handle);
   const metrics = new Metrics();
   const store = new ClickHouseAuditStore(handle, { logger: silentLogger, metrics });
-  const sessions = new InMemorySessionDirectory();
-  const clock = new FakeClock(Date.UTC(2026, 0, 2));
-  const revocations = new InMemoryRevocations(clock);
+  const clock = new FakeClock(Date.now());
+  const sessions = new SessionRegistry({ clock });
+  const dataDir = await mkdtemp(join(tmpdir(), 'warden-operator-'));
+  const killSwitch = await openKillSwitch({
+    dataDir,
+    endpoints: [],
+    clock,
+    logger: silentLogger,
+    metrics,
+    onStateChange: (record) => {
+      if (record.action === 'revoke') {
+        sessions.markRevoked(record.tenant, record.session_id, { at: record.at, by: record.by, reason: record.reason, finding_id: record.finding_id });
+      } else sessions.markReinstated(record.tenant, record.session_id);
+    },
+  });
+  const revocations = killSwitch.service;
   const apps: FastifyInstance[] = [];
   const tokens = new TokenRegistry(ENTRIES);
 
@@ -95,6 +112,8 @@ export async function openOperatorFixture(): Promise<OperatorFixture> {
     insertSessionRow: (row) => insertJson('sessions', [row]),
     close: async () => {
       for (const app of apps) await app.close();
+      await killSwitch.close();
+      await rm(dataDir, { recursive: true, force: true });
       await chdb.cleanup();
     },
   };

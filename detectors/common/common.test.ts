@@ -1,0 +1,110 @@
+/**
+ * Shared helpers: target structure, home spelling, scope globs, tokens, environment words,
+ * bounded collections and config field validation.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BoundedMap, BoundedSet } from './bounded.js';
+import { classMatches } from './class-patterns.js';
+import { Fields } from './config-fields.js';
+import { environmentsIn } from './environments.js';
+import { firstMatch, matchesAny } from './globs.js';
+import { expandHome, homeRelative, inferHome } from './home.js';
+import { commonPrefix, parseTarget, segmentsWithin } from './targets.js';
+import { commandTokens, jaccard, normalizeCommand } from './tokens.js';
+
+describe('targets', () => {
+  it('splits paths and URIs into segments', () => {
+    assert.deepEqual(parseTarget('/home/dev/repo'), { raw: '/home/dev/repo', kind: 'path', segments: ['home', 'dev', 'repo'] });
+    assert.deepEqual(parseTarget('k8s://prod/web/deployment/api').segments, ['prod', 'web', 'deployment', 'api']);
+    assert.equal(parseTarget('tf:///infra/prod/*').kind, 'tf');
+  });
+  it('treats * as a wildcard and current as literal', () => {
+    assert.ok(segmentsWithin(['current', 'my-ns'], ['current', 'my-ns', 'pod', '*']));
+    assert.ok(!segmentsWithin(['current', 'web'], ['prod', 'web']));
+    assert.equal(commonPrefix(['home', 'dev', 'repo'], ['home', 'dev', 'logs']), 2);
+  });
+});
+
+describe('home', () => {
+  it('infers the home and spells targets both ways', () => {
+    assert.equal(inferHome('/home/dev/repo'), '/home/dev');
+    assert.equal(inferHome('/Users/ana'), '/Users/ana');
+    assert.equal(inferHome('/srv/app'), '');
+    assert.equal(expandHome('~/.ssh/id_rsa', '/home/dev'), '/home/dev/.ssh/id_rsa');
+    assert.equal(expandHome('~/.ssh/id_rsa', ''), '~/.ssh/id_rsa');
+    assert.equal(homeRelative('/home/dev/.aws/credentials', '/home/dev'), '~/.aws/credentials');
+    assert.equal(homeRelative('/home/alice/x', '/home/dev'), '/home/alice/x');
+  });
+});
+
+describe('scope globs', () => {
+  it('lets ** cross / and keeps * within a segment', () => {
+    assert.ok(matchesAny(['/home/dev/repo/**'], ['/home/dev/repo/src/a.ts']));
+    assert.ok(!matchesAny(['/home/dev/repo/*'], ['/home/dev/repo/src/a.ts']));
+  });
+  it('matches a pattern without a scheme against paths only', () => {
+    assert.ok(!matchesAny(['**'], ['k8s://prod/web/pod/x']));
+    assert.ok(matchesAny(['k8s://prod/**'], ['k8s://prod/web/pod/x']));
+    assert.ok(!matchesAny(['k8s://prod/**'], ['aws://prod/us-east-1/ec2/i-1']));
+  });
+  it('covers what lies beneath a literal pattern', () => {
+    assert.equal(firstMatch(['/etc', '/home/dev/repo'], ['/home/dev/repo/build']), '/home/dev/repo');
+    assert.ok(!matchesAny(['/home/dev/repo'], ['/home/dev/repository']));
+  });
+});
+
+describe('tokens', () => {
+  it('normalizes whitespace and quotes', () => {
+    assert.equal(normalizeCommand('  rm   -rf\tbuild '), 'rm -rf build');
+    assert.deepEqual(commandTokens(`rm -rf "build"`), ['rm', '-rf', 'build']);
+  });
+  it('computes token Jaccard', () => {
+    assert.equal(jaccard(['rm', '-rf', 'build'], ['rm', '-rf', 'build', 'dist']), 0.75);
+    assert.equal(jaccard([], []), 1);
+  });
+});
+
+describe('environment words', () => {
+  it('reads strong words anywhere and weak words in prose only before a context noun', () => {
+    assert.deepEqual([...environmentsIn('k8s prod-eu', false)], ['production']);
+    assert.deepEqual([...environmentsIn('clean up the test environment', true)], ['test']);
+    assert.equal(environmentsIn('fix the failing test', true).size, 0);
+    assert.equal(environmentsIn('products page', true).size, 0);
+    assert.deepEqual([...environmentsIn(['current', 'test'], false)], ['test']);
+  });
+});
+
+describe('class patterns', () => {
+  it('matches * across dots', () => {
+    assert.ok(classMatches('*.delete*', 'k8s.delete_namespace'));
+    assert.ok(!classMatches('tf.*', 'k8s.apply'));
+  });
+});
+
+describe('bounded collections', () => {
+  it('evict the oldest entry past the cap', () => {
+    const m = new BoundedMap<string, number>(2);
+    m.set('a', 1);
+    m.set('b', 2);
+    m.touch('a');
+    m.set('c', 3);
+    assert.deepEqual([...m.entries()].map(([k]) => k), ['a', 'c']);
+    const s = new BoundedSet<number>(3);
+    for (let i = 0; i < 10; i++) s.add(i);
+    assert.equal(s.size, 3);
+    assert.ok(s.has(9) && !s.has(0));
+  });
+});
+
+describe('config fields', () => {
+  it('reports every problem, naming each field', () => {
+    const problems: string[] = [];
+    const f = new Fields({ n: 'x', b: 1, typo: true, nested: { k: -1 } }, '', ['n', 'b', 'nested'], problems);
+    assert.equal(f.number('n', 5, { min: 0 }), 5);
+    assert.equal(f.boolean('b', false), false);
+    f.object('nested', ['k']).number('k', 1, { min: 0 });
+    assert.equal(problems.length, 4);
+    for (const field of ['typo', 'n:', 'b:', 'nested.k']) assert.ok(problems.some((p) => p.includes(field)), field);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The detection stage: runs every enabled detector over each session's events, in order, on the
+ * live stream (an EventStage observer of the batch processor: it never waits on ClickHouse).
+ * For each event: skip it if the session already saw this event id (redelivery); update the
+ * session (declarations, counts); run each detector with the session's resolved config — a
+ * detector that throws is counted and logged, the others and ingestion carry on; turn drafts
+ * into Findings with deterministic ids; drop ids already emitted (a bounded set); hand each new
+ * finding to the finding store and to `onFinding` (the kill switch). Finally the event joins the
+ * session's recent list, so detectors see `session.recent` as the events before the current one.
+ *
+ * `onFinding` is called synchronously, in event order; what it does before its first `await`
+ * (marking the session revoked) takes effect before the next event is observed. Its promise is
+ * not awaited by `consume`: it is tracked, its failure logged, and `drain()` waits for all.
+ *
+ * `replay` runs the same path silently — state rebuilt, findings remembered for dedupe but
+ * neither stored nor sent — with detectors reading time from the events themselves; it is how
+ * state is rebuilt from ClickHouse after a restart or a rebalance.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AuditEvent } from '../../ingest/audit-event.js';
+import type { EventStage } from '../../ingest/pipeline.js';
+import type { Clock } from '../../lib/clock.js';
+import { errorCode } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { BoundedMap, BoundedSet } from '../common/bounded.js';
+import type { Detector, DetectorContext } from '../detector.js';
+import type { DetectorName, Finding } from '../finding.js';
+import { resolve } from '../policy/resolve-policy.js';
+import type { Policy, ResolvedPolicy } from '../policy/policy-types.js';
+import { nsToMs } from '../session/rfc3339.js';
+import type { SessionRegistry } from '../session/session-registry.js';
+import type { SessionState } from '../session/session-state.js';
+import { engineMetrics, type EngineMetrics } from './engine-metrics.js';
+import { toFinding } from './finding-id.js';
+
+export type FindingHandler = (finding: Finding, session: SessionState, policy: ResolvedPolicy) => void | Promise<void>;
+
+export interface FindingSink {
+  add(finding: Finding): void;
+}
+
+export interface SessionSink {
+  touch(session: SessionState): void;
+}
+
+export interface DetectionEngineOptions {
+  registry: SessionRegistry;
+  policy: Policy;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  onFinding?: FindingHandler;
+  findings?: FindingSink;
+  sessions?: SessionSink;
+  /** Finding ids remembered for dedupe (default 100 000). */
+  maxRememberedFindings?: number;
+}
+
+/** Time during replay: the current event's time (never going back). */
+class EventTimeClock implements Clock {
+  private ms = 0;
+  set(ms: number): void {
+    this.ms = Math.max(this.ms, ms);
+  }
+  now(): number {
+    return this.ms;
+  }
+  nowNs(): bigint {
+    return BigInt(this.ms) * 1_000_000n;
+  }
+}
+
+export class DetectionEngine implements EventStage {
+  readonly registry: SessionRegistry;
+  private readonly options: DetectionEngineOptions;
+  private readonly logger: Logger;
+  private readonly m: EngineMetrics;
+  private readonly detectors = new Map<DetectorName, Detector<unknown>>();
+  private readonly emitted: BoundedSet<string>;
+  private readonly policies = new BoundedMap<string, ResolvedPolicy>(10_000);
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(options: DetectionEngineOptions) {
+    this.options = options;
+    this.registry = options.registry;
+    this.logger = options.logger.child({ component: 'detection-engine' });
+    this.m = engineMetrics(options.metrics);
+    this.emitted = new BoundedSet(options.maxRememberedFindings ?? 100_000);
+    for (const f of options.policy.factories) this.detectors.set(f.name, f.create());
+  }
+
+  async consume(events: AuditEvent[]): Promise<void> {
+    this.run(events, false, this.options.clock);
+  }
+
+  /** Rebuilds state from stored events: nothing is stored or sent; time follows the events. */
+  replay(events: AuditEvent[]): void {
+    const clock = new EventTimeClock();
+    this.run(events, true, clock, (e) => clock.set(nsToMs(e.time_ns)));
+  }
+
+  /** Waits for every `onFinding` call still running. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** The resolved policy for a session (cached per tenant and agent). */
+  policyFor(session: SessionState): ResolvedPolicy {
+    const key = `${session.tenant}\u0000${session.agent_id}`;
+    let p = this.policies.get(key);
+    if (!p) {
+      p = resolve(this.options.policy, session.tenant, session.agent_id);
+      this.policies.set(key, p);
+    }
+    return p;
+  }
+
+  private run(events: AuditEvent[], silent: boolean, clock: Clock, tick?: (e: AuditEvent) => void): void {
+    for (const event of events) {
+      if (this.registry.isDuplicate(event)) {
+        this.m.duplicates.inc();
+        continue;
+      }
+      tick?.(event);
+      const session = this.registry.observe(event);
+      const policy = this.policyFor(session);
+      for (const { factory, config } of policy.detectors) {
+        const detector = this.detectors.get(factory.name);
+        if (!detector) continue;
+        const ctx: DetectorContext<unknown> = {
+          session,
+          config,
+          clock,
+          slot: <S>(init: () => S): S => {
+            if (!session.slots.has(factory.name)) session.slots.set(factory.name, init());
+            return session.slots.get(factory.name) as S;
+          },
+        };
+        const started = performance.now();
+        try {
+          for (const draft of detector.observe(event, ctx)) this.emit(toFinding(draft, factory.name, event, session), session, policy, silent);
+        } catch (err) {
+          this.m.failures.inc({ detector: factory.name });
+          this.logger.error({ err, detector: factory.name, event_id: event.event_id }, 'detector failed on an event; continuing');
+        } finally {
+          this.m.detectorSeconds.observe({ detector: factory.name }, (performance.now() - started) / 1000);
+        }
+      }
+      this.registry.remember(session, event);
+      if (!silent) this.options.sessions?.touch(session);
+    }
+  }
+
+  private emit(finding: Finding, session: SessionState, policy: ResolvedPolicy, silent: boolean): void {
+    if (this.emitted.has(finding.id)) return;
+    this.emitted.add(finding.id);
+    if (silent) return;
+    this.m.findings.inc({ detector: finding.detector, severity: finding.severity });
+    this.options.findings?.add(finding);
+    const handler = this.options.onFinding;
+    if (!handler) return;
+    try {
+      const result = handler(finding, session, policy);
+      if (result instanceof Promise) {
+        const tracked: Promise<void> = result
+          .catch((err: unknown) => this.logFailure(err, finding))
+          .finally(() => this.pending.delete(tracked));
+        this.pending.add(tracked);
+      }
+    } catch (err) {
+      this.logFailure(err, finding);
+    }
+  }
+
+  private logFailure(err: unknown, finding: Finding): void {
+    this.options.metrics.errors.inc({ stage: 'on_finding', code: errorCode(err) });
+    this.logger.error({ err, finding_id: finding.id, detector: finding.detector }, 'finding handler failed');
+  }
+}

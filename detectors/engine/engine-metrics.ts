@@ -1,0 +1,42 @@
+/**
+ * The detection engine's metrics, registered on the instance's Metrics registry (never the
+ * global one): time each detector spends per event, findings by detector and severity, and
+ * detector failures. Registering twice on one registry reuses the existing metrics.
+ */
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Metrics } from '../../lib/metrics.js';
+
+export interface EngineMetrics {
+  detectorSeconds: Histogram<'detector'>;
+  findings: Counter<'detector' | 'severity'>;
+  failures: Counter<'detector'>;
+  duplicates: Counter;
+}
+
+function existing<T>(registry: Registry, name: string): T | undefined {
+  return registry.getSingleMetric(name) as T | undefined;
+}
+
+export function engineMetrics(metrics: Metrics): EngineMetrics {
+  const r = metrics.registry;
+  return {
+    detectorSeconds:
+      existing(r, 'warden_detector_seconds') ??
+      new Histogram({
+        name: 'warden_detector_seconds',
+        help: 'Time a detector spends observing one event',
+        labelNames: ['detector'] as const,
+        buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+        registers: [r],
+      }),
+    findings:
+      existing(r, 'warden_findings_total') ??
+      new Counter({ name: 'warden_findings_total', help: 'Findings emitted, by detector and severity', labelNames: ['detector', 'severity'] as const, registers: [r] }),
+    failures:
+      existing(r, 'warden_detector_failures_total') ??
+      new Counter({ name: 'warden_detector_failures_total', help: 'Detector calls that threw (the event still flows)', labelNames: ['detector'] as const, registers: [r] }),
+    duplicates:
+      existing(r, 'warden_detector_duplicate_events_total') ??
+      new Counter({ name: 'warden_detector_duplicate_events_total', help: 'Events already seen by the detectors (redelivered), skipped', registers: [r] }),
+  };
+}

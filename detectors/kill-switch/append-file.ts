@@ -1,0 +1,76 @@
+/**
+ * An append-only text file with writes serialized one at a time: each append runs after the
+ * previous one finished, and `sync: true` waits for fsync, so a line that was acknowledged
+ * survives a crash. `replace()` swaps the whole content atomically (write a temporary file,
+ * fsync, rename, fsync the folder), for compaction. The revocation log and the webhook outbox
+ * both write through it.
+ */
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export class AppendFile {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<AppendFile> {
+    await mkdir(dirname(path), { recursive: true });
+    return new AppendFile(path, await open(path, 'a'));
+  }
+
+  append(text: string, options: { sync: boolean }): Promise<void> {
+    return this.serialized(async () => {
+      await this.handle.write(text);
+      if (options.sync) await this.handle.sync();
+    });
+  }
+
+  /** Replaces the content atomically; later appends go to the new file. */
+  replace(text: string): Promise<void> {
+    return this.serialized(async () => {
+      const temporary = `${this.path}.compact`;
+      const next = await open(temporary, 'w');
+      try {
+        await next.write(text);
+        await next.sync();
+      } finally {
+        await next.close();
+      }
+      await rename(temporary, this.path);
+      await syncFolder(dirname(this.path));
+      const old = this.handle;
+      this.handle = await open(this.path, 'a');
+      await old.close();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.handle.close();
+    });
+  }
+
+  private serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.closed) throw new Error(`append file closed: ${this.path}`);
+      return operation();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

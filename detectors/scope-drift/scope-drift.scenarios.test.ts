@@ -1,0 +1,9 @@
+/**
+ * Runs testdata/scenarios.yaml: every `fires:` case must produce a finding of at least its
+ * severity, every `silent:` case none.
+ */
+import { fileURLToPath } from 'node:url';
+import { scenarioSuite } from '../common/scenario-suite.js';
+import { scopeDriftFactory } from './index.js';
+
+scenarioSuite(scopeDriftFactory, fileURLToPath(new URL('./testdata/scenarios.yaml', import.meta.url)));
