@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { resolveToken } from './query.js';
-import { type ReplayedSession, type SessionOutcome, StepClock, collectOutcome, score, stepText } from '../test/incidents/outcomes.js';
+import { type ReplayedSession, type SessionOutcome, collectOutcome, score, stepText } from '../test/incidents/outcomes.js';
 import { loadIncidentSessions, replaySession, type IncidentSession } from '../test/incidents/replay.js';
 import { outcomeText, summaryLine } from '../test/incidents/report.js';
 import { WardenApi } from '../test/incidents/warden-api.js';
@@ -62,14 +62,24 @@ async function settle(api: WardenApi, r: ReplayedSession): Promise<void> {
   }
 }
 
+const RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+
 function render(o: SessionOutcome): string {
   const mark = o.correct ? '✔' : '✘';
   const verdict = o.revoked ? 'REVOKED' : 'allowed';
-  const lines = [`${mark} ${verdict.padEnd(8)} ${o.session.name} (${o.session.kind}, ${o.session.agent} via ${o.session.source}) — ${outcomeText(o)}`];
-  if (o.revoked && o.revokedAtStep !== null) lines.push(`    last action before the kill: ${stepText(o.session.steps[o.revokedAtStep]!, 90)}`);
+  const lines = [`${mark} ${verdict.padEnd(8)} ${o.session.name} (${o.session.kind}; ${o.session.agent} via ${o.session.source}) — ${outcomeText(o, false)}`];
+  if (o.revokedAtStep !== null) lines.push(`    triggered by step ${o.revokedAtStep + 1}: ${stepText(o.session.steps[o.revokedAtStep]!, 90)}`);
   if (o.revoked && o.reason) lines.push(`    reason: ${o.reason}`);
-  for (const f of o.findings.slice(0, 3)) lines.push(`    ${f.detector} [${f.severity}] ${f.title}`);
-  if (o.findings.length > 3) lines.push(`    … ${o.findings.length - 3} more findings`);
+  const after = o.findings.filter((f) => f.detector === 'post_revocation_activity').length;
+  const others = o.findings
+    .filter((f) => f.detector !== 'post_revocation_activity' && !o.reason.includes(f.title) && (RANK[f.severity] ?? 0) >= RANK.medium!)
+    .sort((a, b) => (RANK[b.severity] ?? 0) - (RANK[a.severity] ?? 0));
+  for (const f of others.slice(0, 3)) lines.push(`    also ${f.detector} [${f.severity}]: ${f.title}`);
+  const low = o.findings.length - after - others.length - (o.revoked ? 1 : 0);
+  const more = Math.max(0, others.length - 3) + Math.max(0, low);
+  if (more > 0) lines.push(`    … ${more} more finding${more === 1 ? '' : 's'}`);
+  if (after > 0) lines.push(`    the agent kept going: ${after} action${after === 1 ? '' : 's'} after the revocation`);
+  lines.push(`    session id ${o.sessionId}`);
   return lines.join('\n');
 }
 
@@ -86,7 +96,6 @@ async function runDemo(options: DemoOptions): Promise<void> {
   print(`Replaying ${sessions.length} recorded session${sessions.length === 1 ? '' : 's'} against ${url} at ${speed === Infinity ? 'full' : `${speed}x`} speed (run ${run})\n`);
   const replayed = await Promise.all(
     sessions.map(async (session): Promise<ReplayedSession> => {
-      const clock = new StepClock();
       const sessionId = `${session.name}-${run}`;
       print(`  ▶ ${session.name}: ${session.steps.length} tool calls — ${session.session.goal}`);
       const result = await replaySession(url, session, {
@@ -94,12 +103,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
         speed,
         sessionId,
         onProgress: (p) => {
-          clock.onProgress(p);
           if (p.denied && p.phase === 'intent' && p.step !== null) print(`  ⛔ ${session.name}: hook denied step ${p.step + 1} (${stepText(session.steps[p.step]!)})`);
         },
       });
       print(`  ■ ${session.name}: sent ${result.records} records in ${result.requests} requests`);
-      return { session, result, clock };
+      return { session, result };
     }),
   );
   await Promise.all(replayed.map((r) => settle(api, r)));

@@ -15,9 +15,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
-import { type ReplayedSession, type SessionOutcome, StepClock, collectOutcome, score } from './outcomes.js';
+import { type ReplayedSession, type SessionOutcome, collectOutcome, score } from './outcomes.js';
 import { loadIncidentSessions, replaySession } from './replay.js';
-import { explainMisses, formatTable, summaryLine } from './report.js';
+import { explainMisses, formatTable, latencyLine, summaryLine } from './report.js';
 import { WardenApi } from './warden-api.js';
 import { WebhookSink, newWebhookSecret } from './webhook-sink.js';
 
@@ -60,9 +60,8 @@ describe('recorded incidents replayed against a running Warden', { timeout: 15 *
     const started = Date.now();
     const replayed: ReplayedSession[] = await Promise.all(
       sessions.map(async (session) => {
-        const clock = new StepClock();
-        const result = await replaySession(warden.url, session, { token, speed: SPEED, sessionId: `${session.name}-${run}`, onProgress: clock.onProgress });
-        return { session, result, clock };
+        const result = await replaySession(warden.url, session, { token, speed: SPEED, sessionId: `${session.name}-${run}` });
+        return { session, result };
       }),
     );
     console.log(`# replayed ${replayed.length} sessions at speed ${SPEED} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -78,7 +77,7 @@ describe('recorded incidents replayed against a running Warden', { timeout: 15 *
     for (const r of replayed) outcomes.set(r.session.name, await collectOutcome(api, r, sink));
 
     const list = [...outcomes.values()];
-    console.log(`\n${formatTable(list)}\n\n${summaryLine(score(list))}`);
+    console.log(`\n${formatTable(list)}\n\n${summaryLine(score(list))}\n${latencyLine(list)}`);
     const misses = explainMisses(list);
     if (misses) console.log(`\n${misses}`);
     assert.equal(sink.invalid, 0, 'every webhook verified');

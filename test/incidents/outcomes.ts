@@ -7,33 +7,14 @@
  * counts a session as caught only when it was revoked: a finding nobody acted on does not stop
  * an agent.
  */
-import type { ReplayProgress, ReplayResult } from './replay.js';
+import type { ReplayResult, SentEvent } from './replay.js';
 import type { IncidentSession, SessionStep } from './session-file.js';
 import type { FindingView, SessionView, WardenApi } from './warden-api.js';
 import type { WebhookSink } from './webhook-sink.js';
 
-/** Wall-clock send times per step, recorded from the replay's progress reports. */
-export class StepClock {
-  readonly sentAt = new Map<number, number>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  readonly onProgress = (p: ReplayProgress): void => {
-    if (p.step !== null) this.sentAt.set(p.step, this.now());
-  };
-
-  /** The last step sent at or before `ms`, or null. */
-  stepAt(ms: number): number | null {
-    let found: number | null = null;
-    for (const [step, at] of this.sentAt) if (at <= ms && (found === null || step > found)) found = step;
-    return found;
-  }
-}
-
 export interface ReplayedSession {
   session: IncidentSession;
   result: ReplayResult;
-  clock: StepClock;
 }
 
 export interface SessionOutcome {
@@ -46,6 +27,8 @@ export interface SessionOutcome {
   revokedAtStep: number | null;
   /** Index of the incident's harmful step, null for benign sessions. */
   harmStep: number | null;
+  /** From Warden acknowledging the triggering event to the signed webhook arriving, when both are known. */
+  webhookLatencyMs: number | null;
   detectors: string[];
   findings: FindingView[];
   webhook: boolean;
@@ -59,8 +42,15 @@ export function rfc3339Ms(at: string): number {
   return Date.parse(at.replace(/(\.\d{3})\d+/, '$1'));
 }
 
+/** The last event Warden had acknowledged at `ms`: where a revocation without evidence is placed. */
+function lastSentBy(events: Map<string, SentEvent>, ms: number): SentEvent | undefined {
+  let found: SentEvent | undefined;
+  for (const e of events.values()) if (e.sentAtMs <= ms && (found === undefined || e.sentAtMs >= found.sentAtMs)) found = e;
+  return found;
+}
+
 export async function collectOutcome(api: WardenApi, replayed: ReplayedSession, sink?: WebhookSink): Promise<SessionOutcome> {
-  const { session, result, clock } = replayed;
+  const { session, result } = replayed;
   const view: SessionView | null = await api.session(result.sessionId);
   const findings = (await api.findings(result.sessionId)).sort((a, b) => a.at.localeCompare(b.at));
   const webhook = sink?.revoked.get(result.sessionId);
@@ -68,8 +58,8 @@ export async function collectOutcome(api: WardenApi, replayed: ReplayedSession, 
   const revoked = view?.state === 'revoked' || webhook !== undefined;
   const revokedMs = revocation ? rfc3339Ms(revocation.at) : webhook?.receivedAt;
   const findingId = revocation?.finding_id ?? null;
-  const trigger = findings.find((f) => f.id === findingId)?.evidence.at(-1);
-  const triggerStep = trigger === undefined ? undefined : result.eventSteps.get(trigger);
+  const triggerId = findings.find((f) => f.id === findingId)?.evidence.at(-1);
+  const trigger = (triggerId === undefined ? undefined : result.events.get(triggerId)) ?? (revokedMs === undefined ? undefined : lastSentBy(result.events, revokedMs));
   const harmStep = session.steps.findIndex((s) => s.harm === true);
   return {
     session,
@@ -77,8 +67,9 @@ export async function collectOutcome(api: WardenApi, replayed: ReplayedSession, 
     revoked,
     revokedBy: revocation?.by ?? webhook?.payload.data.revoked_by ?? '',
     reason: revocation?.reason ?? webhook?.payload.data.reason ?? '',
-    revokedAtStep: !revoked ? null : (triggerStep ?? (revokedMs === undefined ? null : clock.stepAt(revokedMs))),
+    revokedAtStep: revoked ? (trigger?.step ?? null) : null,
     harmStep: harmStep < 0 ? null : harmStep,
+    webhookLatencyMs: webhook && trigger && triggerId !== undefined ? webhook.receivedAt - trigger.sentAtMs : null,
     detectors: [...new Set(findings.map((f) => f.detector))],
     findings,
     webhook: webhook !== undefined,

@@ -168,9 +168,10 @@ describe('replaySession', () => {
         const plan = planSession(session, 'pacing');
         for (const e of createNormalizer(realDeps()).normalize(records, {})) {
           if (e.phase === 'session' || e.tool === '') continue;
-          const step = result.eventSteps.get(e.event_id);
-          assert.ok(step !== undefined, `${e.name}: event id known`);
-          assert.equal(plan.steps[step]!.callId, e.tool_call_id);
+          const sent = result.events.get(e.event_id);
+          assert.ok(sent !== undefined, `${e.name}: event id known`);
+          assert.equal(plan.steps[sent.step]!.callId, e.tool_call_id);
+          assert.equal(sent.phase, e.phase);
         }
       },
     );

@@ -53,14 +53,21 @@ export interface ReplayOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+export interface SentEvent {
+  step: number;
+  phase: 'intent' | 'execution';
+  /** Wall-clock time Warden acknowledged it (epoch ms). */
+  sentAtMs: number;
+}
+
 export interface ReplayResult {
   sessionId: string;
   requests: number;
   records: number;
   /** Steps whose tool never ran because the hook was denied. */
   deniedSteps: number[];
-  /** Step index of each event Warden was sent, by the event id Warden gives it (findings cite these). */
-  eventSteps: Map<string, number>;
+  /** Each tool-call event sent, by the event id Warden gives it (findings cite these ids). */
+  events: Map<string, SentEvent>;
   /** Epoch milliseconds of the first and last record's timestamp. */
   eventStartMs: number;
   eventEndMs: number;
@@ -102,7 +109,7 @@ export async function replaySession(baseUrl: string, session: IncidentSession, o
   const { signal, records } = sessionRecords(session, sessionId, baseMs);
 
   const denied = new Set<number>();
-  const eventSteps = new Map<string, number>();
+  const events = new Map<string, SentEvent>();
   let verdictsAvailable = honorVerdicts;
   let requests = 0;
   let sent = 0;
@@ -111,7 +118,7 @@ export async function replaySession(baseUrl: string, session: IncidentSession, o
     const wait = dueMs - now();
     if (wait > 0) await sleep(wait);
     const toSend: DecodedRecord[] = [];
-    const steps: Array<number | null> = [];
+    const sources: WireRecord[] = [];
     for (const r of batch) {
       if (r.step !== null && r.phase === 'execution' && denied.has(r.step)) continue;
       if (r.gate && verdictsAvailable && r.step !== null) {
@@ -120,14 +127,15 @@ export async function replaySession(baseUrl: string, session: IncidentSession, o
         else if (!verdict.allow) denied.add(r.step);
       }
       toSend.push(r.record);
-      steps.push(r.step);
+      sources.push(r);
     }
     if (toSend.length > 0) {
       const body = await exportRecords(baseUrl, signal, toSend, { encoding, token: options.token, sleep });
+      const sentAtMs = now();
       requests++;
       decodeOtlp(signal, body, encoding === 'json' ? 'otlp_json' : 'otlp_proto').forEach((record, i) => {
-        const step = steps[i];
-        if (step !== null && step !== undefined) eventSteps.set(eventIdOf(record), step);
+        const { step, phase } = sources[i]!;
+        if (step !== null && phase !== 'session') events.set(eventIdOf(record), { step, phase, sentAtMs });
       });
     }
     for (const r of batch) {
@@ -141,7 +149,7 @@ export async function replaySession(baseUrl: string, session: IncidentSession, o
     requests,
     records: sent,
     deniedSteps: [...denied].sort((a, b) => a - b),
-    eventSteps,
+    events,
     eventStartMs: baseMs,
     eventEndMs: baseMs + firstPass.totalMs,
   };

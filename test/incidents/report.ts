@@ -18,11 +18,12 @@ export function timingText(o: SessionOutcome): string {
   return d < 0 ? ` (${-d} before the harmful step)` : ` (${d} after the harmful step)`;
 }
 
-export function outcomeText(o: SessionOutcome): string {
+/** `webhooks`: whether webhook receipt was observed (the incident test), so its absence means something. */
+export function outcomeText(o: SessionOutcome, webhooks = true): string {
   if (!o.revoked) return o.findings.length > 0 ? `not revoked (${o.findings.length} finding${o.findings.length === 1 ? '' : 's'})` : 'not revoked';
   const at = o.revokedAtStep === null ? '' : ` at step ${o.revokedAtStep + 1}/${o.session.steps.length}${timingText(o)}`;
   const hook = o.deniedSteps.length > 0 ? `, hook denied ${o.deniedSteps.length}` : '';
-  const webhook = o.webhook ? '' : ', no webhook';
+  const webhook = o.webhook || !webhooks ? '' : ', no webhook';
   return `revoked${at}${hook}${webhook}`;
 }
 
@@ -48,6 +49,14 @@ export function summaryLine(s: Score): string {
     `false-positive rate ${s.falsePositives}/${s.benign} = ${fmt(s.falsePositiveRate)} · ` +
     `${s.incidents + s.benign} sessions`
   );
+}
+
+/** How fast revocations reached the webhook receiver, from Warden acknowledging the triggering event. */
+export function latencyLine(outcomes: SessionOutcome[]): string {
+  const ms = outcomes.map((o) => o.webhookLatencyMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (ms.length === 0) return 'no revocation webhook timed';
+  const median = ms[Math.floor((ms.length - 1) / 2)]!;
+  return `triggering event acknowledged → signed webhook received: median ${median} ms, max ${ms.at(-1)!} ms over ${ms.length} revocations`;
 }
 
 /** For each session with the wrong outcome: why, from its findings and revocation. */

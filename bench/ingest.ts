@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: end-to-end ingest throughput (Kafka → decode → normalize/classify/redact →
+ * ClickHouse) on this machine, and in the same run the raw rate of each stage on the same
+ * workload, so the ratio of end to end to the slowest stage is visible. Kafka is librdkafka's
+ * mock cluster (the real protocol; it holds at most 5 MiB per partition, which bounds the
+ * workload; messages are gzip-compressed as the Collector's exporter can do), ClickHouse the embedded engine. Prints figures; asserts nothing.
+ */
+import { performance } from 'node:perf_hooks';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { startKafkaMock } from '../test/infra/kafka-mock.js';
+import { KafkaTransportConsumer, KafkaTransportProducer } from '../ingest/kafka/index.js';
+import { createBatchProcessor } from '../ingest/batch-processor.js';
+import { createNormalizer } from '../ingest/normalize/index.js';
+import { createClassifier } from '../ingest/classify/index.js';
+import { createRedactor } from '../ingest/redact/index.js';
+import { decodeOtlp } from '../ingest/otlp/index.js';
+import { ClickHouseAuditStore, migrate, openClickHouse } from '../ingest/clickhouse-sink/index.js';
+import type { AuditEvent } from '../ingest/audit-event.js';
+import type { AuditStore, InsertEventsOptions } from '../ingest/clickhouse-sink/storage.js';
+import { MemoryDeadLetterSink } from '../ingest/transport/memory.js';
+import { Metrics } from '../lib/metrics.js';
+import { silentLogger } from '../lib/logger.js';
+import { buildWorkload } from './workload.js';
+import { benchClassify } from '../ingest/classify/bench-classify.js';
+
+const PARTITIONS = 8;
+const SESSIONS = 32;
+const REQUESTS_PER_SESSION = 40;
+const SPANS_PER_REQUEST = 100;
+
+function rate(count: number, ms: number): number {
+  return Math.round((count * 1000) / ms);
+}
+
+function line(label: string, perSecond: number, note = ''): void {
+  process.stdout.write(`  ${label.padEnd(34)} ${perSecond.toLocaleString('en-US').padStart(10)} spans/s  ${note}\n`);
+}
+
+const workload = buildWorkload({ sessions: SESSIONS, requestsPerSession: REQUESTS_PER_SESSION, spansPerRequest: SPANS_PER_REQUEST });
+process.stdout.write(
+  `Workload: ${workload.spans.toLocaleString('en-US')} spans in ${workload.messages.length} OTLP requests ` +
+    `(${(workload.bytes / 1024 / 1024).toFixed(1)} MiB protobuf), ${SESSIONS} sessions, 70% tool calls over ` +
+    `${workload.distinctCommands} distinct corpus commands; ${os.cpus().length} cores, Node ${process.version}\n\n`,
+);
+
+const kafka = await startKafkaMock({
+  topics: [
+    { name: 'otlp_spans', partitions: PARTITIONS },
+    { name: 'otlp_logs', partitions: 1 },
+    { name: 'bench_raw', partitions: PARTITIONS },
+  ],
+});
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-'));
+const metrics = new Metrics();
+const storage = await openClickHouse({ dataPath: dataDir, database: 'warden_bench', logger: silentLogger });
+await migrate(storage, { ttlDays: 30 });
+
+try {
+  const common = { brokers: [kafka.bootstrap], logger: silentLogger, metrics };
+  const producer = new KafkaTransportProducer({ ...common, idempotent: false, compression: 'gzip' });
+  await producer.send(workload.messages);
+  // The same bytes to a second topic, for the raw consume rate.
+  const raw = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).producer();
+  await raw.connect();
+  for (let i = 0; i < workload.messages.length; i += 500) {
+    await raw.send({ topic: 'bench_raw', compression: CompressionTypes.GZIP, messages: workload.messages.slice(i, i + 500).map((m) => ({ key: m.key, value: m.value })) });
+  }
+  await raw.disconnect();
+  await producer.close();
+
+  process.stdout.write('Raw stage rates (each alone, same workload):\n');
+
+  // 1. kafkajs consume: fetch every message, touch nothing.
+  const rawRate = await new Promise<number>((resolve, reject) => {
+    const consumer = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: 'bench-raw', maxBytesPerPartition: 4 * 1024 * 1024 });
+    let seen = 0;
+    let first = 0;
+    consumer
+      .connect()
+      .then(() => consumer.subscribe({ topic: 'bench_raw', fromBeginning: true }))
+      .then(() =>
+        consumer.run({
+          eachBatch: async ({ batch }) => {
+            if (first === 0) first = performance.now();
+            seen += batch.messages.length;
+            if (seen >= workload.messages.length) {
+              const ms = performance.now() - first;
+              void consumer.disconnect().then(() => resolve(rate(workload.spans, ms)));
+            }
+          },
+        }),
+      )
+      .catch(reject);
+  });
+  line('kafkajs consume', rawRate);
+
+  // 2. OTLP decode.
+  let t = performance.now();
+  const decoded = workload.messages.map((m) => decodeOtlp('traces', m.value, 'otlp_proto'));
+  const decodeRate = rate(workload.spans, performance.now() - t);
+  line('OTLP protobuf decode', decodeRate);
+
+  // 3. normalize + classify + redact (fresh normalizer: cold classifier cache at the start).
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  t = performance.now();
+  const events: AuditEvent[][] = decoded.map((records) => normalizer.normalize(records));
+  const normalizeRate = rate(workload.spans, performance.now() - t);
+  line('normalize + classify + redact', normalizeRate, '(classifier cache cold at start)');
+  const cold = benchClassify(2, { cacheSize: 0 });
+  process.stdout.write(`  ${'(classify alone, no cache)'.padEnd(34)} ${cold.cold_per_sec.toLocaleString('en-US').padStart(10)} commands/s over ${cold.cases} corpus cases — every command new\n`);
+
+  // 4. ClickHouse insert, batches the size the consumer hands over (one partition's fetch).
+  const store = new ClickHouseAuditStore(storage, { logger: silentLogger, metrics });
+  const perBatch = Math.ceil(events.length / PARTITIONS / 2);
+  t = performance.now();
+  for (let i = 0; i < events.length; i += perBatch) await store.insertEvents(events.slice(i, i + perBatch).flat());
+  const insertRate = rate(workload.spans, performance.now() - t);
+  line('ClickHouse insert (embedded)', insertRate, `(batches of ~${(perBatch * SPANS_PER_REQUEST).toLocaleString('en-US')})`);
+  await storage.client.command({ query: 'TRUNCATE TABLE audit_events' });
+
+  // 5. End to end through Warden's consumer and batch processor.
+  process.stdout.write('\nEnd to end (Kafka → decode → normalize → ClickHouse, offsets committed after insert):\n');
+  let stored = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const counting: AuditStore = {
+    insertEvents: async (batch: AuditEvent[], options?: InsertEventsOptions) => {
+      await store.insertEvents(batch, options);
+      stored += batch.length;
+      if (stored >= workload.spans) resolveDone();
+    },
+  };
+  let first = 0;
+  const processBatch = createBatchProcessor({
+    normalizer: createNormalizer({ classifier: createClassifier(), redactor: createRedactor() }),
+    store: counting,
+    deadLetter: new MemoryDeadLetterSink({ logger: silentLogger, metrics }),
+    logger: silentLogger,
+    metrics,
+  });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: 'bench-e2e', partitionsConsumedConcurrently: 2 });
+  await consumer.start(async (batch, ctx) => {
+    if (first === 0) first = performance.now();
+    await processBatch(batch, ctx);
+  });
+  await done;
+  const e2eRate = rate(workload.spans, performance.now() - first);
+  await consumer.stop();
+  const slowest = Math.min(rawRate, decodeRate, normalizeRate, insertRate);
+  line('end to end', e2eRate, `= ${Math.round((e2eRate / slowest) * 100)}% of the slowest raw stage (${slowest.toLocaleString('en-US')} spans/s)`);
+  const result = await storage.client.query({ query: 'SELECT count() AS c, uniqExact(event_id) AS u FROM audit_events', format: 'JSONEachRow' });
+  const [row] = await result.json<{ c: string; u: string }>();
+  process.stdout.write(`  stored rows: ${row!.c} (unique event ids: ${row!.u}, expected ${workload.spans})\n`);
+} finally {
+  await storage.close();
+  await kafka.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

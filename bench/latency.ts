@@ -1,0 +1,163 @@
+/**
+ * Detection latency: from a span accepted by Warden (the HTTP 200 of its OTLP request) to the
+ * signed `session.revoked` webhook received by a local receiver, p50/p99 over many probes, while
+ * a background load of ordinary agent traffic keeps Warden busy.
+ *
+ * Warden runs as its own process (`warden start`, embedded mode, fresh data directory), as a user
+ * would run it; this process generates the load, sends the probes, receives the webhooks and
+ * times both ends with one clock. Each probe is a new session that declares a never-touch scope
+ * and then acts on it — one event that must revoke. The background sessions do ordinary work
+ * (reads, tests, commits) that must not revoke. Prints figures; asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { encodeOtlp } from '../ingest/otlp/index.js';
+import type { DecodedSpan } from '../ingest/otlp/records.js';
+import { WebhookReceiver } from '../detectors/kill-switch/webhook-receiver.js';
+import { generateWebhookSecret } from '../detectors/kill-switch/webhook-endpoints.js';
+
+const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
+const PROBES_PER_SECOND = 200;
+const LOAD_SPANS_PER_SECOND = 5_000;
+const LOAD_SPANS_PER_REQUEST = 50;
+const LOAD_SESSIONS = 50;
+const BENIGN = ['git status', 'npm test', 'ls -la src', 'cat package.json', 'git diff --stat', 'rg TODO src', 'node --version', 'git log --oneline -5'];
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-latency-'));
+const secret = generateWebhookSecret();
+const receiver = await WebhookReceiver.start({ secret });
+const port = 20_000 + Math.floor(Math.random() * 20_000);
+const base = `http://127.0.0.1:${port}`;
+
+const child = spawn(process.execPath, [path.join(root, 'bin/warden.mjs'), 'start'], {
+  env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_DATA_DIR: dataDir, WARDEN_WEBHOOK_URL: receiver.url, WARDEN_WEBHOOK_SECRET: secret, WARDEN_LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const dispatcher = new Agent({ connections: 16, pipelining: 1 });
+
+async function ready(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await request(`${base}/readyz`, { dispatcher });
+      await res.body.dump();
+      if (res.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('Warden did not become ready');
+}
+
+let spanSeq = 0;
+function span(sessionId: string, command: string, resource: Record<string, string | string[]> = {}): DecodedSpan {
+  spanSeq++;
+  const now = (BigInt(Date.now()) * 1_000_000n).toString();
+  return {
+    signal: 'traces',
+    resource: { 'service.name': 'coding-agent', 'session.id': sessionId, ...resource },
+    scope: { name: 'bench', version: '1' },
+    traceId: spanSeq.toString(16).padStart(32, '0'),
+    spanId: spanSeq.toString(16).padStart(16, '0'),
+    parentSpanId: '',
+    name: 'execute_tool Bash',
+    kind: 1,
+    startTimeUnixNano: now,
+    endTimeUnixNano: now,
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.tool.call.arguments': JSON.stringify({ command }), 'warden.action.cwd': '/home/dev/repo' },
+    events: [],
+    status: { code: 0, message: '' },
+  };
+}
+
+async function post(spans: DecodedSpan[]): Promise<number> {
+  const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+try {
+  await ready();
+  process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
+  let running = true;
+  let loadSpans = 0;
+  let loadRefused = 0;
+  const load = (async () => {
+    const interval = (1000 * LOAD_SPANS_PER_REQUEST) / LOAD_SPANS_PER_SECOND;
+    let next = performance.now();
+    let i = 0;
+    while (running) {
+      const sessionId = `load-${i % LOAD_SESSIONS}`;
+      const spans = Array.from({ length: LOAD_SPANS_PER_REQUEST }, (_, j) => span(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+      i++;
+      void post(spans).then((status) => (status === 200 ? (loadSpans += spans.length) : loadRefused++), () => loadRefused++);
+      next += interval;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  })();
+
+  await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
+  const accepted = new Map<string, number>();
+  const latencies: number[] = [];
+  const started = performance.now();
+  const loadAtStart = loadSpans;
+  const probes: Promise<void>[] = [];
+  for (let n = 0; n < PROBES; n++) {
+    const sessionId = `probe-${n}`;
+    probes.push(
+      post([span(sessionId, 'rm -rf /srv/prod/db', { 'warden.scope.deny': ['/srv/prod/**'] })]).then((status) => {
+        if (status === 200) accepted.set(sessionId, performance.now());
+      }),
+    );
+    const due = started + ((n + 1) * 1000) / PROBES_PER_SECOND;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (n % 2000 === 1999) process.stdout.write(`  … ${n + 1} probes sent\n`);
+  }
+  await Promise.all(probes);
+  const deadline = Date.now() + 60_000;
+  const seen = (): number => receiver.received.filter((r) => r.status < 300).length;
+  while (seen() < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const elapsed = (performance.now() - started) / 1000;
+  running = false;
+  await load;
+
+  const firstBySession = new Map<string, number>();
+  for (const hook of receiver.received) {
+    const data = (hook.verified as { data?: { session_id?: string } } | undefined)?.data;
+    if (hook.status < 300 && data?.session_id && !firstBySession.has(data.session_id)) firstBySession.set(data.session_id, hook.at);
+  }
+  for (const [sessionId, t0] of accepted) {
+    const t1 = firstBySession.get(sessionId);
+    if (t1 !== undefined) latencies.push(t1 - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  const falseRevocations = [...firstBySession.keys()].filter((s) => s.startsWith('load-')).length;
+  const loadRate = Math.round((loadSpans - loadAtStart) / elapsed);
+  process.stdout.write(
+    [
+      `  probes: ${PROBES} sent, ${accepted.size} accepted, ${latencies.length} revoked with a verified webhook`,
+      `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${loadRefused} requests refused), ${falseRevocations} background sessions revoked`,
+      `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await receiver.stop();
+  await dispatcher.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
