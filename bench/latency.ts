@@ -22,7 +22,7 @@ import { WebhookReceiver } from '../detectors/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../detectors/kill-switch/webhook-endpoints.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
-const PROBES_PER_SECOND = 200;
+const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 200);
 const LOAD_SPANS_PER_SECOND = 5_000;
 const LOAD_SPANS_PER_REQUEST = 50;
 const LOAD_SESSIONS = 50;

@@ -2,7 +2,8 @@
  * How much one destructive action weighs in a burst: blast radius × severity × irreversibility,
  * capped. The radius is read from the classifier's verdict carried on the event — rule ids and
  * action class matched against the config's glob tables, `*` in a target — and the widest match
- * wins. Deletions of regenerable things (build output, caches) are scaled down. The glob tables
+ * wins. Deletions of regenerable things (build output, caches) and of what the session itself
+ * made (`own`, see own-resources.ts) are scaled down. The glob tables
  * are compiled once per config object.
  */
 import picomatch from 'picomatch';
@@ -36,6 +37,7 @@ export interface ActionWeight {
   radius: string;
   weight: number;
   regenerable: boolean;
+  own: boolean;
 }
 
 export function blastRadius(event: AuditEvent, config: BurstConfig): string {
@@ -51,7 +53,7 @@ export function blastRadius(event: AuditEvent, config: BurstConfig): string {
   return best;
 }
 
-export function actionWeight(event: AuditEvent, config: BurstConfig): ActionWeight {
+export function actionWeight(event: AuditEvent, config: BurstConfig, own = false): ActionWeight {
   const w = config.weights;
   const radius = blastRadius(event, config);
   const regenerators = compile(config).regenerable;
@@ -59,5 +61,6 @@ export function actionWeight(event: AuditEvent, config: BurstConfig): ActionWeig
   const severity = event.severity === 'none' ? 'low' : event.severity;
   let weight = (w.radius[radius] ?? 1) * w.severity[severity] * (event.reversible ? w.reversible : w.irreversible);
   if (regenerable) weight *= w.regenerable;
-  return { radius, weight: Math.min(w.max_event, weight), regenerable };
+  if (own) weight *= w.own;
+  return { radius, weight: Math.min(w.max_event, weight), regenerable, own };
 }

@@ -33,6 +33,8 @@ export interface BurstWeights {
   irreversible: number;
   reversible: number;
   regenerable: number;
+  /** Factor for tearing down what the session itself made (see own-resources.ts). */
+  own: number;
   /** Cap on one action's weight. */
   max_event: number;
 }
@@ -69,6 +71,8 @@ export interface BurstConfig {
     wildcard_targets: boolean;
   };
   regenerable_rules: string[];
+  /** Classes of non-destructive changes whose targets the session then owns (`k8s.apply`). */
+  own_resource_classes: string[];
   baseline: BaselineConfig;
 }
 
@@ -115,7 +119,7 @@ export function checkBurstConfig(c: BurstConfig, problems: string[]): void {
   else {
     checkNumberMap(problems, 'weights.radius', w.radius, { min: 0 });
     checkSeverityNumbers(problems, 'weights.severity', w.severity, { min: 0 });
-    for (const key of ['irreversible', 'reversible', 'regenerable', 'max_event'] as const) {
+    for (const key of ['irreversible', 'reversible', 'regenerable', 'own', 'max_event'] as const) {
       checkNumber(problems, `weights.${key}`, w[key], { min: 0 });
     }
   }
@@ -127,6 +131,7 @@ export function checkBurstConfig(c: BurstConfig, problems: string[]): void {
     checkBoolean(problems, 'radius.wildcard_targets', c.radius.wildcard_targets);
   }
   checkStringList(problems, 'regenerable_rules', c.regenerable_rules);
+  checkStringList(problems, 'own_resource_classes', c.own_resource_classes);
   const b = c.baseline;
   if (!isPlainObject(b)) {
     problems.push('baseline: must be a mapping');

@@ -1,6 +1,7 @@
 /**
  * The destructive-burst detector. Per session, a sliding window of the destructive actions seen
- * (intent or execution, one per tool call), each weighted by its blast radius. Two tests run on
+ * (intent or execution, one per tool call), each weighted by its blast radius (less when it
+ * tears down what the session itself made: own-resources.ts). Two tests run on
  * every new action:
  *  - fixed floors: the weighted count over `window_ms` reaching a floor's weight with at least
  *    `min_actions` actions fires that floor's severity; a burst reports each level once and
@@ -17,6 +18,7 @@ import { BoundedSet } from '../common/bounded.js';
 import { firstSight } from '../session/action-keys.js';
 import { AgentBaselines } from './agent-baseline.js';
 import { actionWeight } from './blast-weight.js';
+import { OwnResources } from './own-resources.js';
 import type { BurstConfig, BurstFloor } from './config.js';
 import { poissonUpperTail } from './poisson-tail.js';
 
@@ -34,12 +36,13 @@ interface WindowAction {
 interface BurstSlot {
   actions: WindowAction[];
   counted: BoundedSet<string>;
+  own: OwnResources;
   floorRank: number;
   baselineRank: number;
 }
 
 function newSlot(): BurstSlot {
-  return { actions: [], counted: new BoundedSet(2 * MAX_ACTIONS), floorRank: 0, baselineRank: 0 };
+  return { actions: [], counted: new BoundedSet(2 * MAX_ACTIONS), own: new OwnResources(), floorRank: 0, baselineRank: 0 };
 }
 
 function within(actions: WindowAction[], now: number, windowMs: number): WindowAction[] {
@@ -64,13 +67,14 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
     const now = clock.now();
     const counts = event.destructive && isLiveAction(event) && config.count_phases.includes(event.phase);
     const slot = ctx.slot(newSlot);
+    if (isLiveAction(event)) slot.own.note(event, config.own_resource_classes);
     const isNew = counts && firstSight(slot.counted, event);
     const agentKey = `${session.tenant}\u0000${session.agent_id}`;
     if (config.baseline.enabled) this.baselines.note(agentKey, now, isNew, config.baseline);
     if (!isNew) return [];
 
-    const { weight, radius } = actionWeight(event, config);
-    slot.actions.push({ at: now, weight, radius, event_id: event.event_id, label: actionText(event) });
+    const { weight, radius, own } = actionWeight(event, config, slot.own.owns(event));
+    slot.actions.push({ at: now, weight, radius: own ? `${radius}, its own` : radius, event_id: event.event_id, label: actionText(event) });
     const keepMs = Math.max(config.window_ms, config.baseline.window_ms);
     slot.actions = within(slot.actions, now, keepMs).slice(-MAX_ACTIONS);
 

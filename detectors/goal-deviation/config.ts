@@ -29,6 +29,8 @@ export interface GoalDeviationConfig {
   verb_leads: string[];
   /** How many words after a negator it covers. */
   negation_span: number;
+  /** Object words a phrasal verb may enclose ("tear it down", "clean them up"). */
+  phrase_objects: string[];
   /** Action classes → level, first match wins. */
   action_levels: ActionLevelRule[];
   critical_is_destroy: boolean;
@@ -42,11 +44,11 @@ export interface GoalDeviationConfig {
   max_reported: number;
 }
 
-const FIELDS = ['levels', 'goal_verbs', 'negators', 'negation_stops', 'verb_leads', 'negation_span', 'action_levels', 'critical_is_destroy', 'entity_nouns',
+const FIELDS = ['levels', 'goal_verbs', 'negators', 'negation_stops', 'verb_leads', 'negation_span', 'phrase_objects', 'action_levels', 'critical_is_destroy', 'entity_nouns',
   'stopwords', 'nondestructive_escalation', 'mix', 'judge', 'max_reported'] as const;
 
 const FALLBACK: GoalDeviationConfig = {
-  levels: ['read', 'modify', 'apply', 'delete', 'destroy'], goal_verbs: {}, negators: [], negation_stops: [], verb_leads: [], negation_span: 4,
+  levels: ['read', 'modify', 'apply', 'delete', 'destroy'], goal_verbs: {}, negators: [], negation_stops: [], verb_leads: [], negation_span: 4, phrase_objects: [],
   action_levels: [{ level: 'modify', classes: ['*'] }], critical_is_destroy: true, entity_nouns: [], stopwords: [],
   nondestructive_escalation: 'silent',
   mix: { enabled: true, min_actions: 10, min_destructive: 3, min_baseline_sessions: 5, min_baseline_events: 100, z_threshold: 3, min_ratio: 2, max_agents: 1000, max_events: 100_000 },
@@ -88,6 +90,7 @@ export function validateGoalDeviation(raw: unknown, base: GoalDeviationConfig): 
     negators: f.strings('negators', base.negators),
     negation_stops: f.strings('negation_stops', base.negation_stops),
     verb_leads: f.strings('verb_leads', base.verb_leads),
+    phrase_objects: f.strings('phrase_objects', base.phrase_objects),
     negation_span: f.number('negation_span', base.negation_span, { min: 1, max: 12, integer: true }),
     action_levels: readActionLevels(f, base.action_levels, levels),
     critical_is_destroy: f.boolean('critical_is_destroy', base.critical_is_destroy),

@@ -24,6 +24,13 @@ describe('readGoal', () => {
     assert.equal(level('Investigate the failing deploy'), 'read');
     assert.equal(level('Check why the cleanup job failed'), 'read');
   });
+  it('reads a phrasal verb around its object and a dash as a clause break', () => {
+    assert.equal(level('Launch a t3.micro in the sandbox to reproduce the boot issue, then tear it down'), 'destroy');
+    assert.equal(level('Spin up a scratch db and clean it up afterwards'), 'delete');
+    assert.equal(level('Tests fail after I moved the billing package — clean the stale caches and rerun'), 'delete');
+    assert.equal(level('Tests fail after I moved the package - clean the caches'), 'delete');
+    assert.equal(level('Check the tear-down script'), 'read', 'a hyphenated compound is no clause break');
+  });
   it('accepts inflections', () => {
     assert.ok(inflects('deleting', 'delete'));
     assert.ok(inflects('dropped', 'drop'));

@@ -39,6 +39,8 @@ interface Lexicon {
   nouns: Set<string>;
   stop: Set<string>;
   verbs: Set<string>;
+  /** Words a phrasal verb may enclose: "tear it down". */
+  objects: Set<string>;
 }
 
 const lexicons = new WeakMap<GoalDeviationConfig, Lexicon>();
@@ -56,6 +58,7 @@ function lexicon(config: GoalDeviationConfig): Lexicon {
       nouns: new Set(config.entity_nouns),
       stop: new Set(config.stopwords),
       verbs: new Set(phrases.flatMap((p) => p.words)),
+      objects: new Set(config.phrase_objects.flatMap(words)),
     };
     lexicons.set(config, lx);
   }
@@ -72,9 +75,12 @@ export function inflects(token: string, verb: string): boolean {
   return forms.includes(token);
 }
 
-function phraseAt(ws: string[], i: number, p: Phrase): boolean {
-  if (i + p.words.length > ws.length || !inflects(ws[i]!, p.words[0]!)) return false;
-  return p.words.every((w, j) => j === 0 || ws[i + j] === w);
+/** Words the phrase spans at `i` (0: no match); one object word may follow its first word ("tear it down"). */
+function phraseAt(ws: string[], i: number, p: Phrase, lx: Lexicon): number {
+  if (i + p.words.length > ws.length || !inflects(ws[i]!, p.words[0]!)) return 0;
+  if (p.words.every((w, j) => j === 0 || ws[i + j] === w)) return p.words.length;
+  const enclosed = p.words.length > 1 && lx.objects.has(ws[i + 1] ?? '') && p.words.every((w, j) => j === 0 || ws[i + j + 1] === w);
+  return enclosed ? p.words.length + 1 : 0;
 }
 
 function isEnvWord(token: string): boolean {
@@ -113,6 +119,8 @@ function negatedWords(ws: string[], lx: Lexicon, span: number, model: GoalModel)
 interface VerbHit {
   at: number;
   phrase: Phrase;
+  /** Words matched (the phrase, and an enclosed object). */
+  span: number;
   counts: boolean;
 }
 
@@ -121,7 +129,8 @@ function clauseVerbs(ws: string[], lx: Lexicon, config: GoalDeviationConfig, mod
   const negated = negatedWords(ws, lx, config.negation_span, model);
   const hits: VerbHit[] = [];
   for (let i = 0; i < ws.length; i++) {
-    const p = lx.phrases.find((ph) => phraseAt(ws, i, ph));
+    let span = 0;
+    const p = lx.phrases.find((ph) => (span = phraseAt(ws, i, ph, lx)) > 0);
     if (p === undefined) continue;
     // A clause's first verb is its verb; later ones only after a lead word ("… and delete
     // them"), so nouns ("the failing deploy", "the cleanup job") imply nothing.
@@ -132,8 +141,8 @@ function clauseVerbs(ws: string[], lx: Lexicon, config: GoalDeviationConfig, mod
       model.implied = p.level;
       model.impliedBy = p.text;
     }
-    hits.push({ at: i, phrase: p, counts: isVerb && !negated[i] });
-    i += p.words.length - 1;
+    hits.push({ at: i, phrase: p, span, counts: isVerb && !negated[i] });
+    i += span - 1;
   }
   return hits;
 }
@@ -145,7 +154,7 @@ function deleteObjects(clause: string, hits: VerbHit[], lx: Lexicon, deleteLevel
   const out: string[] = [];
   hits.forEach((h, k) => {
     if (!h.counts || h.phrase.level < deleteLevel) return;
-    const from = (owner[h.at + h.phrase.words.length - 1] ?? rich.length) + 1;
+    const from = (owner[h.at + h.span - 1] ?? rich.length) + 1;
     const next = hits[k + 1];
     const to = next === undefined ? rich.length : owner[next.at] ?? rich.length;
     out.push(...extractEntities(rich.slice(from, to).join(' '), lx));
@@ -161,8 +170,9 @@ export function readGoal(text: string, config: GoalDeviationConfig): GoalModel {
   };
   const named = new Set<string>();
   const deleteLevel = config.levels.length - 2;
-  // Clauses end at punctuation, so "do not touch prod, then deploy" negates only the first part.
-  for (const clause of text.replace(/n['’]t\b/gi, ' not').split(/[,;!?\n]+|[.:](?=\s|$)/)) {
+  // Clauses end at punctuation (a dash too), so "do not touch prod, then deploy" negates only
+  // the first part and "… after I moved it — clean the caches" reads "clean" as a verb.
+  for (const clause of text.replace(/n['’]t\b/gi, ' not').split(/[,;!?\n—–]+|[.:](?=\s|$)|\s-{1,2}\s/)) {
     const ws = words(clause);
     const hits = clauseVerbs(ws, lx, config, model);
     model.deleteEntities.push(...deleteObjects(clause, hits, lx, deleteLevel));

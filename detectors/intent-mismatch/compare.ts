@@ -3,7 +3,9 @@
  * although its intent was denied; another tool ran; the command differs (token similarity
  * below `command_similarity_min`, benign flags ignored); a preview flag (`--dry-run`) was
  * dropped; the execution touches targets the intent did not name; the impact escalated
- * (higher severity, or destructive where the intent was not).
+ * (higher severity, or destructive where the intent was not). An intent that announced nothing
+ * (no command, arguments or targets: a bare `tool_decision`) is only a receipt: the denial and
+ * the tool are checked, nothing else.
  */
 import type { AuditEvent } from '../../ingest/audit-event.js';
 import { SEVERITY_RANK, type FindingSeverity } from '../finding.js';
@@ -63,6 +65,7 @@ export function differences(intent: PendingIntent, exec: AuditEvent, config: Int
   if (intent.tool !== '' && exec.tool !== '' && intent.tool.toLowerCase() !== exec.tool.toLowerCase()) {
     out.push({ kind: 'tool', severity: hard, sentence: `The intent announced the tool ${intent.tool}; ${exec.tool} ran.` });
   }
+  if (!intent.announced) return out;
   out.push(...commandDifference(intent, exec, config));
   if (intent.command !== '' || intent.targets.length > 0) {
     const extra = exec.targets.filter((t) => !covered(t, intent.targets));

@@ -2,7 +2,8 @@
  * Intents waiting for their executions, per session, oldest first. Bounded twice: intents
  * older than `window_ms` (by the injected clock) expire silently, and past `max_pending` the
  * oldest goes. An intent reported twice under one call id (telemetry's tool_decision and the
- * PreToolUse hook) is merged: missing fields filled, a rejection kept. Pairing: by call id;
+ * PreToolUse hook) is merged: missing fields filled, a rejection kept, announced once either
+ * report announced something. Pairing: by call id;
  * else, when either side has no id, by order and command similarity.
  */
 import type { AuditEvent, Severity } from '../../ingest/audit-event.js';
@@ -24,7 +25,19 @@ export interface PendingIntent {
   destructive: boolean;
   decision: string;
   denied: boolean;
+  /**
+   * Whether the intent announced what it would do (a command, arguments or targets). Claude
+   * Code's and Codex's `tool_decision` carry only the tool and the decision: such an intent is
+   * a receipt, with nothing to compare the execution against.
+   */
+  announced: boolean;
   at_ms: number;
+}
+
+/** Arguments that say something: not empty, not `{}`, `[]` or `null`. */
+function hasArguments(json: string): boolean {
+  const text = json.trim();
+  return text !== '' && text !== '{}' && text !== '[]' && text !== 'null';
 }
 
 export function toPending(event: AuditEvent, nowMs: number): PendingIntent {
@@ -33,7 +46,8 @@ export function toPending(event: AuditEvent, nowMs: number): PendingIntent {
     event_id: event.event_id, tool_call_id: event.tool_call_id, tool: event.tool, command: event.command,
     tokens: commandTokens(event.command), targets: [...event.targets], action_class: event.action_class,
     severity: event.severity, destructive: event.destructive, decision: event.decision,
-    denied: isRejected(event.decision), at_ms: nowMs,
+    denied: isRejected(event.decision),
+    announced: event.command !== '' || event.targets.length > 0 || hasArguments(event.arguments), at_ms: nowMs,
   };
 }
 
@@ -62,6 +76,7 @@ export class PendingIntents {
       prev.destructive ||= intent.destructive;
     }
     if (prev.targets.length === 0) prev.targets = intent.targets;
+    prev.announced ||= intent.announced;
     if (intent.denied) [prev.denied, prev.decision] = [true, intent.decision];
   }
 

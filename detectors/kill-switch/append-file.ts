@@ -1,16 +1,25 @@
 /**
- * An append-only text file with writes serialized one at a time: each append runs after the
- * previous one finished, and `sync: true` waits for fsync, so a line that was acknowledged
- * survives a crash. `replace()` swaps the whole content atomically (write a temporary file,
+ * An append-only text file with writes serialized one at a time, and `sync: true` waiting for
+ * fsync, so a line that was acknowledged survives a crash. Appends that arrive while a write is
+ * under way are grouped: the next write takes all of them, in order, with a single fsync (group
+ * commit), so many revocations at once cost one disk flush, not one each. `replace()` swaps the whole content atomically (write a temporary file,
  * fsync, rename, fsync the folder), for compaction. The revocation log and the webhook outbox
  * both write through it.
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+interface PendingAppend {
+  text: string;
+  sync: boolean;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class AppendFile {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private pending: PendingAppend[] = [];
 
   private constructor(
     readonly path: string,
@@ -23,9 +32,24 @@ export class AppendFile {
   }
 
   append(text: string, options: { sync: boolean }): Promise<void> {
-    return this.serialized(async () => {
-      await this.handle.write(text);
-      if (options.sync) await this.handle.sync();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ text, sync: options.sync, resolve, reject });
+      if (this.pending.length > 1) return; // a group write is already scheduled
+      void this.serialized(async () => {
+        const group = this.pending;
+        this.pending = [];
+        try {
+          await this.handle.write(group.map((p) => p.text).join(''));
+          if (group.some((p) => p.sync)) await this.handle.sync();
+          for (const p of group) p.resolve();
+        } catch (err) {
+          for (const p of group) p.reject(err);
+        }
+      }).catch((err: unknown) => {
+        const group = this.pending;
+        this.pending = [];
+        for (const p of group) p.reject(err);
+      });
     });
   }
 

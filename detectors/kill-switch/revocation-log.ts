@@ -62,33 +62,43 @@ export class RevocationLog {
 
   /** Appends one record, durably; resolves with the sealed record (seq and hashes assigned). */
   append(entry: RevocationEntry): Promise<RevocationRecord> {
-    // One append at a time: seq and prev_hash are assigned in the order the lines are written.
-    const run = this.tail.then(() => this.write(entry));
-    this.tail = run.catch(() => undefined);
-    return run;
+    try {
+      return this.seal(entry).durable;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Seals a record at once, in call order (seq and hashes assigned), and hands its line to the
+   * file, which writes the lines of concurrent appends together with one fsync. `durable`
+   * resolves when the line is on disk. Throws when an earlier append failed.
+   */
+  seal(entry: RevocationEntry): { record: RevocationRecord; durable: Promise<RevocationRecord> } {
+    if (this.failure !== undefined) {
+      throw new PermanentError('REVOCATION_LOG_FAILED', 'an earlier append failed; reopen the revocation log to repair it', { cause: this.failure });
+    }
+    const record = sealRecord(entry, this.seq + 1, this.lastHash);
+    this.seq = record.seq;
+    this.lastHash = record.hash;
+    const durable = this.out.append(`${serializeRecord(record)}\n`, { sync: true }).then(
+      () => {
+        this.options.mirror?.add(record);
+        return record;
+      },
+      (err: unknown) => {
+        // The line may be half written: refuse further appends until a reopen repairs the tail.
+        this.failure = err;
+        throw new PermanentError('REVOCATION_LOG_FAILED', `revocation log append failed: ${(err as Error).message}`, { cause: err });
+      },
+    );
+    this.tail = durable.catch(() => undefined);
+    return { record, durable };
   }
 
   async close(): Promise<void> {
     await this.tail;
     await this.out.close();
-  }
-
-  private async write(entry: RevocationEntry): Promise<RevocationRecord> {
-    if (this.failure !== undefined) {
-      throw new PermanentError('REVOCATION_LOG_FAILED', 'an earlier append failed; reopen the revocation log to repair it', { cause: this.failure });
-    }
-    const record = sealRecord(entry, this.seq + 1, this.lastHash);
-    try {
-      await this.out.append(`${serializeRecord(record)}\n`, { sync: true });
-    } catch (err) {
-      // The line may be half written: refuse further appends until a reopen repairs the tail.
-      this.failure = err;
-      throw new PermanentError('REVOCATION_LOG_FAILED', `revocation log append failed: ${(err as Error).message}`, { cause: err });
-    }
-    this.seq = record.seq;
-    this.lastHash = record.hash;
-    this.options.mirror?.add(record);
-    return record;
   }
 }
 

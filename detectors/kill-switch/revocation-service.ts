@@ -115,7 +115,9 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
       return exclusive(key, async () => {
         if (current.has(key)) return null;
         const finding = request.finding ?? null;
-        const record = await log.append({
+        // The record is sealed at once; its fsync'd append and the webhook's durable enqueue run
+        // side by side (two files), so the webhook leaves after one disk flush, not two.
+        const { record, durable } = log.seal({
           at: rfc3339Ns(clock.nowNs()), tenant: request.tenant, session_id: request.sessionId, action: 'revoke',
           by: request.by, reason: request.reason, finding_id: finding?.id ?? null,
         });
@@ -123,7 +125,12 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
         apply(record, who);
         changed(record, 'local');
         logger.warn({ tenant: record.tenant, session_id: record.session_id, by: record.by, seq: record.seq }, `session revoked: ${record.reason}`);
-        await effects(record, revokedPayload(record, who, finding));
+        const sent = effects(record, revokedPayload(record, who, finding));
+        try {
+          await durable;
+        } finally {
+          await sent;
+        }
         return record;
       });
     },

@@ -85,10 +85,14 @@ export class WebhookOutbox {
       fresh.push({ id, endpoint: endpoint.name, type, payload, created: now, attempts: 0, next_attempt_at: now });
     }
     if (fresh.length === 0) return [];
-    await this.store.enqueue(fresh);
+    // The enqueue line is handed to the file first (appends keep call order), then the first
+    // attempt goes out beside its fsync rather than after it: the webhook does not wait for the
+    // disk, and a failed first attempt is retried from the durable copy, also after a restart.
+    const durable = this.store.enqueue(fresh);
     for (const msg of fresh) this.pending.set(msg.id, msg);
     this.m.outboxPending.set(this.pending.size);
     for (const msg of fresh) this.attempt(msg);
+    await durable;
     return fresh.map((m) => m.id);
   }
 

@@ -70,8 +70,19 @@ export function flagValues(words: readonly string[], flags: readonly string[] = 
   return out;
 }
 
+/**
+ * Whether the text can hold an invocation of a known tool at all. A cheap gate before parsing:
+ * most commands name none of them, and the parse itself (not this test) decides what runs.
+ */
+function mentionsKnownTool(command: string, config: PreviewConfig): boolean {
+  for (const spec of Object.values(config.tools)) {
+    for (const name of spec.commands) if (command.includes(name)) return true;
+  }
+  return false;
+}
+
 export function readInvocations(command: string, cwd: string, config: PreviewConfig, depth = 0): Invocation[] {
-  if (command.trim() === '' || depth > MAX_DEPTH) return [];
+  if (command.trim() === '' || depth > MAX_DEPTH || !mentionsKnownTool(command, config)) return [];
   const out: Invocation[] = [];
   let dir = cwd || '/';
   for (const simple of parseShell(command).commands) {

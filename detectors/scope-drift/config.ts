@@ -28,6 +28,8 @@ export interface ScopeDriftConfig {
   learn_actions: number;
   /** After learning, the first non-destructive action on a kind the session never used becomes its anchor. */
   adopt_new_kinds: boolean;
+  /** Target kinds whose destructive actions are judged against the anchors the session wrote in, not those it only read. */
+  write_root_kinds: string[];
   /** Severity of a read outside a declared allow-list. */
   read_outside_allow: 'low' | 'silent';
   /** Learned-scope score thresholds. */
@@ -37,7 +39,7 @@ export interface ScopeDriftConfig {
   known_targets: string[];
   /** Action classes that clean up (see defaults.yaml). */
   cleanup_classes: string[];
-  distance: { path_step: number; min_path_depth: number; new_kind: number; sensitive_min: number; uri: Record<string, UriDistance> };
+  distance: { path_step: number; min_path_depth: number; new_kind: number; sensitive_min: number; read_only: number; uri: Record<string, UriDistance> };
   impact: { read: number; change: number; destructive: number; severity_bonus: Record<Severity, number>; read_classes: string[] };
   /** Working-set anchors kept per target kind. */
   max_anchors: number;
@@ -45,14 +47,14 @@ export interface ScopeDriftConfig {
   max_reported: number;
 }
 
-const FIELDS = ['allow', 'deny', 'learn_actions', 'adopt_new_kinds', 'read_outside_allow', 'thresholds', 'sensitive_kinds',
+const FIELDS = ['allow', 'deny', 'learn_actions', 'adopt_new_kinds', 'write_root_kinds', 'read_outside_allow', 'thresholds', 'sensitive_kinds',
   'known_targets', 'cleanup_classes', 'distance', 'impact', 'max_anchors', 'max_reported'] as const;
 const SEVERITIES: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
 
 const FALLBACK: ScopeDriftConfig = {
-  allow: [], deny: [], learn_actions: 5, adopt_new_kinds: true, read_outside_allow: 'low',
+  allow: [], deny: [], learn_actions: 5, adopt_new_kinds: true, write_root_kinds: [], read_outside_allow: 'low',
   thresholds: { medium: 0.5, high: 0.9 }, sensitive_kinds: [], known_targets: [], cleanup_classes: [],
-  distance: { path_step: 0.35, min_path_depth: 2, new_kind: 0.6, sensitive_min: 0.7, uri: { default: { depth: 1, levels: [0.8] } } },
+  distance: { path_step: 0.35, min_path_depth: 2, new_kind: 0.6, sensitive_min: 0.7, read_only: 0.35, uri: { default: { depth: 1, levels: [0.8] } } },
   impact: { read: 0.3, change: 0.6, destructive: 0.9, severity_bonus: { none: 0, low: 0, medium: 0.1, high: 0.2, critical: 0.3 }, read_classes: ['read', 'none'] },
   max_anchors: 32, max_reported: 256,
 };
@@ -84,7 +86,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
   const problems: string[] = [];
   const f = new Fields(raw, '', FIELDS, problems);
   const t = f.object('thresholds', ['medium', 'high']);
-  const d = f.object('distance', ['path_step', 'min_path_depth', 'new_kind', 'sensitive_min', 'uri']);
+  const d = f.object('distance', ['path_step', 'min_path_depth', 'new_kind', 'sensitive_min', 'read_only', 'uri']);
   const im = f.object('impact', ['read', 'change', 'destructive', 'severity_bonus', 'read_classes']);
   const sb = im.object('severity_bonus', SEVERITIES);
   const unit = { min: 0, max: 1 };
@@ -93,6 +95,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
     deny: f.strings('deny', base.deny),
     learn_actions: f.number('learn_actions', base.learn_actions, { min: 1, max: 100, integer: true }),
     adopt_new_kinds: f.boolean('adopt_new_kinds', base.adopt_new_kinds),
+    write_root_kinds: f.strings('write_root_kinds', base.write_root_kinds),
     read_outside_allow: f.oneOf('read_outside_allow', base.read_outside_allow, ['low', 'silent'] as const),
     thresholds: { medium: t.number('medium', base.thresholds.medium, { min: 0, max: 10 }), high: t.number('high', base.thresholds.high, { min: 0, max: 10 }) },
     sensitive_kinds: f.has('sensitive_kinds') ? readSensitiveKinds(f.raw('sensitive_kinds'), problems) : base.sensitive_kinds,
@@ -103,6 +106,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
       min_path_depth: d.number('min_path_depth', base.distance.min_path_depth, { min: 0, max: 16, integer: true }),
       new_kind: d.number('new_kind', base.distance.new_kind, unit),
       sensitive_min: d.number('sensitive_min', base.distance.sensitive_min, unit),
+      read_only: d.number('read_only', base.distance.read_only, unit),
       uri: readUri(d, base.distance.uri),
     },
     impact: {

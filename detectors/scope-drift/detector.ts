@@ -16,7 +16,7 @@ import { parseTarget } from '../common/targets.js';
 import type { ScopeDriftConfig } from './config.js';
 import { checkAllow, checkDeny, declaredScope } from './declared.js';
 import { eventTargets, type EventTarget } from './event-targets.js';
-import { impactOf, scoreTarget, scoreLearned } from './learned.js';
+import { impactOf, isReadOnly, scoreTarget, scoreLearned } from './learned.js';
 import type { Verdict } from './verdict.js';
 import { WorkingSet } from './working-set.js';
 
@@ -43,7 +43,7 @@ function learnFrom(event: AuditEvent, targets: EventTarget[], state: ScopeState,
       const v = scoreTarget(event, t, state.ws, config, impact);
       if (v !== undefined) scored.push(v);
     } else {
-      state.ws.learn(t.parsed);
+      state.ws.learn(t.parsed, !isReadOnly(event, config));
     }
   }
   return scored;
@@ -52,7 +52,7 @@ function learnFrom(event: AuditEvent, targets: EventTarget[], state: ScopeState,
 function afterLearning(event: AuditEvent, targets: EventTarget[], state: ScopeState, config: ScopeDriftConfig): Verdict[] {
   const verdicts = scoreLearned(event, targets, state.ws, config);
   if (config.adopt_new_kinds && !event.destructive) {
-    for (const t of targets) if (!state.ws.hasKind(t.parsed.kind)) state.ws.learn(t.parsed);
+    for (const t of targets) if (!state.ws.hasKind(t.parsed.kind)) state.ws.learn(t.parsed, !isReadOnly(event, config));
   }
   return verdicts;
 }

@@ -4,7 +4,10 @@
  * action's weight (read, change or destructive, plus a severity bonus) and sensitivity the
  * heaviest sensitive kind the target belongs to (a sensitive target outside the working set is
  * at least `sensitive_min` away). A destructive cleanup that reaches a path outside the working
- * set counts at least as the medium threshold. Medium and high come from the thresholds.
+ * set counts at least as the medium threshold. A destructive action on a kind in
+ * `write_root_kinds` (paths) is measured from the anchors the session wrote in: a read earlier
+ * in the session does not make a deletion there in scope. Medium and high come from the
+ * thresholds.
  */
 import type { AuditEvent } from '../../ingest/audit-event.js';
 import type { FindingSeverity } from '../finding.js';
@@ -22,6 +25,11 @@ export interface Impact {
   words: string;
 }
 
+/** Whether an action only reads (not destructive, of a read class): what it touches is not a write root. */
+export function isReadOnly(event: AuditEvent, config: ScopeDriftConfig): boolean {
+  return !event.destructive && classMatchesAny(config.impact.read_classes, event.action_class);
+}
+
 export function impactOf(event: AuditEvent, config: ScopeDriftConfig): Impact {
   const im = config.impact;
   const bonus = im.severity_bonus[event.severity];
@@ -34,13 +42,14 @@ export function impactOf(event: AuditEvent, config: ScopeDriftConfig): Impact {
 /** Scores one target; undefined when it stays inside the working set or below the medium threshold. */
 export function scoreTarget(event: AuditEvent, t: EventTarget, ws: WorkingSet, config: ScopeDriftConfig, impact: Impact): Verdict | undefined {
   if (matchesAny(config.known_targets, [t.listSpelling, t.shown])) return undefined;
-  const d = ws.distance(t.parsed);
+  const d = ws.distance(t.parsed, event.destructive && config.write_root_kinds.includes(t.parsed.kind));
   if (d.value === 0) return undefined;
   const sens = sensitivityOf(config.sensitive_kinds, [t.listSpelling]);
   const weight = sens?.weight ?? 1;
   const distance = sens !== undefined ? Math.max(d.value, config.distance.sensitive_min) : d.value;
   const raw = distance * impact.value * weight;
-  const cleanup = event.destructive && t.parsed.kind === 'path' && classMatchesAny(config.cleanup_classes, event.action_class);
+  // The cleanup rule is for directories the session never touched; one it read is scored as is.
+  const cleanup = event.destructive && t.parsed.kind === 'path' && d.readOnly !== true && classMatchesAny(config.cleanup_classes, event.action_class);
   const { medium, high } = config.thresholds;
   const effective = cleanup ? Math.max(raw, medium) : raw;
   if (effective < medium) return undefined;

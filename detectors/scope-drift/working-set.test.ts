@@ -57,4 +57,19 @@ describe('WorkingSet', () => {
     const w = ws('/home/dev/repo/src', '/home/dev/repo');
     assert.equal(w.describe(), '/home/dev/repo');
   });
+  it('measures from the written anchors alone when asked, so a read whitelists no deletion', () => {
+    const w = ws('/home/dev/repo');
+    w.learnTarget('/srv/exports', false);
+    assert.equal(d(w, '/srv/exports/2023'), 0);
+    const judged = w.distance(parseTarget('/srv/exports/2023'), true);
+    assert.equal(judged.value, SCOPE_DRIFT_DEFAULTS.distance.read_only);
+    assert.equal(judged.readOnly, true);
+    assert.match(judged.relation, /only read/);
+    assert.match(w.describe(), /\/srv\/exports \(read\)/);
+    w.learnTarget('/srv/exports/out');
+    assert.equal(w.distance(parseTarget('/srv/exports/out/x'), true).value, 0, 'a write beneath a read anchor is its own root');
+    const reads = new WorkingSet(SCOPE_DRIFT_DEFAULTS);
+    reads.learnTarget('k8s://current/my-ns', false);
+    assert.match(reads.distance(parseTarget('k8s://current/my-ns/pod/x'), true).relation, /only read/);
+  });
 });

@@ -4,7 +4,10 @@
  * target from them. Inside an anchor is 0. A path outside every root is `path_step` per level
  * climbed above the nearest root (a sibling of the root is one level), 1 when it shares no
  * top-level directory; a URI mismatching an anchor at segment i is `levels[i]` of its kind; a
- * kind the session never used is `new_kind`. Bounded: at most `max_anchors` anchors per kind.
+ * kind the session never used is `new_kind`. Each anchor remembers whether the session wrote
+ * there (its working directory, a change) or only read it; a distance may be asked against the
+ * written anchors alone, so a `du ~/.agent` does not make `rm -rf ~/.agent/sessions` in scope.
+ * Bounded: at most `max_anchors` anchors per kind.
  */
 import { commonPrefix, parseTarget, segmentsWithin, type ParsedTarget } from '../common/targets.js';
 import type { ScopeDriftConfig, UriDistance } from './config.js';
@@ -14,6 +17,8 @@ export interface Distance {
   value: number;
   /** How it relates, in words: "1 level outside /home/dev/repo", "another namespace than k8s://current/my-ns". */
   relation: string;
+  /** Inside an anchor the session only read (asked for written anchors). */
+  readOnly?: boolean;
 }
 
 const FILE_LIKE = /\.[A-Za-z0-9]{1,8}$/;
@@ -32,8 +37,14 @@ const URI_LEVEL_NAMES: Record<string, string[]> = {
   env: ['environment'],
 };
 
+interface Anchor {
+  segments: string[];
+  /** Learned from a write (working directory, change, destructive action), not only a read. */
+  written: boolean;
+}
+
 export class WorkingSet {
-  private readonly anchors = new Map<string, string[][]>();
+  private readonly anchors = new Map<string, Anchor[]>();
 
   constructor(private readonly config: ScopeDriftConfig) {}
 
@@ -63,27 +74,42 @@ export class WorkingSet {
     return (this.anchors.get(kind)?.length ?? 0) > 0;
   }
 
-  learn(t: ParsedTarget): void {
+  /** Learns a target's anchor; `written` when the session changed it rather than only read it. */
+  learn(t: ParsedTarget, written = true): void {
     const anchor = this.anchorOf(t);
     if (anchor === undefined) return;
     const list = this.anchors.get(t.kind) ?? [];
-    if (list.some((a) => segmentsWithin(a, anchor))) return;
-    const kept = list.filter((a) => !segmentsWithin(anchor, a));
-    kept.push(anchor);
+    if (list.some((a) => segmentsWithin(a.segments, anchor) && (a.written || !written))) return;
+    const kept = list.filter((a) => !(segmentsWithin(anchor, a.segments) && (written || !a.written)));
+    kept.push({ segments: anchor, written });
     if (kept.length > this.config.max_anchors) kept.shift();
     this.anchors.set(t.kind, kept);
   }
 
-  learnTarget(raw: string): void {
-    this.learn(parseTarget(raw));
+  learnTarget(raw: string, written = true): void {
+    this.learn(parseTarget(raw), written);
   }
 
-  distance(t: ParsedTarget): Distance {
-    const list = this.anchors.get(t.kind) ?? [];
-    if (list.length === 0) return { value: this.config.distance.new_kind, relation: `a kind of target (${t.kind}) the session had not worked with` };
+  /**
+   * Distance from the anchors. With `writtenOnly`, a target inside an anchor the session only
+   * read (and none it wrote in) is at most `distance.read_only` away, marked `readOnly`.
+   */
+  distance(t: ParsedTarget, writtenOnly = false): Distance {
+    const all = this.anchors.get(t.kind) ?? [];
+    if (all.length === 0) return { value: this.config.distance.new_kind, relation: `a kind of target (${t.kind}) the session had not worked with` };
+    const best = this.nearest(t, writtenOnly ? all.filter((a) => a.written) : all);
+    if (!writtenOnly || best.value === 0) return best;
+    const read = all.find((a) => !a.written && segmentsWithin(a.segments, t.segments));
+    if (read === undefined) return best;
+    const value = Math.min(best.value, this.config.distance.read_only);
+    return { value, relation: `inside ${render(t.kind, read.segments)}, which the session only read, never wrote in`, readOnly: true };
+  }
+
+  private nearest(t: ParsedTarget, list: readonly Anchor[]): Distance {
+    if (list.length === 0) return { value: this.config.distance.new_kind, relation: `a kind of target (${t.kind}) the session had only read, never written` };
     let best: Distance = { value: Infinity, relation: '' };
     for (const a of list) {
-      const d = this.distanceTo(t, a);
+      const d = this.distanceTo(t, a.segments);
       if (d.value < best.value) best = d;
       if (best.value === 0) break;
     }
@@ -108,7 +134,7 @@ export class WorkingSet {
 
   /** The anchors, rendered, for explanations (at most `limit`). */
   describe(limit = 6): string {
-    const all = [...this.anchors.entries()].flatMap(([kind, list]) => list.map((a) => render(kind, a)));
+    const all = [...this.anchors.entries()].flatMap(([kind, list]) => list.map((a) => `${render(kind, a.segments)}${a.written ? '' : ' (read)'}`));
     if (all.length === 0) return 'nothing yet';
     return all.length <= limit ? all.join(', ') : `${all.slice(0, limit).join(', ')} and ${all.length - limit} more`;
   }

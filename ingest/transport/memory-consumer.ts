@@ -83,8 +83,11 @@ export class MemoryConsumer implements TransportConsumer {
       const batch = this.queue.peekBatch(this.options.maxBatchMessages, this.inFlight);
       if (batch.length === 0) {
         if (this.stopRequested && this.inFlight.traces + this.inFlight.logs === 0) break;
-        if (this.stopRequested) await Promise.race([this.chains.traces.drain(), this.chains.logs.drain(), this.deadline]);
-        else await this.queue.waitForMessages(this.inFlight);
+        if (this.stopRequested) {
+          await Promise.race([Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]), this.deadline]);
+          // Everything handed over has settled; anything still counted in flight was abandoned.
+          if (!this.rewound.traces && !this.rewound.logs) break;
+        } else await this.queue.waitForMessages(this.inFlight);
         continue;
       }
       const signal = batch[0]!.signal;
