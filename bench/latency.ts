@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { encodeOtlp } from '../ingest/otlp/index.js';
 import type { DecodedSpan } from '../ingest/otlp/records.js';
+import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../detectors/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../detectors/kill-switch/webhook-endpoints.js';
 
@@ -56,27 +57,6 @@ async function ready(): Promise<void> {
   throw new Error('Warden did not become ready');
 }
 
-let spanSeq = 0;
-function span(sessionId: string, command: string, resource: Record<string, string | string[]> = {}): DecodedSpan {
-  spanSeq++;
-  const now = (BigInt(Date.now()) * 1_000_000n).toString();
-  return {
-    signal: 'traces',
-    resource: { 'service.name': 'coding-agent', 'session.id': sessionId, ...resource },
-    scope: { name: 'bench', version: '1' },
-    traceId: spanSeq.toString(16).padStart(32, '0'),
-    spanId: spanSeq.toString(16).padStart(16, '0'),
-    parentSpanId: '',
-    name: 'execute_tool Bash',
-    kind: 1,
-    startTimeUnixNano: now,
-    endTimeUnixNano: now,
-    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.tool.call.arguments': JSON.stringify({ command }), 'warden.action.cwd': '/home/dev/repo' },
-    events: [],
-    status: { code: 0, message: '' },
-  };
-}
-
 async function post(spans: DecodedSpan[]): Promise<number> {
   const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
   await res.body.dump();
@@ -99,7 +79,7 @@ try {
     let i = 0;
     while (running) {
       const sessionId = `load-${i % LOAD_SESSIONS}`;
-      const spans = Array.from({ length: LOAD_SPANS_PER_REQUEST }, (_, j) => span(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+      const spans = Array.from({ length: LOAD_SPANS_PER_REQUEST }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
       i++;
       void post(spans).then((status) => (status === 200 ? (loadSpans += spans.length) : loadRefused++), () => loadRefused++);
       next += interval;
@@ -117,7 +97,7 @@ try {
   for (let n = 0; n < PROBES; n++) {
     const sessionId = `probe-${n}`;
     probes.push(
-      post([span(sessionId, 'rm -rf /srv/prod/db', { 'warden.scope.deny': ['/srv/prod/**'] })]).then((status) => {
+      post([toolSpan(sessionId, 'rm -rf /srv/prod/db', { 'warden.scope.deny': ['/srv/prod/**'] })]).then((status) => {
         if (status === 200) accepted.set(sessionId, performance.now());
       }),
     );

@@ -28,7 +28,7 @@ import type { Detector, DetectorContext } from '../detector.js';
 import type { DetectorName, Finding } from '../finding.js';
 import { resolve } from '../policy/resolve-policy.js';
 import type { Policy, ResolvedPolicy } from '../policy/policy-types.js';
-import { nsToMs } from '../session/rfc3339.js';
+import { nsToMs } from '../../lib/rfc3339.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { SessionState } from '../session/session-state.js';
 import { engineMetrics, type EngineMetrics } from './engine-metrics.js';

@@ -10,7 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { Finding } from '../finding.js';
-import { msToRfc3339 } from '../session/rfc3339.js';
+import { msToRfc3339 } from '../../lib/rfc3339.js';
 import { sessionKey, type SessionState } from '../session/session-state.js';
 import { BatchWriter, type Timers } from './batch-writer.js';
 import type { FindingSink, SessionSink } from './detection-engine.js';

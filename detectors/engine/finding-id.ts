@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../ingest/audit-event.js';
 import type { DetectorName, Finding, FindingDraft } from '../finding.js';
-import { nsToRfc3339 } from '../session/rfc3339.js';
+import { nsToRfc3339 } from '../../lib/rfc3339.js';
 import type { SessionState } from '../session/session-state.js';
 
 export function findingId(tenant: string, sessionId: string, detector: DetectorName, evidence: readonly string[]): string {

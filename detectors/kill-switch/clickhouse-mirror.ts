@@ -15,7 +15,7 @@ import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/open-clickho
 import { mapStorageError } from '../../ingest/clickhouse-sink/storage-errors.js';
 import type { RevocationRecord } from './contracts.js';
 import type { RecordMirror } from './revocation-log.js';
-import { rfc3339ToDateTime64 } from './rfc3339.js';
+import { rfc3339ToDateTime64 } from '../../lib/rfc3339.js';
 import { systemSchedule, type Cancel, type ScheduleFn } from './schedule.js';
 
 const STAGE = 'revocation_mirror';

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RevocationAction, RevocationRecord } from './contracts.js';
-import { isRfc3339Utc } from './rfc3339.js';
+import { isRfc3339Utc } from '../../lib/rfc3339.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -17,7 +17,7 @@ import type { ReinstateRequest, RevocationRecord, RevocationService, RevokeReque
 import { killSwitchMetrics } from './kill-switch-metrics.js';
 import { recordHash } from './record-chain.js';
 import type { RevocationLog } from './revocation-log.js';
-import { rfc3339Ns } from './rfc3339.js';
+import { rfc3339Ns } from '../../lib/rfc3339.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
 import { findingPayload, reinstatedPayload, revokedPayload, type SessionIdentity } from './webhook-payload.js';
 

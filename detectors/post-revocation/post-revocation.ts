@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../ingest/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import type { FindingDraft } from '../finding.js';
 import { actionText } from '../common/actions.js';
-import { rfc3339ToNs } from '../session/rfc3339.js';
+import { rfc3339ToNs } from '../../lib/rfc3339.js';
 import type { RevocationInfo } from '../session/session-state.js';
 import type { PostRevocationConfig } from './config.js';
 

@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../ingest/audit-event.js';
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
 import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../ingest/clickhouse-sink/event-row.js';
 import { withStorageErrors } from '../../ingest/clickhouse-sink/storage-errors.js';
-import { nsToRfc3339 } from './rfc3339.js';
+import { nsToRfc3339 } from '../../lib/rfc3339.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export interface RebuildOptions {

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { encodeOtlp } from '../../ingest/otlp/index.js';
-import type { DecodedSpan } from '../../ingest/otlp/records.js';
+import { toolSpan } from '../helpers/tool-span.js';
 import { WebhookReceiver } from '../../detectors/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../../detectors/kill-switch/webhook-endpoints.js';
 
 let warden: TestWarden;
 let receiver: WebhookReceiver;
-let spanCounter = 0;
 
 before(async () => {
   const secret = generateWebhookSecret();
@@ -29,24 +28,7 @@ after(async () => {
 });
 
 async function send(sessionId: string, command: string): Promise<void> {
-  spanCounter++;
-  const now = (BigInt(Date.now()) * 1_000_000n).toString();
-  const span: DecodedSpan = {
-    signal: 'traces',
-    resource: { 'service.name': 'coding-agent', 'session.id': sessionId },
-    scope: { name: 'e2e', version: '1' },
-    traceId: 'ab'.repeat(16),
-    spanId: spanCounter.toString(16).padStart(16, '0'),
-    parentSpanId: '',
-    name: 'execute_tool Bash',
-    kind: 1,
-    startTimeUnixNano: now,
-    endTimeUnixNano: now,
-    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.tool.call.arguments': JSON.stringify({ command }), 'warden.action.cwd': '/home/dev/repo' },
-    events: [],
-    status: { code: 0, message: '' },
-  };
-  const res = await fetch(`${warden.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', [span], 'otlp_proto') });
+  const res = await fetch(`${warden.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', [toolSpan(sessionId, command)], 'otlp_proto') });
   assert.equal(res.status, 200);
 }
 
