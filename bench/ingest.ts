@@ -141,7 +141,7 @@ try {
     logger: silentLogger,
     metrics,
   });
-  const consumer = new KafkaTransportConsumer({ ...common, groupId: 'bench-e2e', partitionsConsumedConcurrently: 2 });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: 'bench-e2e' });
   await consumer.start(async (batch, ctx) => {
     if (first === 0) first = performance.now();
     await processBatch(batch, ctx);

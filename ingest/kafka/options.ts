@@ -24,13 +24,13 @@ export const DEFAULT_RETRIES = 5;
 export const DEFAULT_MAX_PENDING_MESSAGES = 50_000;
 /** Messages per produce request; queued sends are coalesced up to this many. */
 export const DEFAULT_MAX_BATCH_MESSAGES = 1_000;
-/** Bytes per partition per fetch: ~4 MiB holds a few thousand OTLP requests. */
-export const DEFAULT_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+/** Bytes per partition per fetch: smaller batches let decoding, detection and inserts overlap (measured best at 1 MiB). */
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_WAIT_TIME_MS = 500;
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
-export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 1;
+export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 2;
 export const DEFAULT_RETRY_BACKOFF = { initialMs: 200, maxMs: 5_000 } as const;
 
 export type Compression = 'none' | 'gzip';
