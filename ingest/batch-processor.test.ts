@@ -20,6 +20,7 @@ import { Metrics } from '../lib/metrics.js';
 import { silentLogger } from '../lib/logger.js';
 import { RetryableError } from '../lib/errors.js';
 import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
+import { waitFor } from '../test/helpers/wait-for.js';
 
 let chdb: TempChdb;
 before(async () => {
@@ -144,11 +145,21 @@ test('the handler hands back a receipt before the insert is done: detection neve
   let heartbeats = 0;
   const receipt = await process([spanMessage('bp-receipt', ['ls'])], { heartbeat: async () => void heartbeats++, isStale: () => false });
   assert.ok(receipt, 'a receipt');
+  await waitFor(async () => store.attempts, (n) => n >= 2, { what: 'the insert to be tried while storage is down' });
   assert.equal(await count('bp-receipt'), 0);
   store.down = 0;
   await receipt.stored;
   assert.equal(await count('bp-receipt'), 1);
   assert.ok(heartbeats >= 1);
+});
+
+test('consecutive batches of a partition are gathered into one insert', async () => {
+  const { process, store } = setup();
+  const receipts = [];
+  for (let i = 0; i < 5; i++) receipts.push(await process([spanMessage('bp-gather', ['ls', 'git status'])], liveContext));
+  await Promise.all(receipts.map((r) => r?.stored));
+  assert.equal(await count('bp-gather'), 10);
+  assert.equal(store.attempts, 1, 'one insert for five small batches');
 });
 
 test('a consumer that is stopping gets the storage error back instead of an endless retry', async () => {

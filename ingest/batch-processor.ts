@@ -5,7 +5,9 @@
  * on ClickHouse), then store them in the background: the handler resolves with a receipt as
  * soon as the events are observed, so the next batch is detected without waiting for this one's
  * insert, and the receipt's `stored` resolves once ClickHouse has acknowledged the insert — the
- * transport commits offsets after that, never before. Inserts of one partition run in order.
+ * transport commits offsets after that, never before. Inserts of one partition run in order, and
+ * gather the events of consecutive batches (up to a size or a short delay), so small batches —
+ * good for detection latency — still make large inserts.
  *
  * Bad input is permanent: the message goes to the dead-letter sink with its origin and reason,
  * is counted, and the rest of the batch carries on. Storage failures are retryable: the stage
@@ -37,6 +39,24 @@ export interface BatchProcessorDeps {
   metrics: Metrics;
   retry?: { initialMs: number; maxMs: number; sleep?: (ms: number) => Promise<void> };
   maxDecodedBytes?: number;
+  /**
+   * Inserts gather the events of consecutive batches of a partition: an insert is made once this
+   * many events wait, or when the oldest has waited `maxDelayMs`. Small transport batches keep
+   * detection fast; gathered inserts keep ClickHouse parts large.
+   */
+  insert?: { maxEvents: number; maxDelayMs: number };
+}
+
+export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 50 };
+
+interface GatheredInsert {
+  events: AuditEvent[];
+  /** The context of the latest batch that joined (heartbeats and staleness of the live consumer). */
+  ctx: BatchContext;
+  stored: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout;
 }
 
 const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
@@ -49,6 +69,43 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const clean = new Set<string>();
   /** The last insert of each partition: the next one starts after it settles. */
   const storeTails = new Map<string, Promise<void>>();
+  /** Events of each partition waiting for their insert. */
+  const gathering = new Map<string, GatheredInsert>();
+  const insert = deps.insert ?? DEFAULT_INSERT_GATHERING;
+
+  function flush(key: string): void {
+    const gathered = gathering.get(key);
+    if (!gathered) return;
+    gathering.delete(key);
+    clearTimeout(gathered.timer);
+    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.events, key, gathered.ctx));
+    storeTails.set(key, stored);
+    void stored.then(
+      () => storeTails.get(key) === stored && storeTails.delete(key),
+      () => storeTails.get(key) === stored && storeTails.delete(key),
+    );
+    stored.then(gathered.resolve, gathered.reject);
+  }
+
+  /** Adds events to the partition's next insert; resolves when that insert is stored. */
+  function storeLater(key: string, events: AuditEvent[], ctx: BatchContext): Promise<void> {
+    let gathered = gathering.get(key);
+    if (!gathered) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const stored = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      gathered = { events: [], ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
+      gathering.set(key, gathered);
+    }
+    for (const event of events) gathered.events.push(event);
+    gathered.ctx = ctx;
+    const stored = gathered.stored;
+    if (gathered.events.length >= insert.maxEvents) flush(key);
+    return stored;
+  }
 
   async function toEvents(message: ConsumedMessage): Promise<AuditEvent[]> {
     metrics.received.inc({ stage: 'decode', signal: message.signal });
@@ -109,13 +166,6 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (events.length === 0) return;
     await observe(events);
     const first = batch[0]!.origin;
-    const key = `${first.topic}:${first.partition}`;
-    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(events, key, ctx));
-    storeTails.set(key, stored);
-    void stored.then(
-      () => storeTails.get(key) === stored && storeTails.delete(key),
-      () => storeTails.get(key) === stored && storeTails.delete(key),
-    );
-    return { stored };
+    return { stored: storeLater(`${first.topic}:${first.partition}`, events, ctx) };
   };
 }
