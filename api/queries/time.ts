@@ -5,20 +5,19 @@
  * duration (`90s`, `15m`, `24h`, `7d`, `2w`), resolved against the clock passed in.
  */
 import { ApiError } from '../errors.js';
+import { msToRfc3339 as millisToRfc3339, nsToRfc3339 as toRfc3339 } from '../../lib/rfc3339.js';
 
 const DURATION = /^(\d+)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** Decimal nanoseconds since the epoch → `2025-11-21T16:00:00.123456789Z`; '' for ''/0/null. */
+/** Decimal nanoseconds since the epoch → `2025-11-21T16:00:00.123456789Z`; '' for ''/0/null (no time). */
 export function nsToRfc3339(ns: string | null | undefined): string {
   if (ns === null || ns === undefined || ns === '' || /^0+$/.test(ns)) return '';
-  const padded = ns.padStart(10, '0');
-  const seconds = Number(padded.slice(0, -9));
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${padded.slice(-9)}Z`;
+  return toRfc3339(ns);
 }
 
 export function msToRfc3339(ms: number): string {
-  return ms > 0 ? nsToRfc3339((BigInt(Math.trunc(ms)) * 1_000_000n).toString()) : '';
+  return ms > 0 ? millisToRfc3339(ms) : '';
 }
 
 /** Parses a `since` value into milliseconds since the epoch; 400 INVALID_REQUEST when unreadable. */
