@@ -63,6 +63,28 @@ async function post(spans: DecodedSpan[]): Promise<number> {
   return res.statusCode;
 }
 
+/** Warden's own view of the run, from its /metrics: event-loop delay and GC pauses. */
+async function scrape(): Promise<Map<string, number>> {
+  const res = await request(`${base}/metrics`, { dispatcher });
+  const text = await res.body.text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+|NaN)$/.exec(line);
+    if (match) values.set(match[1]!, Number(match[2]));
+  }
+  return values;
+}
+
+function gcSummary(before: Map<string, number>, after: Map<string, number>): string {
+  const parts: string[] = [];
+  for (const kind of ['minor', 'major', 'incremental']) {
+    const count = (after.get(`nodejs_gc_duration_seconds_count{kind="${kind}"}`) ?? 0) - (before.get(`nodejs_gc_duration_seconds_count{kind="${kind}"}`) ?? 0);
+    const sum = (after.get(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) ?? 0) - (before.get(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) ?? 0);
+    if (count > 0) parts.push(`${kind} ${count} × ${((sum / count) * 1000).toFixed(1)} ms`);
+  }
+  return parts.join(', ') || 'none';
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -93,6 +115,7 @@ try {
   const latencies: number[] = [];
   const started = performance.now();
   const loadAtStart = loadSpans;
+  const metricsAtStart = await scrape(); // also resets Warden's event-loop delay percentiles
   const probes: Promise<void>[] = [];
   for (let n = 0; n < PROBES; n++) {
     const sessionId = `probe-${n}`;
@@ -111,6 +134,7 @@ try {
   const seen = (): number => receiver.received.filter((r) => r.status < 300).length;
   while (seen() < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (performance.now() - started) / 1000;
+  const metricsAtEnd = await scrape();
   running = false;
   await load;
 
@@ -130,6 +154,7 @@ try {
     [
       `  probes: ${PROBES} sent, ${accepted.size} accepted, ${latencies.length} revoked with a verified webhook`,
       `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${loadRefused} requests refused), ${falseRevocations} background sessions revoked`,
+      `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
       '',
     ].join('\n'),

@@ -53,7 +53,9 @@ export function registerStartCommand(program: Command): void {
       const logger = createLogger(config.logLevel);
       let warden;
       try {
-        warden = await startWarden(config, { logger, metrics: new Metrics(), clock: systemClock });
+        const metrics = new Metrics();
+        metrics.collectProcessMetrics();
+        warden = await startWarden(config, { logger, metrics, clock: systemClock });
       } catch (err) {
         const code = err instanceof WardenError ? err.code : 'STARTUP_FAILED';
         process.stderr.write(`warden: could not start (${code}): ${err instanceof Error ? err.message : String(err)}\n`);

@@ -3,10 +3,23 @@
  * default registry), so tests can create as many instances as they like and read counters back.
  * Every stage reports the same trio: received, sent, errors (by stage and code).
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
+  private processMetrics = false;
+
+  /**
+   * Adds the Node process's own metrics to this registry: CPU, memory, event-loop delay
+   * (`nodejs_eventloop_lag_*`, sampled every 10 ms) and GC pauses (`nodejs_gc_duration_seconds`)
+   * — what explains a detection-latency tail. For the running server, once: the collectors
+   * observe the whole process, so tests that make many instances leave it off.
+   */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10, gcDurationBuckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+  }
 
   readonly received = new Counter({
     name: 'warden_events_received_total',
