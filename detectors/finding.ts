@@ -7,6 +7,8 @@ import type { Severity } from '../ingest/audit-event.js';
 
 export type FindingSeverity = Exclude<Severity, 'none'>;
 
+export const FINDING_SEVERITIES: readonly FindingSeverity[] = ['low', 'medium', 'high', 'critical'];
+
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 export type DetectorName =

@@ -12,9 +12,14 @@
  * (marking the session revoked) takes effect before the next event is observed. Its promise is
  * not awaited by `consume`: it is tracked, its failure logged, and `drain()` waits for all.
  *
+ * A new goal_deviation finding whose score is borderline, for a session whose resolved config
+ * names a judge (`judge.url`), is also sent to the external judge once emitted
+ * (second-opinion.ts): bounded, never awaited by `consume`. A confident "deviates" comes back
+ * as a follow-up finding through the same path; `drain()` waits for those calls too.
+ *
  * `replay` runs the same path silently — state rebuilt, findings remembered for dedupe but
- * neither stored nor sent — with detectors reading time from the events themselves; it is how
- * state is rebuilt from ClickHouse after a restart or a rebalance.
+ * neither stored, sent nor judged — with detectors reading time from the events themselves; it
+ * is how state is rebuilt from ClickHouse after a restart or a rebalance.
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../../ingest/audit-event.js';
@@ -33,6 +38,7 @@ import type { SessionRegistry } from '../session/session-registry.js';
 import type { SessionState } from '../session/session-state.js';
 import { engineMetrics, type EngineMetrics } from './engine-metrics.js';
 import { toFinding } from './finding-id.js';
+import { SecondOpinions } from './second-opinion.js';
 
 export type FindingHandler = (finding: Finding, session: SessionState, policy: ResolvedPolicy) => void | Promise<void>;
 
@@ -55,6 +61,15 @@ export interface DetectionEngineOptions {
   sessions?: SessionSink;
   /** Finding ids remembered for dedupe (default 100 000). */
   maxRememberedFindings?: number;
+  /** The external judge's HTTP client and concurrency (where it is configured, per policy). */
+  judge?: JudgeOptions;
+}
+
+export interface JudgeOptions {
+  /** HTTP client (the platform `fetch` by default). */
+  fetch?: typeof fetch;
+  /** Judge calls running at once; more are dropped and counted (default 4). */
+  maxInFlight?: number;
 }
 
 /** Time during replay: the current event's time (never going back). */
@@ -80,6 +95,7 @@ export class DetectionEngine implements EventStage {
   private readonly emitted: BoundedSet<string>;
   private readonly policies = new BoundedMap<string, ResolvedPolicy>(10_000);
   private readonly pending = new Set<Promise<void>>();
+  private readonly judges: SecondOpinions;
 
   constructor(options: DetectionEngineOptions) {
     this.options = options;
@@ -88,6 +104,7 @@ export class DetectionEngine implements EventStage {
     this.m = engineMetrics(options.metrics);
     this.emitted = new BoundedSet(options.maxRememberedFindings ?? 100_000);
     for (const f of options.policy.factories) this.detectors.set(f.name, f.create());
+    this.judges = new SecondOpinions({ clock: options.clock, logger: this.logger, metrics: options.metrics, ...options.judge });
   }
 
   async consume(events: AuditEvent[]): Promise<void> {
@@ -100,9 +117,12 @@ export class DetectionEngine implements EventStage {
     this.run(events, true, clock, (e) => clock.set(nsToMs(e.time_ns)));
   }
 
-  /** Waits for every `onFinding` call still running. */
+  /** Waits for every judge call and every `onFinding` call still running. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.judges.busy > 0 || this.pending.size > 0) {
+      await this.judges.drain();
+      await Promise.allSettled([...this.pending]);
+    }
   }
 
   /** The resolved policy for a session (cached per tenant and agent). */
@@ -139,7 +159,11 @@ export class DetectionEngine implements EventStage {
         };
         const started = performance.now();
         try {
-          for (const draft of detector.observe(event, ctx)) this.emit(toFinding(draft, factory.name, event, session), session, policy, silent);
+          for (const draft of detector.observe(event, ctx)) {
+            const finding = toFinding(draft, factory.name, event, session);
+            if (!this.emit(finding, session, policy, silent)) continue;
+            this.judges.consider(finding, event, session.goal, config, (f) => this.followUp(f, session, policy));
+          }
         } catch (err) {
           this.m.failures.inc({ detector: factory.name });
           this.logger.error({ err, detector: factory.name, event_id: event.event_id }, 'detector failed on an event; continuing');
@@ -152,14 +176,20 @@ export class DetectionEngine implements EventStage {
     }
   }
 
-  private emit(finding: Finding, session: SessionState, policy: ResolvedPolicy, silent: boolean): void {
-    if (this.emitted.has(finding.id)) return;
+  /** A judge's follow-up, emitted against the session as it is now (it may have been revoked since). */
+  private followUp(finding: Finding, session: SessionState, policy: ResolvedPolicy): void {
+    this.emit(finding, this.registry.get(session.tenant, session.id) ?? session, policy, false);
+  }
+
+  /** True when the finding is new and was sent on (not a duplicate, not replayed). */
+  private emit(finding: Finding, session: SessionState, policy: ResolvedPolicy, silent: boolean): boolean {
+    if (this.emitted.has(finding.id)) return false;
     this.emitted.add(finding.id);
-    if (silent) return;
+    if (silent) return false;
     this.m.findings.inc({ detector: finding.detector, severity: finding.severity });
     this.options.findings?.add(finding);
     const handler = this.options.onFinding;
-    if (!handler) return;
+    if (!handler) return true;
     try {
       const result = handler(finding, session, policy);
       if (result instanceof Promise) {
@@ -171,6 +201,7 @@ export class DetectionEngine implements EventStage {
     } catch (err) {
       this.logFailure(err, finding);
     }
+    return true;
   }
 
   private logFailure(err: unknown, finding: Finding): void {

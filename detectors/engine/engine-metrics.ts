@@ -1,7 +1,7 @@
 /**
  * The detection engine's metrics, registered on the instance's Metrics registry (never the
- * global one): time each detector spends per event, findings by detector and severity, and
- * detector failures. Registering twice on one registry reuses the existing metrics.
+ * global one): time each detector spends per event, findings by detector and severity,
+ * detector failures, and second opinions asked of the external judge, by outcome. Registering twice on one registry reuses the existing metrics.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Metrics } from '../../lib/metrics.js';
@@ -11,6 +11,7 @@ export interface EngineMetrics {
   findings: Counter<'detector' | 'severity'>;
   failures: Counter<'detector'>;
   duplicates: Counter;
+  judge: Counter<'outcome'>;
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
@@ -38,5 +39,13 @@ export function engineMetrics(metrics: Metrics): EngineMetrics {
     duplicates:
       existing(r, 'warden_detector_duplicate_events_total') ??
       new Counter({ name: 'warden_detector_duplicate_events_total', help: 'Events already seen by the detectors (redelivered), skipped', registers: [r] }),
+    judge:
+      existing(r, 'warden_judge_requests_total') ??
+      new Counter({
+        name: 'warden_judge_requests_total',
+        help: 'Borderline findings sent to the external judge, by outcome (deviates, low_confidence, does_not_deviate, error, dropped)',
+        labelNames: ['outcome'] as const,
+        registers: [r],
+      }),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The external judge: an optional second opinion from an HTTP endpoint the user runs (a model
  * of their choice behind `POST <url>`). Off by default (`judge.url` empty). Detectors are
- * synchronous, so the detector never calls it; the engine may, after the fact, for findings
- * whose score is borderline (`isBorderline`), and then raise, keep or annotate the finding.
+ * synchronous, so the detector never calls it; the engine does, after emitting a finding whose
+ * score is borderline (`isBorderline`), and emits a follow-up one level more severe when the
+ * judge confirms it (detectors/engine/second-opinion.ts).
  *
  * Wire format: request `{"goal": "…", "action": {tool, command, action_class, severity,
  * destructive, targets}, "reason": "…"}`; response `{"deviates": bool, "confidence": 0..1,

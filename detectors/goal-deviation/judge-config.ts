@@ -1,6 +1,7 @@
 /**
  * Config of the external judge: an HTTP endpoint the user runs that gives a second opinion on
- * borderline findings. Off while `url` is empty.
+ * borderline findings. Off while `url` is empty. A "deviates" verdict raises the finding only
+ * when its confidence reaches `min_confidence`.
  */
 import type { Fields } from '../common/config-fields.js';
 
@@ -11,6 +12,17 @@ export interface JudgeConfig {
   /** Findings whose score lies in [borderline_min, borderline_max] are worth a second opinion. */
   borderline_min: number;
   borderline_max: number;
+  /**
+   * Confidence a "deviates" verdict needs to raise the finding (default `JUDGE_MIN_CONFIDENCE`).
+   * Always set by `readJudgeConfig`; optional so a config built elsewhere without it still reads.
+   */
+  min_confidence?: number;
+}
+
+export const JUDGE_MIN_CONFIDENCE = 0.7;
+
+export function minConfidence(config: JudgeConfig): number {
+  return config.min_confidence ?? JUDGE_MIN_CONFIDENCE;
 }
 
 export function readJudgeConfig(f: Fields, base: JudgeConfig): JudgeConfig {
@@ -21,6 +33,7 @@ export function readJudgeConfig(f: Fields, base: JudgeConfig): JudgeConfig {
     timeout_ms: f.number('timeout_ms', base.timeout_ms, { min: 1, max: 60_000, integer: true }),
     borderline_min: f.number('borderline_min', base.borderline_min, { min: 0, max: 1 }),
     borderline_max: f.number('borderline_max', base.borderline_max, { min: 0, max: 1 }),
+    min_confidence: f.number('min_confidence', minConfidence(base), { min: 0, max: 1 }),
   };
   if (c.borderline_min > c.borderline_max) f.problem('borderline_min', `must not exceed judge.borderline_max (${c.borderline_max})`);
   return c;

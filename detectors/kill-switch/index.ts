@@ -1,7 +1,8 @@
 /**
  * The kill switch's public surface: the pure decision, the revocation service and its wiring,
- * the hash-chained log and its verifier, the durable webhook outbox, endpoint configuration,
- * the ClickHouse mirror and the revocation topic for distributed mode.
+ * the hash-chained log and its verifier, the durable webhook outbox and the recovery pass that
+ * fills it at start, endpoint configuration, the ClickHouse mirror and the revocation topic for
+ * distributed mode.
  */
 export type { Decision, KillSwitchPolicy, ReinstateRequest, RevocationAction, RevocationRecord, RevocationService, RevokeRequest, Verdict } from './contracts.js';
 export { decide } from './decide.js';
@@ -14,8 +15,10 @@ export type { RecordMirror, RevocationLogOptions } from './revocation-log.js';
 export { verifyLog } from './verify-log.js';
 export { GENESIS_HASH, canonicalRecord, recordHash, verifyChain } from './record-chain.js';
 export type { RevocationEntry, VerifyResult } from './record-chain.js';
-export { WebhookOutbox, webhookId, DEFAULT_OUTBOX_RETRY } from './webhook-outbox.js';
-export type { WebhookOutboxOptions } from './webhook-outbox.js';
+export { WebhookOutbox, webhookId, DEFAULT_OUTBOX_RETRY, DEFAULT_OUTBOX_HISTORY_MS } from './webhook-outbox.js';
+export type { EnqueuedMessage, WebhookOutboxOptions } from './webhook-outbox.js';
+export { recoverWebhooks } from './webhook-recovery.js';
+export type { WebhookRecovery, WebhookRecoveryOptions } from './webhook-recovery.js';
 export { OUTBOX_FILE } from './outbox-store.js';
 export { createHttpWebhookSender, signedHeaders, classifyStatus, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook-sender.js';
 export type { DeliveryOutcome, WebhookMessage, WebhookSender } from './webhook-sender.js';

@@ -1,7 +1,8 @@
 /**
  * The kill switch's own metrics, registered on the instance's Metrics registry (one set per
  * registry): webhook attempts by endpoint and outcome, messages abandoned, the outbox's depth,
- * time from enqueue to delivery, and revocations by action and origin. Errors also go to the
+ * time from enqueue to delivery, messages recovered at start (records the log had and the outbox
+ * did not), and revocations by action and origin. Errors also go to the
  * shared `warden_errors_total` with stage `webhook`, `revocation_log`, `revocation_mirror` or
  * `revocation_topic`.
  */
@@ -13,6 +14,7 @@ export interface KillSwitchMetrics {
   webhookAbandoned: Counter<'endpoint' | 'code'>;
   outboxPending: Gauge;
   webhookDeliverySeconds: Histogram<'endpoint'>;
+  webhookRecovered: Counter<'endpoint' | 'type'>;
   revocations: Counter<'action' | 'origin'>;
 }
 
@@ -27,6 +29,7 @@ export function killSwitchMetrics(metrics: Metrics): KillSwitchMetrics {
     webhookAbandoned: new Counter({ name: 'warden_webhook_abandoned_total', help: 'Webhook messages given up on (rejected, too old, unknown endpoint)', labelNames: ['endpoint', 'code'] as const, registers }),
     outboxPending: new Gauge({ name: 'warden_webhook_outbox_pending', help: 'Webhook messages not yet delivered', registers }),
     webhookDeliverySeconds: new Histogram({ name: 'warden_webhook_delivery_seconds', help: 'Time from enqueue to a 2xx answer', labelNames: ['endpoint'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 1, 10, 60, 600, 3600], registers }),
+    webhookRecovered: new Counter({ name: 'warden_webhook_recovered_total', help: 'Webhook messages enqueued at start for revocation log records the outbox had no message for', labelNames: ['endpoint', 'type'] as const, registers }),
     revocations: new Counter({ name: 'warden_revocations_total', help: 'Revocations and reinstatements applied, by origin (local, remote)', labelNames: ['action', 'origin'] as const, registers }),
   };
   byRegistry.set(metrics, created);

@@ -1,9 +1,11 @@
 /**
  * Wiring of the kill switch's effects over one data directory: the revocation log
  * (`revocations.log`), the webhook outbox (`webhook-outbox.jsonl`), the HTTP sender and the
- * RevocationService on top. main.ts calls this once; tests and the benchmark call it to start,
- * stop and restart "Warden" over the same files. `close()` stops retries and closes the files;
- * undelivered webhooks stay in the outbox for the next start.
+ * RevocationService on top. Before it resolves, the recovery pass enqueues the webhooks of
+ * recent log records the outbox never had (a crash between the two writes; webhook-recovery.ts).
+ * main.ts calls this once; tests and the benchmark call it to start, stop and restart "Warden"
+ * over the same files. `close()` stops retries and closes the files; undelivered webhooks stay
+ * in the outbox for the next start.
  */
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock.js';
@@ -16,6 +18,7 @@ import type { ScheduleFn } from './schedule.js';
 import { OUTBOX_FILE } from './outbox-store.js';
 import type { WebhookEndpoint } from './webhook-endpoints.js';
 import { WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox.js';
+import { recoverWebhooks, type WebhookRecovery } from './webhook-recovery.js';
 import { createHttpWebhookSender, type WebhookSender } from './webhook-sender.js';
 
 export interface OpenKillSwitchOptions {
@@ -29,6 +32,8 @@ export interface OpenKillSwitchOptions {
   schedule?: ScheduleFn;
   random?: () => number;
   retry?: WebhookOutboxOptions['retry'];
+  /** How long the outbox remembers finished webhooks, and so how far back recovery looks (default 7 days). */
+  webhookHistoryMs?: number;
   mirror?: RecordMirror;
   publisher?: RevocationPublisher;
   onStateChange?: (record: RevocationRecord, origin: StateOrigin) => void;
@@ -38,6 +43,8 @@ export interface KillSwitch {
   service: KillSwitchService;
   log: RevocationLog;
   outbox: WebhookOutbox;
+  /** What the recovery pass at open found and enqueued. */
+  recovery: WebhookRecovery;
   close(): Promise<void>;
 }
 
@@ -50,22 +57,28 @@ export async function openKillSwitch(options: OpenKillSwitchOptions): Promise<Ki
     outbox = await WebhookOutbox.open({
       file: join(options.dataDir, OUTBOX_FILE), endpoints: options.endpoints, sender, clock: options.clock,
       logger: options.logger, metrics: options.metrics, schedule: options.schedule, random: options.random, retry: options.retry,
+      historyMs: options.webhookHistoryMs,
     });
   } catch (err) {
     await log.close();
     if (ownSender) await sender.close();
     throw err;
   }
+  const close = async (): Promise<void> => {
+    await outbox.close();
+    await log.close();
+    if (ownSender) await sender.close();
+  };
   const service = createRevocationService({
     log, outbox, clock: options.clock, logger: options.logger, metrics: options.metrics,
     publisher: options.publisher, onStateChange: options.onStateChange,
   });
-  return {
-    service, log, outbox,
-    async close() {
-      await outbox.close();
-      await log.close();
-      if (ownSender) await sender.close();
-    },
-  };
+  let recovery: WebhookRecovery;
+  try {
+    recovery = await recoverWebhooks({ records: log.loaded, outbox, logger: options.logger, metrics: options.metrics });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { service, log, outbox, recovery, close };
 }

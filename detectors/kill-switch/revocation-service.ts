@@ -19,7 +19,7 @@ import { recordHash } from './record-chain.js';
 import type { RevocationLog } from './revocation-log.js';
 import { rfc3339Ns } from '../../lib/rfc3339.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
-import { findingPayload, reinstatedPayload, revokedPayload, type SessionIdentity } from './webhook-payload.js';
+import { findingPayload, recordWebhook, type SessionIdentity } from './webhook-payload.js';
 
 export type StateOrigin = 'local' | 'remote';
 
@@ -92,12 +92,13 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
     }
   }
 
-  async function effects(record: RevocationRecord, payload: string): Promise<void> {
-    const type = record.action === 'revoke' ? 'session.revoked' : 'session.reinstated';
+  async function effects(record: RevocationRecord, who: SessionIdentity, finding: Finding | null): Promise<void> {
+    const { type, payload, seed } = recordWebhook(record, who, finding);
     try {
-      await outbox.enqueue(type, payload, record.hash);
+      await outbox.enqueue(type, payload, seed);
     } catch (err) {
-      // The revocation stands (it is in the log and in memory); the webhook could not be queued.
+      // The revocation stands (it is in the log and in memory); the webhook could not be queued
+      // now. The recovery pass at the next start enqueues it (webhook-recovery.ts).
       metrics.errors.inc({ stage: 'webhook', code: 'OUTBOX_WRITE_FAILED' });
       logger.error({ err: (err as Error).message, session_id: record.session_id, seq: record.seq }, `${type} webhook could not be enqueued`);
     }
@@ -125,7 +126,7 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
         apply(record, who);
         changed(record, 'local');
         logger.warn({ tenant: record.tenant, session_id: record.session_id, by: record.by, seq: record.seq }, `session revoked: ${record.reason}`);
-        const sent = effects(record, revokedPayload(record, who, finding));
+        const sent = effects(record, who, finding);
         try {
           await durable;
         } finally {
@@ -148,7 +149,7 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
         apply(record, who);
         changed(record, 'local');
         logger.warn({ tenant: record.tenant, session_id: record.session_id, by: record.by, seq: record.seq }, `session reinstated: ${record.reason}`);
-        await effects(record, reinstatedPayload(record, who));
+        await effects(record, who, null);
         return record;
       });
     },

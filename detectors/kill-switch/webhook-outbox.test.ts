@@ -3,7 +3,9 @@
  * FakeClock and a ManualScheduler: signatures verify with the standardwebhooks library; a
  * receiver down for a simulated minute still gets every message once per webhook-id; messages
  * enqueued while the receiver is down survive closing and reopening the outbox; 4xx abandons,
- * 408/429 retry, too old abandons; compaction keeps the pending ones.
+ * 408/429 retry, too old abandons; compaction keeps the pending ones; finished (delivered or
+ * abandoned) ids are remembered across restarts for the history window, so the same event is
+ * never sent twice, and `enqueueMissed` only fills in for endpoints subscribed at the event's time.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -222,5 +224,51 @@ describe('WebhookOutbox', () => {
     await r.scheduler.advance(5_000);
     assert.equal(rx.successes().get(stuck!), 1);
     assert.equal(reopened.pendingCount(), 0);
+    assert.ok(reopened.knows(webhookId('session.revoked', 'ok1', 'default')), 'compaction keeps the delivered history');
+  });
+
+  it('remembers delivered and abandoned ids across restarts for the history window; the same event is not sent again', async () => {
+    const secret = generateWebhookSecret();
+    const rx = await receiver(secret);
+    const r = await rig('history', endpointFor(rx.url, secret), { historyMs: 60_000 });
+    const [delivered] = await r.outbox.enqueue('session.revoked', payload(1), 'h1');
+    rx.status = 410;
+    const [abandoned] = await r.outbox.enqueue('session.revoked', payload(2), 'h2');
+    await r.outbox.whenIdle();
+    rx.status = 200;
+    assert.equal(r.outbox.pendingCount(), 0);
+    r.clock.advance(30_000);
+    let reopened = await r.reopen();
+    assert.ok(reopened.knows(delivered!) && reopened.knows(abandoned!));
+    assert.deepEqual(await reopened.enqueue('session.revoked', payload(1), 'h1'), []);
+    assert.deepEqual(await reopened.enqueue('session.revoked', payload(2), 'h2'), []);
+    r.clock.advance(31_000);
+    reopened = await r.reopen();
+    assert.equal(reopened.knows(delivered!), false, 'forgotten after the history window');
+    assert.equal(rx.received.length, 2);
+    const text = await readFile(join(dir, 'history.jsonl'), 'utf8');
+    assert.deepEqual(text.trim().split('\n').map((l) => (JSON.parse(l) as { op: string }).op), ['subscribed', 'subscribed'], 'only the subscriptions remain');
+  });
+
+  it('enqueueMissed: only endpoints subscribed when the event happened, only within what the outbox vouches for', async () => {
+    const secret = generateWebhookSecret();
+    const rx = await receiver(secret);
+    const r = await rig('missed', endpointFor(rx.url, secret), { historyMs: 60_000 });
+    const opened = r.clock.now();
+    assert.equal(r.outbox.vouchesSince(), opened);
+    assert.deepEqual(await r.outbox.enqueueMissed('session.revoked', payload(1), 'before', opened - 1), [], 'before the subscription');
+    assert.deepEqual(await r.outbox.enqueueMissed('finding.created', payload(1), 'f', opened), [], 'not subscribed to the type');
+    const id = webhookId('session.revoked', 'at', 'default');
+    assert.deepEqual(await r.outbox.enqueueMissed('session.revoked', payload(2), 'at', opened), [{ id, endpoint: 'default' }]);
+    assert.deepEqual(await r.outbox.enqueueMissed('session.revoked', payload(2), 'at', opened), [], 'already known');
+    r.clock.advance(120_000);
+    assert.equal(r.outbox.vouchesSince(), r.clock.now() - 60_000);
+    assert.deepEqual(await r.outbox.enqueueMissed('session.revoked', payload(3), 'late', opened + 1), [], 'older than the history window');
+    await r.outbox.whenIdle();
+    assert.deepEqual([...rx.successes()], [[id, 1]]);
+  });
+
+  it('refuses a history window that is not a positive duration', async () => {
+    await assert.rejects(rig('bad-history', [], { historyMs: 0 }), (err: Error & { code?: string; retryable?: boolean }) => err.code === 'INVALID_OUTBOX_OPTIONS' && err.retryable === false);
   });
 });
