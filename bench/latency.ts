@@ -36,7 +36,9 @@ const receiver = await WebhookReceiver.start({ secret });
 const port = 20_000 + Math.floor(Math.random() * 20_000);
 const base = `http://127.0.0.1:${port}`;
 
-const child = spawn(process.execPath, [path.join(root, 'bin/warden.mjs'), 'start'], {
+// BENCH_WARDEN_NODE_ARGS: extra node flags for the Warden process, e.g. `--cpu-prof` to profile it.
+const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/warden.mjs'), 'start'], {
   env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_DATA_DIR: dataDir, WARDEN_WEBHOOK_URL: receiver.url, WARDEN_WEBHOOK_SECRET: secret, WARDEN_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -69,7 +71,7 @@ async function scrape(): Promise<Map<string, number>> {
   const text = await res.body.text();
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const match = /^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+|NaN)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (match) values.set(match[1]!, Number(match[2]));
   }
   return values;

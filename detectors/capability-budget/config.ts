@@ -1,13 +1,14 @@
 /**
  * Capability budget config: the budget a session starts with, how fast it regenerates, what each
  * destructive action costs by severity, and the thresholds that report. Defaults live in
- * `defaults.yaml`; `validateBudgetConfig` merges a partial config over a base and reports every
- * wrong field.
+ * `defaults.yaml`, read through the same validation; `validateBudgetConfig` reads a partial
+ * config over a base and reports every wrong field.
  */
 import type { Phase } from '../../ingest/audit-event.js';
-import type { FindingSeverity } from '../finding.js';
-import { checkNumber, checkOneOf, checkSeverity, checkSeverityNumbers, checkStringList } from '../policy/config-checks.js';
-import { configValidator, loadDefaults } from '../policy/detector-config.js';
+import type { ConfigCheck } from '../detector.js';
+import { FINDING_SEVERITIES, type FindingSeverity } from '../finding.js';
+import { Fields } from '../common/config-fields.js';
+import { loadDefaults } from '../common/load-data.js';
 
 export interface BudgetConfig {
   budget: number;
@@ -20,19 +21,24 @@ export interface BudgetConfig {
   exhausted_severity: FindingSeverity;
 }
 
-export function checkBudgetConfig(c: BudgetConfig, problems: string[]): void {
-  checkNumber(problems, 'budget', c.budget, { above: 0 });
-  checkNumber(problems, 'regen_per_minute', c.regen_per_minute, { min: 0 });
-  checkSeverityNumbers(problems, 'points', c.points, { min: 0 });
-  checkNumber(problems, 'reversible_factor', c.reversible_factor, { min: 0 });
-  if (checkStringList(problems, 'count_phases', c.count_phases)) {
-    c.count_phases.forEach((p, i) => checkOneOf(problems, `count_phases[${i}]`, p, ['intent', 'execution'] as const));
-  }
-  checkNumber(problems, 'warn_fraction', c.warn_fraction, { min: 0, max: 1 });
-  checkSeverity(problems, 'warn_severity', c.warn_severity);
-  checkSeverity(problems, 'exhausted_severity', c.exhausted_severity);
+const FIELDS = ['budget', 'regen_per_minute', 'points', 'reversible_factor', 'count_phases', 'warn_fraction', 'warn_severity', 'exhausted_severity'] as const;
+const PHASES: readonly Phase[] = ['intent', 'execution'];
+
+/** Reads `raw` over `base`, reporting every wrong field; without a base every field must be given. */
+export function validateBudgetConfig(raw: unknown, base?: BudgetConfig): ConfigCheck<BudgetConfig> {
+  const problems: string[] = [];
+  const f = new Fields(raw, '', FIELDS, problems);
+  const config: BudgetConfig = {
+    budget: f.number('budget', base?.budget, { above: 0 }),
+    regen_per_minute: f.number('regen_per_minute', base?.regen_per_minute, { min: 0 }),
+    points: f.numbers('points', FINDING_SEVERITIES, base?.points, { min: 0 }),
+    reversible_factor: f.number('reversible_factor', base?.reversible_factor, { min: 0 }),
+    count_phases: f.oneOfList('count_phases', base?.count_phases, PHASES),
+    warn_fraction: f.number('warn_fraction', base?.warn_fraction, { min: 0, max: 1 }),
+    warn_severity: f.oneOf('warn_severity', base?.warn_severity, FINDING_SEVERITIES),
+    exhausted_severity: f.oneOf('exhausted_severity', base?.exhausted_severity, FINDING_SEVERITIES),
+  };
+  return { config, problems };
 }
 
-export const BUDGET_DEFAULTS: BudgetConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), checkBudgetConfig);
-
-export const validateBudgetConfig = configValidator(checkBudgetConfig);
+export const BUDGET_DEFAULTS: BudgetConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), validateBudgetConfig);

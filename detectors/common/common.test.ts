@@ -107,4 +107,19 @@ describe('config fields', () => {
     assert.equal(problems.length, 4);
     for (const field of ['typo', 'n:', 'b:', 'nested.k']) assert.ok(problems.some((p) => p.includes(field)), field);
   });
+  it('requires every field when there is no base, and one problem covers a value that is not a mapping', () => {
+    const problems: string[] = [];
+    const f = new Fields({ phases: ['intent', 'later'], sub: 3 }, '', ['n', 'phases', 'sub'], problems);
+    f.number('n', undefined, { above: 0 });
+    assert.deepEqual(f.oneOfList('phases', ['intent'], ['intent', 'execution']), ['intent']);
+    f.object('sub', ['x']).number('x', undefined);
+    assert.deepEqual(problems, ['n: missing (expected a number greater than 0)', 'phases[1]: expected one of intent, execution, got "later"', 'sub: expected a mapping, got 3']);
+  });
+  it('merges an open mapping over the base, entry by entry', () => {
+    const problems: string[] = [];
+    const f = new Fields({ w: { b: 5, c: -1 } }, '', ['w'], problems);
+    const w = f.entries('w', { a: 1, b: 2 }, (m, key, prev) => m.number(key, prev, { min: 0 }));
+    assert.deepEqual([w['a'], w['b']], [1, 5]);
+    assert.deepEqual(problems, ['w.c: expected a number of at least 0, got -1']);
+  });
 });

@@ -1,22 +1,14 @@
 /**
  * Destructive burst config: the window, the floors that fire, the weights that turn an action
  * into a number (blast radius × severity × irreversibility) and the per-agent baseline test.
- * Defaults live in `defaults.yaml`; `validateBurstConfig` merges a partial config over a base and
- * reports every wrong field.
+ * Defaults live in `defaults.yaml`, read through the same validation; `validateBurstConfig` reads
+ * a partial config over a base and reports every wrong field.
  */
 import type { Phase } from '../../ingest/audit-event.js';
-import type { FindingSeverity } from '../finding.js';
-import {
-  checkBoolean,
-  checkNumber,
-  checkNumberMap,
-  checkOneOf,
-  checkSeverity,
-  checkSeverityNumbers,
-  checkStringList,
-} from '../policy/config-checks.js';
-import { isPlainObject } from '../policy/config-merge.js';
-import { configValidator, loadDefaults } from '../policy/detector-config.js';
+import type { ConfigCheck } from '../detector.js';
+import { FINDING_SEVERITIES, type FindingSeverity } from '../finding.js';
+import { Fields } from '../common/config-fields.js';
+import { loadDefaults } from '../common/load-data.js';
 
 export interface BurstFloor {
   severity: FindingSeverity;
@@ -77,83 +69,76 @@ export interface BurstConfig {
 }
 
 const PHASES: readonly Phase[] = ['intent', 'execution', 'session'];
+const FIELDS = ['window_ms', 'count_phases', 'floors', 'weights', 'radius', 'regenerable_rules', 'own_resource_classes', 'baseline'] as const;
+const FLOOR_FIELDS = ['severity', 'weight', 'min_actions'] as const;
+const WEIGHT_FIELDS = ['radius', 'severity', 'irreversible', 'reversible', 'regenerable', 'own', 'max_event'] as const;
+const FACTORS = ['irreversible', 'reversible', 'regenerable', 'own', 'max_event'] as const;
+const RADIUS_FIELDS = ['by_rule', 'by_action_class', 'wildcard_targets'] as const;
+const BASELINE_FIELDS = ['enabled', 'window_ms', 'alpha', 'warmup_minutes', 'min_rate_per_minute', 'max_idle_gap_minutes', 'min_actions', 'p_medium', 'p_high',
+  'max_agents'] as const;
 
-function checkFloors(problems: string[], value: unknown): void {
-  if (!Array.isArray(value) || value.length === 0) {
-    problems.push('floors: must be a non-empty list');
-    return;
-  }
-  value.forEach((f: unknown, i) => {
-    const at = `floors[${i}]`;
-    if (!isPlainObject(f)) {
-      problems.push(`${at}: must be a mapping with severity, weight, min_actions`);
-      return;
-    }
-    for (const key of Object.keys(f)) if (!['severity', 'weight', 'min_actions'].includes(key)) problems.push(`${at}.${key}: unknown key`);
-    checkSeverity(problems, `${at}.severity`, f.severity);
-    checkNumber(problems, `${at}.weight`, f.weight, { above: 0 });
-    checkNumber(problems, `${at}.min_actions`, f.min_actions, { min: 1, integer: true });
-  });
+function readFloor(e: Fields): BurstFloor {
+  return {
+    severity: e.oneOf('severity', undefined, FINDING_SEVERITIES),
+    weight: e.number('weight', undefined, { above: 0 }),
+    min_actions: e.number('min_actions', undefined, { min: 1, integer: true }),
+  };
 }
 
-function checkRadiusMap(problems: string[], path: string, value: unknown, classes: Record<string, number>): void {
-  if (!isPlainObject(value)) {
-    problems.push(`${path}: must be a mapping of pattern to radius class`);
-    return;
-  }
-  for (const [pattern, cls] of Object.entries(value)) {
-    if (typeof cls !== 'string' || !(cls in classes)) {
-      problems.push(`${path}.${pattern}: must name a class of weights.radius (${Object.keys(classes).join(', ')})`);
-    }
-  }
+function readWeights(w: Fields, base: BurstWeights | undefined): BurstWeights {
+  const factors = Object.fromEntries(FACTORS.map((k) => [k, w.number(k, base?.[k], { min: 0 })])) as Record<(typeof FACTORS)[number], number>;
+  return {
+    radius: w.entries('radius', base?.radius, (m, cls, prev) => m.number(cls, prev, { min: 0 })),
+    severity: w.numbers('severity', FINDING_SEVERITIES, base?.severity, { min: 0 }),
+    ...factors,
+  };
 }
 
-export function checkBurstConfig(c: BurstConfig, problems: string[]): void {
-  checkNumber(problems, 'window_ms', c.window_ms, { min: 100, integer: true });
-  if (checkStringList(problems, 'count_phases', c.count_phases)) {
-    c.count_phases.forEach((p, i) => checkOneOf(problems, `count_phases[${i}]`, p, PHASES));
-  }
-  checkFloors(problems, c.floors);
-  const w = c.weights;
-  if (!isPlainObject(w)) problems.push('weights: must be a mapping');
-  else {
-    checkNumberMap(problems, 'weights.radius', w.radius, { min: 0 });
-    checkSeverityNumbers(problems, 'weights.severity', w.severity, { min: 0 });
-    for (const key of ['irreversible', 'reversible', 'regenerable', 'own', 'max_event'] as const) {
-      checkNumber(problems, `weights.${key}`, w[key], { min: 0 });
-    }
-  }
-  const classes = isPlainObject(w) && isPlainObject(w.radius) ? (w.radius as Record<string, number>) : {};
-  if (!isPlainObject(c.radius)) problems.push('radius: must be a mapping');
-  else {
-    checkRadiusMap(problems, 'radius.by_rule', c.radius.by_rule, classes);
-    checkRadiusMap(problems, 'radius.by_action_class', c.radius.by_action_class, classes);
-    checkBoolean(problems, 'radius.wildcard_targets', c.radius.wildcard_targets);
-  }
-  checkStringList(problems, 'regenerable_rules', c.regenerable_rules);
-  checkStringList(problems, 'own_resource_classes', c.own_resource_classes);
-  const b = c.baseline;
-  if (!isPlainObject(b)) {
-    problems.push('baseline: must be a mapping');
-    return;
-  }
-  checkBoolean(problems, 'baseline.enabled', b.enabled);
-  checkNumber(problems, 'baseline.window_ms', b.window_ms, { min: 1000, integer: true });
-  checkNumber(problems, 'baseline.alpha', b.alpha, { above: 0, max: 1 });
-  checkNumber(problems, 'baseline.warmup_minutes', b.warmup_minutes, { min: 0, integer: true });
-  checkNumber(problems, 'baseline.min_rate_per_minute', b.min_rate_per_minute, { above: 0 });
-  checkNumber(problems, 'baseline.max_idle_gap_minutes', b.max_idle_gap_minutes, { min: 0, integer: true });
-  checkNumber(problems, 'baseline.min_actions', b.min_actions, { min: 1, integer: true });
-  checkNumber(problems, 'baseline.p_medium', b.p_medium, { above: 0, max: 1 });
-  checkNumber(problems, 'baseline.p_high', b.p_high, { above: 0, max: 1 });
-  if (typeof b.p_high === 'number' && typeof b.p_medium === 'number' && b.p_high > b.p_medium) {
-    problems.push('baseline.p_high: must not exceed baseline.p_medium');
-  }
-  checkNumber(problems, 'baseline.max_agents', b.max_agents, { min: 1, integer: true });
+/** Radius classes by pattern: each must name a class of `weights.radius`. */
+function readRadius(r: Fields, base: BurstConfig['radius'] | undefined, classes: string[]): BurstConfig['radius'] {
+  const expected = `a class of weights.radius (${classes.join(', ')})`;
+  const isClass = (v: unknown): v is string => typeof v === 'string' && classes.includes(v);
+  const byClass = (m: Fields, pattern: string, prev: string | undefined): string => m.value(pattern, prev, expected, isClass, '');
+  return {
+    by_rule: r.entries('by_rule', base?.by_rule, byClass),
+    by_action_class: r.entries('by_action_class', base?.by_action_class, byClass),
+    wildcard_targets: r.boolean('wildcard_targets', base?.wildcard_targets),
+  };
 }
 
-export const BURST_DEFAULTS: BurstConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), checkBurstConfig);
+function readBaseline(b: Fields, base: BaselineConfig | undefined): BaselineConfig {
+  const config: BaselineConfig = {
+    enabled: b.boolean('enabled', base?.enabled),
+    window_ms: b.number('window_ms', base?.window_ms, { min: 1000, integer: true }),
+    alpha: b.number('alpha', base?.alpha, { above: 0, max: 1 }),
+    warmup_minutes: b.number('warmup_minutes', base?.warmup_minutes, { min: 0, integer: true }),
+    min_rate_per_minute: b.number('min_rate_per_minute', base?.min_rate_per_minute, { above: 0 }),
+    max_idle_gap_minutes: b.number('max_idle_gap_minutes', base?.max_idle_gap_minutes, { min: 0, integer: true }),
+    min_actions: b.number('min_actions', base?.min_actions, { min: 1, integer: true }),
+    p_medium: b.number('p_medium', base?.p_medium, { above: 0, max: 1 }),
+    p_high: b.number('p_high', base?.p_high, { above: 0, max: 1 }),
+    max_agents: b.number('max_agents', base?.max_agents, { min: 1, integer: true }),
+  };
+  if (config.p_high > config.p_medium) b.problem('p_high', `must not exceed baseline.p_medium (${config.p_medium})`);
+  return config;
+}
 
-export const validateBurstConfig = configValidator(checkBurstConfig, {
-  openMaps: ['weights.radius', 'radius.by_rule', 'radius.by_action_class'],
-});
+/** Reads `raw` over `base`, reporting every wrong field; without a base every field must be given. */
+export function validateBurstConfig(raw: unknown, base?: BurstConfig): ConfigCheck<BurstConfig> {
+  const problems: string[] = [];
+  const f = new Fields(raw, '', FIELDS, problems);
+  const weights = readWeights(f.object('weights', WEIGHT_FIELDS), base?.weights);
+  const config: BurstConfig = {
+    window_ms: f.number('window_ms', base?.window_ms, { min: 100, integer: true }),
+    count_phases: f.oneOfList('count_phases', base?.count_phases, PHASES),
+    floors: f.list('floors', base?.floors, FLOOR_FIELDS, readFloor, { nonEmpty: true }),
+    weights,
+    radius: readRadius(f.object('radius', RADIUS_FIELDS), base?.radius, Object.keys(weights.radius)),
+    regenerable_rules: f.strings('regenerable_rules', base?.regenerable_rules),
+    own_resource_classes: f.strings('own_resource_classes', base?.own_resource_classes),
+    baseline: readBaseline(f.object('baseline', BASELINE_FIELDS), base?.baseline),
+  };
+  return { config, problems };
+}
+
+export const BURST_DEFAULTS: BurstConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), validateBurstConfig);

@@ -22,7 +22,7 @@ import { clip } from '../common/tokens.js';
 import type { Finding, FindingSeverity } from '../finding.js';
 import type { GoalDeviationConfig } from '../goal-deviation/config.js';
 import { createJudgeClient, isBorderline, judgeRequestFor, type JudgeClient, type JudgeRequest, type JudgeVerdict } from '../goal-deviation/judge-client.js';
-import { minConfidence, type JudgeConfig } from '../goal-deviation/judge-config.js';
+import type { JudgeConfig } from '../goal-deviation/judge-config.js';
 import { engineMetrics, type EngineMetrics } from './engine-metrics.js';
 import { followUpId } from './finding-id.js';
 
@@ -136,7 +136,7 @@ export class SecondOpinions {
       this.logger.info(about, 'judge: does not deviate; the finding stands as emitted');
       return;
     }
-    const needed = minConfidence(judge);
+    const needed = judge.min_confidence;
     if (verdict.confidence < needed) {
       this.count('low_confidence');
       this.logger.info({ ...about, min_confidence: needed }, 'judge: deviates, below min_confidence; the finding stands as emitted');

@@ -4,10 +4,9 @@
  * reported, the action-mix baseline test, and the external judge (off by default). The
  * defaults are defaults.yaml read through the same `validate` a policy override goes through.
  */
-import { PermanentError } from '../../lib/errors.js';
 import type { ConfigCheck } from '../detector.js';
 import { Fields } from '../common/config-fields.js';
-import { DETECTOR_DATA_INVALID, loadYamlData } from '../common/load-data.js';
+import { loadDefaults } from '../common/load-data.js';
 import { readJudgeConfig, type JudgeConfig } from './judge-config.js';
 import { readMixConfig, type MixConfig } from './mix-config.js';
 
@@ -52,31 +51,19 @@ const FALLBACK: GoalDeviationConfig = {
   action_levels: [{ level: 'modify', classes: ['*'] }], critical_is_destroy: true, entity_nouns: [], stopwords: [],
   nondestructive_escalation: 'silent',
   mix: { enabled: true, min_actions: 10, min_destructive: 3, min_baseline_sessions: 5, min_baseline_events: 100, z_threshold: 3, min_ratio: 2, max_agents: 1000, max_events: 100_000 },
-  judge: { url: '', timeout_ms: 200, borderline_min: 0.3, borderline_max: 0.7 },
+  judge: { url: '', timeout_ms: 200, borderline_min: 0.3, borderline_max: 0.7, min_confidence: 0.7 },
   max_reported: 256,
 };
 
+/** Replaced as a whole, so a policy that changes `levels` can drop the verbs of a level it removes. */
 function readVerbs(f: Fields, base: Record<string, string[]>, levels: string[]): Record<string, string[]> {
-  const raw = f.raw('goal_verbs');
-  if (raw === undefined) return base;
-  const keys = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+  if (!f.has('goal_verbs')) return base;
   const v = f.object('goal_verbs', levels);
-  return Object.fromEntries(keys.filter((k) => levels.includes(k)).map((k) => [k, v.strings(k, [])]));
+  return Object.fromEntries(v.keys().filter((k) => levels.includes(k)).map((k) => [k, v.strings(k, [])]));
 }
 
-function readActionLevels(f: Fields, base: ActionLevelRule[], levels: string[]): ActionLevelRule[] {
-  const raw = f.raw('action_levels');
-  if (raw === undefined) return base;
-  if (!Array.isArray(raw)) {
-    f.problem('action_levels', 'expected a list of {level, classes}');
-    return base;
-  }
-  return raw.map((entry, i) => {
-    const e = new Fields(entry, `action_levels[${i}]`, ['level', 'classes'], f.problems);
-    const level = e.string('level', '');
-    if (!levels.includes(level)) e.problem('level', `expected one of ${levels.join(', ')}, got ${JSON.stringify(level)}`);
-    return { level, classes: e.strings('classes', []) };
-  });
+function readActionLevel(e: Fields, levels: string[]): ActionLevelRule {
+  return { level: e.oneOf('level', undefined, levels), classes: e.strings('classes', []) };
 }
 
 export function validateGoalDeviation(raw: unknown, base: GoalDeviationConfig): ConfigCheck<GoalDeviationConfig> {
@@ -92,7 +79,7 @@ export function validateGoalDeviation(raw: unknown, base: GoalDeviationConfig): 
     verb_leads: f.strings('verb_leads', base.verb_leads),
     phrase_objects: f.strings('phrase_objects', base.phrase_objects),
     negation_span: f.number('negation_span', base.negation_span, { min: 1, max: 12, integer: true }),
-    action_levels: readActionLevels(f, base.action_levels, levels),
+    action_levels: f.list('action_levels', base.action_levels, ['level', 'classes'], (e) => readActionLevel(e, levels)),
     critical_is_destroy: f.boolean('critical_is_destroy', base.critical_is_destroy),
     entity_nouns: f.strings('entity_nouns', base.entity_nouns),
     stopwords: f.strings('stopwords', base.stopwords),
@@ -101,15 +88,9 @@ export function validateGoalDeviation(raw: unknown, base: GoalDeviationConfig): 
     judge: readJudgeConfig(f.object('judge', Object.keys(base.judge)), base.judge),
     max_reported: f.number('max_reported', base.max_reported, { min: 1, max: 100_000, integer: true }),
   };
-  const strays = [...Object.keys(config.goal_verbs), ...config.action_levels.map((r) => r.level)].filter((l) => l !== '' && !levels.includes(l));
+  const strays = [...Object.keys(config.goal_verbs), ...config.action_levels.map((r) => r.level)].filter((l) => !levels.includes(l));
   if (f.has('levels') && strays.length > 0) f.problem('levels', `missing ${[...new Set(strays)].join(', ')}, used by goal_verbs or action_levels`);
   return { config, problems };
 }
 
-function loadDefaults(): GoalDeviationConfig {
-  const check = validateGoalDeviation(loadYamlData(new URL('./defaults.yaml', import.meta.url)), FALLBACK);
-  if (check.problems.length > 0) throw new PermanentError(DETECTOR_DATA_INVALID, `goal_deviation defaults.yaml: ${check.problems.join('; ')}`);
-  return check.config;
-}
-
-export const GOAL_DEVIATION_DEFAULTS: GoalDeviationConfig = loadDefaults();
+export const GOAL_DEVIATION_DEFAULTS: GoalDeviationConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), (raw) => validateGoalDeviation(raw, FALLBACK));

@@ -8,7 +8,7 @@ import { GOAL_DEVIATION_DEFAULTS, validateGoalDeviation, type GoalDeviationConfi
 import { createGoalDeviationDetector } from './detector.js';
 
 export type { GoalDeviationConfig } from './config.js';
-export { JUDGE_MIN_CONFIDENCE, minConfidence, type JudgeConfig } from './judge-config.js';
+export type { JudgeConfig } from './judge-config.js';
 export type { MixConfig } from './mix-config.js';
 export { GOAL_DEVIATION_DEFAULTS, validateGoalDeviation } from './config.js';
 export { createGoalDeviationDetector } from './detector.js';

@@ -1,17 +1,15 @@
 /**
  * The judge's config as a policy sets it: off by default, `min_confidence` defaulting to
- * JUDGE_MIN_CONFIDENCE, every wrong field reported.
+ * 0.7, every wrong field reported.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GOAL_DEVIATION_DEFAULTS, validateGoalDeviation } from './config.js';
-import { JUDGE_MIN_CONFIDENCE, minConfidence } from './judge-config.js';
 
 describe('judge config', () => {
   it('is off by default, with a confidence floor', () => {
     assert.equal(GOAL_DEVIATION_DEFAULTS.judge.url, '');
-    assert.equal(GOAL_DEVIATION_DEFAULTS.judge.min_confidence, JUDGE_MIN_CONFIDENCE);
-    assert.equal(minConfidence({ url: '', timeout_ms: 1, borderline_min: 0, borderline_max: 1 }), JUDGE_MIN_CONFIDENCE);
+    assert.equal(GOAL_DEVIATION_DEFAULTS.judge.min_confidence, 0.7);
   });
   it('reads an override over the defaults', () => {
     const check = validateGoalDeviation({ judge: { url: 'http://127.0.0.1:9/judge', min_confidence: 0.85 } }, GOAL_DEVIATION_DEFAULTS);

@@ -12,17 +12,8 @@ export interface JudgeConfig {
   /** Findings whose score lies in [borderline_min, borderline_max] are worth a second opinion. */
   borderline_min: number;
   borderline_max: number;
-  /**
-   * Confidence a "deviates" verdict needs to raise the finding (default `JUDGE_MIN_CONFIDENCE`).
-   * Always set by `readJudgeConfig`; optional so a config built elsewhere without it still reads.
-   */
-  min_confidence?: number;
-}
-
-export const JUDGE_MIN_CONFIDENCE = 0.7;
-
-export function minConfidence(config: JudgeConfig): number {
-  return config.min_confidence ?? JUDGE_MIN_CONFIDENCE;
+  /** Confidence a "deviates" verdict needs to raise the finding. */
+  min_confidence: number;
 }
 
 export function readJudgeConfig(f: Fields, base: JudgeConfig): JudgeConfig {
@@ -33,7 +24,7 @@ export function readJudgeConfig(f: Fields, base: JudgeConfig): JudgeConfig {
     timeout_ms: f.number('timeout_ms', base.timeout_ms, { min: 1, max: 60_000, integer: true }),
     borderline_min: f.number('borderline_min', base.borderline_min, { min: 0, max: 1 }),
     borderline_max: f.number('borderline_max', base.borderline_max, { min: 0, max: 1 }),
-    min_confidence: f.number('min_confidence', minConfidence(base), { min: 0, max: 1 }),
+    min_confidence: f.number('min_confidence', base.min_confidence, { min: 0, max: 1 }),
   };
   if (c.borderline_min > c.borderline_max) f.problem('borderline_min', `must not exceed judge.borderline_max (${c.borderline_max})`);
   return c;

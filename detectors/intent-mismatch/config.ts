@@ -4,10 +4,9 @@
  * lists of defaults.yaml. The defaults are defaults.yaml read through the same `validate` a
  * policy override goes through.
  */
-import { PermanentError } from '../../lib/errors.js';
 import type { ConfigCheck } from '../detector.js';
 import { Fields } from '../common/config-fields.js';
-import { DETECTOR_DATA_INVALID, loadYamlData } from '../common/load-data.js';
+import { loadDefaults } from '../common/load-data.js';
 
 export interface IntentMismatchConfig {
   /** An execution without a prior intent is a finding (medium; high if destructive). */
@@ -56,10 +55,4 @@ export function validateIntentMismatch(raw: unknown, base: IntentMismatchConfig)
   return { config, problems };
 }
 
-function loadDefaults(): IntentMismatchConfig {
-  const check = validateIntentMismatch(loadYamlData(new URL('./defaults.yaml', import.meta.url)), FALLBACK);
-  if (check.problems.length > 0) throw new PermanentError(DETECTOR_DATA_INVALID, `intent_mismatch defaults.yaml: ${check.problems.join('; ')}`);
-  return check.config;
-}
-
-export const INTENT_MISMATCH_DEFAULTS: IntentMismatchConfig = loadDefaults();
+export const INTENT_MISMATCH_DEFAULTS: IntentMismatchConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), (raw) => validateIntentMismatch(raw, FALLBACK));

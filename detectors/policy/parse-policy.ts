@@ -4,100 +4,71 @@
  * each detector's own validation says about its config (base layer over the defaults; each
  * override over the layers before it, exactly as `resolve` will fold them).
  */
-import type { DetectorName } from '../finding.js';
+import { FINDING_SEVERITIES, type DetectorName } from '../finding.js';
 import type { AnyDetectorFactory } from '../registry.js';
-import { checkBoolean, checkOneOf, checkSeverity, checkString, checkStringList, FINDING_SEVERITIES } from './config-checks.js';
-import { isPlainObject } from './config-merge.js';
+import { Fields, isMapping } from '../common/config-fields.js';
 import type { DetectorLayer, Policy, PolicyLayer, PolicyOverride } from './policy-types.js';
 import { resolveLayers } from './resolve-policy.js';
 
 export const POLICY_VERSION = 1;
 const TOP_KEYS = ['version', 'mode', 'kill_switch', 'scope', 'detectors', 'overrides'];
 const OVERRIDE_KEYS = ['tenant', 'agent', 'mode', 'kill_switch', 'scope', 'detectors'];
+const MODES = ['enforce', 'monitor'] as const;
 const REVOKE_AT = [...FINDING_SEVERITIES, 'never'] as const;
+type RevokeAt = (typeof REVOKE_AT)[number];
 
-function unknownKeys(problems: string[], path: string, value: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(value)) if (!known.includes(key)) problems.push(`${path ? `${path}.` : ''}${key}: unknown key`);
+function unknownDetector(f: Fields, name: string, factories: readonly AnyDetectorFactory[]): boolean {
+  if (factories.some((d) => d.name === name)) return false;
+  f.problem(name, `unknown detector (known: ${factories.map((d) => d.name).join(', ')})`);
+  return true;
 }
 
-function at(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+function readKillSwitch(ks: Fields, factories: readonly AnyDetectorFactory[]): NonNullable<PolicyLayer['kill_switch']> {
+  const out: NonNullable<PolicyLayer['kill_switch']> = {};
+  if (ks.has('revoke_at')) out.revoke_at = ks.oneOf('revoke_at', undefined, FINDING_SEVERITIES);
+  if (ks.has('detectors')) {
+    out.detectors = ks.entries<{ revoke_at: RevokeAt }>('detectors', {}, (m, name) => {
+      unknownDetector(m, name, factories);
+      return { revoke_at: m.object(name, ['revoke_at']).oneOf('revoke_at', undefined, REVOKE_AT) };
+    });
+  }
+  return out;
 }
 
-function readLayer(raw: Record<string, unknown>, path: string, factories: readonly AnyDetectorFactory[], problems: string[]): PolicyLayer {
+function readDetectors(ds: Fields, factories: readonly AnyDetectorFactory[]): PolicyLayer['detectors'] {
+  const out: PolicyLayer['detectors'] = {};
+  for (const name of ds.keys()) {
+    if (unknownDetector(ds, name, factories)) continue;
+    const entry = ds.raw(name);
+    // Open: the config's own keys are the detector's to check. Empty (null) leaves it as it is.
+    const e = new Fields(entry, ds.path(name), undefined, ds.problems);
+    if (entry !== null && !isMapping(entry)) continue;
+    const { enabled: _enabled, ...config } = entry ?? {};
+    const d: DetectorLayer = { config };
+    if (e.has('enabled')) d.enabled = e.boolean('enabled', undefined);
+    out[name as DetectorName] = d;
+  }
+  return out;
+}
+
+function readLayer(f: Fields, path: string, factories: readonly AnyDetectorFactory[]): PolicyLayer {
   const layer: PolicyLayer = { path, detectors: {} };
-  if (raw.mode !== undefined && checkOneOf(problems, at(path, 'mode'), raw.mode, ['enforce', 'monitor'] as const)) layer.mode = raw.mode;
-  if (raw.kill_switch !== undefined) {
-    const ks = raw.kill_switch;
-    const ksPath = at(path, 'kill_switch');
-    if (!isPlainObject(ks)) problems.push(`${ksPath}: must be a mapping`);
-    else {
-      unknownKeys(problems, ksPath, ks, ['revoke_at', 'detectors']);
-      layer.kill_switch = {};
-      if (ks.revoke_at !== undefined && checkSeverity(problems, `${ksPath}.revoke_at`, ks.revoke_at)) layer.kill_switch.revoke_at = ks.revoke_at;
-      if (ks.detectors !== undefined) {
-        if (!isPlainObject(ks.detectors)) problems.push(`${ksPath}.detectors: must be a mapping`);
-        else {
-          layer.kill_switch.detectors = {};
-          for (const [name, entry] of Object.entries(ks.detectors)) {
-            const p = `${ksPath}.detectors.${name}`;
-            if (!factories.some((f) => f.name === name)) problems.push(`${p}: unknown detector (known: ${factories.map((f) => f.name).join(', ')})`);
-            if (!isPlainObject(entry)) {
-              problems.push(`${p}: must be a mapping with revoke_at`);
-              continue;
-            }
-            unknownKeys(problems, p, entry, ['revoke_at']);
-            if (checkOneOf(problems, `${p}.revoke_at`, entry.revoke_at, REVOKE_AT)) layer.kill_switch.detectors[name as DetectorName] = { revoke_at: entry.revoke_at };
-          }
-        }
-      }
-    }
+  if (f.has('mode')) layer.mode = f.oneOf('mode', undefined, MODES);
+  if (f.has('kill_switch')) layer.kill_switch = readKillSwitch(f.object('kill_switch', ['revoke_at', 'detectors']), factories);
+  if (f.has('scope')) {
+    const sc = f.object('scope', ['allow', 'deny']);
+    layer.scope = {};
+    for (const key of ['allow', 'deny'] as const) if (sc.has(key)) layer.scope[key] = sc.strings(key, undefined);
   }
-  if (raw.scope !== undefined) {
-    const sc = raw.scope;
-    const scPath = at(path, 'scope');
-    if (!isPlainObject(sc)) problems.push(`${scPath}: must be a mapping with allow and deny`);
-    else {
-      unknownKeys(problems, scPath, sc, ['allow', 'deny']);
-      layer.scope = {};
-      for (const key of ['allow', 'deny'] as const) {
-        if (sc[key] === undefined) continue;
-        if (Array.isArray(sc[key]) && sc[key].length === 0) layer.scope[key] = [];
-        else if (checkStringList(problems, `${scPath}.${key}`, sc[key])) layer.scope[key] = sc[key];
-      }
-    }
-  }
-  if (raw.detectors !== undefined) {
-    const ds = raw.detectors;
-    const dPath = at(path, 'detectors');
-    if (!isPlainObject(ds)) problems.push(`${dPath}: must be a mapping of detector name to config`);
-    else {
-      for (const [name, entry] of Object.entries(ds)) {
-        const p = `${dPath}.${name}`;
-        if (!factories.some((f) => f.name === name)) {
-          problems.push(`${p}: unknown detector (known: ${factories.map((f) => f.name).join(', ')})`);
-          continue;
-        }
-        if (entry !== null && !isPlainObject(entry)) {
-          problems.push(`${p}: must be a mapping`);
-          continue;
-        }
-        const { enabled, ...config } = entry ?? {};
-        const d: DetectorLayer = { config };
-        if (enabled !== undefined && checkBoolean(problems, `${p}.enabled`, enabled)) d.enabled = enabled;
-        layer.detectors[name as DetectorName] = d;
-      }
-    }
-  }
+  if (f.has('detectors')) layer.detectors = readDetectors(f.object('detectors'), factories);
   return layer;
 }
 
 export function parsePolicy(doc: unknown, source: string, factories: readonly AnyDetectorFactory[], problems: string[]): Policy {
-  const raw = isPlainObject(doc) ? doc : {};
-  if (!isPlainObject(doc)) problems.push('(root): a policy must be a mapping');
-  unknownKeys(problems, '', raw, TOP_KEYS);
-  if (raw.version !== POLICY_VERSION) problems.push(`version: must be ${POLICY_VERSION} (got ${JSON.stringify(raw.version)})`);
-  const base = readLayer(raw, '', factories, problems);
+  if (!isMapping(doc)) problems.push('(root): a policy must be a mapping');
+  const f = new Fields(isMapping(doc) ? doc : {}, '', TOP_KEYS, problems);
+  if (f.raw('version') !== POLICY_VERSION) f.problem('version', `expected ${POLICY_VERSION}, got ${JSON.stringify(f.raw('version'))}`);
+  const base = readLayer(f, '', factories);
   const policy: Policy = {
     version: POLICY_VERSION,
     source,
@@ -110,20 +81,18 @@ export function parsePolicy(doc: unknown, source: string, factories: readonly An
     overrides: [],
     factories,
   };
-  if (raw.overrides !== undefined && !Array.isArray(raw.overrides)) problems.push('overrides: must be a list');
-  const overrides: unknown[] = Array.isArray(raw.overrides) ? raw.overrides : [];
-  overrides.forEach((o, i) => {
+  const overrides = f.has('overrides') ? f.value('overrides', undefined, 'a list', (v): v is unknown[] => Array.isArray(v), []) : [];
+  overrides.forEach((raw, i) => {
     const path = `overrides[${i}]`;
-    if (!isPlainObject(o)) return void problems.push(`${path}: must be a mapping with tenant`);
-    unknownKeys(problems, path, o, OVERRIDE_KEYS);
-    const tenantOk = checkString(problems, `${path}.tenant`, o.tenant);
-    const agentOk = o.agent === undefined || checkString(problems, `${path}.agent`, o.agent);
-    const layer = readLayer(o, path, factories, problems);
-    if (tenantOk && agentOk) {
-      const override: PolicyOverride = { ...layer, tenant: o.tenant as string };
-      if (typeof o.agent === 'string') override.agent = o.agent;
-      policy.overrides.push(override);
-    }
+    if (!isMapping(raw)) return void problems.push(`${path}: expected a mapping with tenant, got ${JSON.stringify(raw)}`);
+    const o = new Fields(raw, path, OVERRIDE_KEYS, problems);
+    const before = problems.length;
+    const tenant = o.string('tenant', undefined, { nonEmpty: true });
+    const agent = o.has('agent') ? o.string('agent', undefined, { nonEmpty: true }) : undefined;
+    const named = problems.length === before;
+    const layer = readLayer(o, path, factories);
+    // An override without a usable tenant (or agent) applies to no one: it is reported, not folded.
+    if (named) policy.overrides.push(agent === undefined ? { ...layer, tenant } : { ...layer, tenant, agent } satisfies PolicyOverride);
   });
   // Every detector config each (tenant, agent) named in the file will resolve to, checked as folded.
   resolveLayers(policy, '\u0000no-tenant', '', problems);

@@ -6,7 +6,7 @@
  * list only grows), and a detector whose config has `allow`/`deny` lists receives the scope;
  * kill-switch thresholds and the mode are replaced.
  */
-import { isPlainObject } from './config-merge.js';
+import { isMapping } from '../common/config-fields.js';
 import type { Policy, PolicyLayer, PolicyOverride, ResolvedPolicy } from './policy-types.js';
 
 function layersFor(policy: Policy, tenant: string, agentId: string): PolicyLayer[] {
@@ -58,7 +58,7 @@ export function resolveLayers(policy: Policy, tenant: string, agentId: string, p
 
 /** A detector whose config takes scope (`allow` and `deny` lists) also gets the policy's scope. */
 function withScope(config: unknown, scope: ResolvedPolicy['scope']): unknown {
-  if (!isPlainObject(config) || !Array.isArray(config.allow) || !Array.isArray(config.deny)) return config;
+  if (!isMapping(config) || !Array.isArray(config.allow) || !Array.isArray(config.deny)) return config;
   if (scope.allow.length === 0 && scope.deny.length === 0) return config;
   const union = (a: unknown[], b: string[]): unknown[] => [...new Set([...a, ...b])];
   return { ...config, allow: union(config.allow, scope.allow), deny: union(config.deny, scope.deny) };

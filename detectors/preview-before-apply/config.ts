@@ -1,15 +1,15 @@
 /**
  * Preview-before-apply config: the tools (apply verbs, preview verbs and flags, how a preview is
  * matched to its apply), launchers to peel off, how long a preview counts, and the environment
- * words that set severity. Defaults live in `defaults.yaml`; `tools` is an open mapping, so a
- * policy can add a tool.
+ * words that set severity. Defaults live in `defaults.yaml`, read through the same validation;
+ * `tools` is an open mapping, so a policy can add a tool (or change one of the shipped ones).
  */
 import type { Phase } from '../../ingest/audit-event.js';
-import type { FindingSeverity } from '../finding.js';
-import { checkBoolean, checkNumber, checkOneOf, checkSeverity, checkString, checkStringList } from '../policy/config-checks.js';
+import type { ConfigCheck } from '../detector.js';
+import { FINDING_SEVERITIES, type FindingSeverity } from '../finding.js';
+import { Fields } from '../common/config-fields.js';
 import { ENVIRONMENTS } from '../common/environments.js';
-import { isPlainObject } from '../policy/config-merge.js';
-import { configValidator, loadDefaults } from '../policy/detector-config.js';
+import { loadDefaults } from '../common/load-data.js';
 
 export const MATCH_PARTS = ['dir', 'workspace', 'context', 'namespace', 'resource', 'release'] as const;
 export type MatchPart = (typeof MATCH_PARTS)[number];
@@ -45,52 +45,60 @@ export interface PreviewConfig {
   unknown_severity: FindingSeverity;
 }
 
-const LIST_FIELDS = ['preview_flags', 'value_flags', 'chdir_flags', 'namespace_flags', 'context_flags', 'file_flags'] as const;
-const SEQUENCE_FIELDS = ['apply', 'preview', 'workspace_select'] as const;
-const TOOL_KEYS = new Set<string>(['commands', 'apply', 'preview', 'preview_flags', 'saved_plan_is_preview', 'workspace_select', 'value_flags', 'chdir_flags', 'namespace_flags', 'context_flags', 'file_flags', 'match_on', 'hint']);
+const FIELDS = ['tools', 'wrappers', 'shells', 'preview_valid_ms', 'apply_phases', 'preview_phases', 'severity_by_environment', 'unknown_severity'] as const;
+const TOOL_FIELDS = ['commands', 'apply', 'preview', 'preview_flags', 'saved_plan_is_preview', 'workspace_select', 'value_flags', 'chdir_flags', 'namespace_flags',
+  'context_flags', 'file_flags', 'match_on', 'hint'] as const;
+const OPTIONAL_SEQUENCES = ['preview', 'workspace_select'] as const;
+const OPTIONAL_LISTS = ['preview_flags', 'value_flags', 'chdir_flags', 'namespace_flags', 'context_flags', 'file_flags'] as const;
+const PHASES: readonly Phase[] = ['intent', 'execution'];
 
-function checkSequences(problems: string[], path: string, value: unknown): void {
-  if (!Array.isArray(value) || value.length === 0) {
-    problems.push(`${path}: must be a non-empty list of word lists`);
-    return;
+const isWords = (v: unknown): v is string[] => Array.isArray(v) && v.every((w) => typeof w === 'string' && w !== '');
+const isWordLists = (v: unknown): v is string[][] => Array.isArray(v) && v.every(isWords);
+/** Verb sequences: at least one, none empty. */
+const isSequences = (v: unknown): v is string[][] => isWordLists(v) && v.length > 0 && v.every((s) => s.length > 0);
+const SEQUENCES = 'a non-empty list of non-empty word lists';
+
+/** A tool added by policy (no `prev`: every required field must be given) or changed over a shipped one. */
+function readTool(t: Fields, prev: ToolConfig | undefined): ToolConfig {
+  const tool: ToolConfig = {
+    commands: t.strings('commands', prev?.commands),
+    apply: t.value('apply', prev?.apply, SEQUENCES, isSequences, []),
+    match_on: t.oneOfList('match_on', prev?.match_on, MATCH_PARTS),
+    hint: t.string('hint', prev?.hint, { nonEmpty: true }),
+  };
+  for (const k of OPTIONAL_SEQUENCES) {
+    const v = t.has(k) ? t.value(k, prev?.[k], SEQUENCES, isSequences, []) : prev?.[k];
+    if (v !== undefined) tool[k] = v;
   }
-  value.forEach((seq: unknown, i) => checkStringList(problems, `${path}[${i}]`, seq) && seq.length === 0 && problems.push(`${path}[${i}]: must not be empty`));
+  for (const k of OPTIONAL_LISTS) {
+    const v = t.has(k) ? t.strings(k, prev?.[k]) : prev?.[k];
+    if (v !== undefined) tool[k] = v;
+  }
+  const savedPlan = t.has('saved_plan_is_preview') ? t.boolean('saved_plan_is_preview', prev?.saved_plan_is_preview) : prev?.saved_plan_is_preview;
+  if (savedPlan !== undefined) tool.saved_plan_is_preview = savedPlan;
+  return tool;
 }
 
-function checkTool(problems: string[], at: string, t: unknown): void {
-  if (!isPlainObject(t)) {
-    problems.push(`${at}: must be a mapping`);
-    return;
-  }
-  for (const key of Object.keys(t)) if (!TOOL_KEYS.has(key)) problems.push(`${at}.${key}: unknown key`);
-  checkStringList(problems, `${at}.commands`, t.commands);
-  for (const f of SEQUENCE_FIELDS) if (f === 'apply' || t[f] !== undefined) checkSequences(problems, `${at}.${f}`, t[f]);
-  for (const f of LIST_FIELDS) if (t[f] !== undefined) checkStringList(problems, `${at}.${f}`, t[f]);
-  if (t.saved_plan_is_preview !== undefined) checkBoolean(problems, `${at}.saved_plan_is_preview`, t.saved_plan_is_preview);
-  if (checkStringList(problems, `${at}.match_on`, t.match_on)) t.match_on.forEach((p, i) => checkOneOf(problems, `${at}.match_on[${i}]`, p, MATCH_PARTS));
-  checkString(problems, `${at}.hint`, t.hint);
+function readSeverity(m: Fields, env: string, prev: FindingSeverity | undefined): FindingSeverity {
+  if (!ENVIRONMENTS.strong.has(env)) m.problem(env, `unknown environment (${[...ENVIRONMENTS.strong.keys()].join(', ')})`);
+  return m.oneOf(env, prev, FINDING_SEVERITIES);
 }
 
-export function checkPreviewConfig(c: PreviewConfig, problems: string[]): void {
-  if (!isPlainObject(c.tools)) problems.push('tools: must be a mapping of tool name to tool');
-  else for (const [name, t] of Object.entries(c.tools)) checkTool(problems, `tools.${name}`, t);
-  if (!Array.isArray(c.wrappers)) problems.push('wrappers: must be a list of word lists');
-  else c.wrappers.forEach((w, i) => checkStringList(problems, `wrappers[${i}]`, w));
-  checkStringList(problems, 'shells', c.shells);
-  checkNumber(problems, 'preview_valid_ms', c.preview_valid_ms, { min: 0, integer: true });
-  for (const f of ['apply_phases', 'preview_phases'] as const) {
-    if (checkStringList(problems, f, c[f])) c[f].forEach((p, i) => checkOneOf(problems, `${f}[${i}]`, p, ['intent', 'execution'] as const));
-  }
-  if (!isPlainObject(c.severity_by_environment)) problems.push('severity_by_environment: must be a mapping of environment to severity');
-  else {
-    for (const [env, s] of Object.entries(c.severity_by_environment)) {
-      if (!ENVIRONMENTS.strong.has(env)) problems.push(`severity_by_environment.${env}: unknown environment (${[...ENVIRONMENTS.strong.keys()].join(', ')})`);
-      checkSeverity(problems, `severity_by_environment.${env}`, s);
-    }
-  }
-  checkSeverity(problems, 'unknown_severity', c.unknown_severity);
+/** Reads `raw` over `base`, reporting every wrong field; without a base every field must be given. */
+export function validatePreviewConfig(raw: unknown, base?: PreviewConfig): ConfigCheck<PreviewConfig> {
+  const problems: string[] = [];
+  const f = new Fields(raw, '', FIELDS, problems);
+  const config: PreviewConfig = {
+    tools: f.entries('tools', base?.tools, (m, name, prev) => readTool(m.object(name, TOOL_FIELDS), prev)),
+    wrappers: f.value('wrappers', base?.wrappers, 'a list of word lists', isWordLists, []),
+    shells: f.strings('shells', base?.shells),
+    preview_valid_ms: f.number('preview_valid_ms', base?.preview_valid_ms, { min: 0, integer: true }),
+    apply_phases: f.oneOfList('apply_phases', base?.apply_phases, PHASES),
+    preview_phases: f.oneOfList('preview_phases', base?.preview_phases, PHASES),
+    severity_by_environment: f.entries('severity_by_environment', base?.severity_by_environment, readSeverity),
+    unknown_severity: f.oneOf('unknown_severity', base?.unknown_severity, FINDING_SEVERITIES),
+  };
+  return { config, problems };
 }
 
-export const PREVIEW_DEFAULTS: PreviewConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), checkPreviewConfig);
-
-export const validatePreviewConfig = configValidator(checkPreviewConfig, { openMaps: ['tools', 'tools.*', 'severity_by_environment'] });
+export const PREVIEW_DEFAULTS: PreviewConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), validatePreviewConfig);

@@ -33,6 +33,6 @@ describe('scope_drift config', () => {
     }
   });
   it('rejects a non-object config', () => {
-    assert.deepEqual(scopeDriftFactory.validate(42, scopeDriftFactory.defaults).problems, ['config: expected an object, got 42']);
+    assert.deepEqual(scopeDriftFactory.validate(42, scopeDriftFactory.defaults).problems, ['config: expected a mapping, got 42']);
   });
 });

@@ -6,11 +6,10 @@
  * startup with the same field-named problems.
  */
 import type { Severity } from '../../ingest/audit-event.js';
-import { PermanentError } from '../../lib/errors.js';
 import type { ConfigCheck } from '../detector.js';
 import { Fields } from '../common/config-fields.js';
-import { DETECTOR_DATA_INVALID, loadYamlData } from '../common/load-data.js';
-import { readSensitiveKinds, type SensitiveKind } from './sensitive.js';
+import { loadDefaults } from '../common/load-data.js';
+import { readSensitiveKind, SENSITIVE_KIND_FIELDS, type SensitiveKind } from './sensitive.js';
 
 export interface UriDistance {
   /** Leading segments that make an anchor (`k8s`: 2 = context and namespace). */
@@ -59,27 +58,20 @@ const FALLBACK: ScopeDriftConfig = {
   max_anchors: 32, max_reported: 256,
 };
 
-function readUri(f: Fields, base: Record<string, UriDistance>): Record<string, UriDistance> {
-  const raw = f.raw('uri');
-  if (raw === undefined) return base;
-  const kinds = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
-  const uri = f.object('uri', kinds);
-  const out: Record<string, UriDistance> = { ...base };
-  for (const kind of kinds) {
-    const e = uri.object(kind, ['depth', 'levels']);
-    const prev = base[kind] ?? base['default'] ?? { depth: 1, levels: [0.8] };
-    const depth = e.number('depth', prev.depth, { min: 1, max: 8, integer: true });
-    const levels = e.raw('levels');
-    let lv = prev.levels;
-    if (levels !== undefined) {
-      if (!Array.isArray(levels) || levels.length === 0 || levels.some((n) => typeof n !== 'number' || n < 0 || n > 1)) {
-        e.problem('levels', 'expected a non-empty list of numbers between 0 and 1');
-      } else lv = levels as number[];
-    }
-    out[kind] = { depth, levels: lv };
-  }
-  if (out['default'] === undefined) f.problem('uri', 'needs a `default` entry');
-  return out;
+const isLevels = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'number' && n >= 0 && n <= 1);
+
+/** A kind the base does not have is read over the base's `default` entry. */
+function readUri(d: Fields, base: Record<string, UriDistance>): Record<string, UriDistance> {
+  const uri = d.entries('uri', base, (m, kind, prev) => {
+    const e = m.object(kind, ['depth', 'levels']);
+    const over = prev ?? base['default'] ?? { depth: 1, levels: [0.8] };
+    return {
+      depth: e.number('depth', over.depth, { min: 1, max: 8, integer: true }),
+      levels: e.value('levels', over.levels, 'a non-empty list of numbers between 0 and 1', isLevels, []),
+    };
+  });
+  if (uri['default'] === undefined) d.problem('uri', 'needs a `default` entry');
+  return uri;
 }
 
 export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): ConfigCheck<ScopeDriftConfig> {
@@ -88,7 +80,6 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
   const t = f.object('thresholds', ['medium', 'high']);
   const d = f.object('distance', ['path_step', 'min_path_depth', 'new_kind', 'sensitive_min', 'read_only', 'uri']);
   const im = f.object('impact', ['read', 'change', 'destructive', 'severity_bonus', 'read_classes']);
-  const sb = im.object('severity_bonus', SEVERITIES);
   const unit = { min: 0, max: 1 };
   const config: ScopeDriftConfig = {
     allow: f.strings('allow', base.allow),
@@ -98,7 +89,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
     write_root_kinds: f.strings('write_root_kinds', base.write_root_kinds),
     read_outside_allow: f.oneOf('read_outside_allow', base.read_outside_allow, ['low', 'silent'] as const),
     thresholds: { medium: t.number('medium', base.thresholds.medium, { min: 0, max: 10 }), high: t.number('high', base.thresholds.high, { min: 0, max: 10 }) },
-    sensitive_kinds: f.has('sensitive_kinds') ? readSensitiveKinds(f.raw('sensitive_kinds'), problems) : base.sensitive_kinds,
+    sensitive_kinds: f.list('sensitive_kinds', base.sensitive_kinds, SENSITIVE_KIND_FIELDS, readSensitiveKind),
     known_targets: f.strings('known_targets', base.known_targets),
     cleanup_classes: f.strings('cleanup_classes', base.cleanup_classes),
     distance: {
@@ -113,7 +104,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
       read: im.number('read', base.impact.read, { min: 0, max: 10 }),
       change: im.number('change', base.impact.change, { min: 0, max: 10 }),
       destructive: im.number('destructive', base.impact.destructive, { min: 0, max: 10 }),
-      severity_bonus: Object.fromEntries(SEVERITIES.map((s) => [s, sb.number(s, base.impact.severity_bonus[s], { min: 0, max: 10 })])) as Record<Severity, number>,
+      severity_bonus: im.numbers('severity_bonus', SEVERITIES, base.impact.severity_bonus, { min: 0, max: 10 }),
       read_classes: im.strings('read_classes', base.impact.read_classes),
     },
     max_anchors: f.number('max_anchors', base.max_anchors, { min: 1, max: 10_000, integer: true }),
@@ -123,10 +114,4 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
   return { config, problems };
 }
 
-function loadDefaults(): ScopeDriftConfig {
-  const check = validateScopeDrift(loadYamlData(new URL('./defaults.yaml', import.meta.url)), FALLBACK);
-  if (check.problems.length > 0) throw new PermanentError(DETECTOR_DATA_INVALID, `scope_drift defaults.yaml: ${check.problems.join('; ')}`);
-  return check.config;
-}
-
-export const SCOPE_DRIFT_DEFAULTS: ScopeDriftConfig = loadDefaults();
+export const SCOPE_DRIFT_DEFAULTS: ScopeDriftConfig = loadDefaults(new URL('./defaults.yaml', import.meta.url), (raw) => validateScopeDrift(raw, FALLBACK));

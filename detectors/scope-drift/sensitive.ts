@@ -3,7 +3,7 @@
  * agent's own history): which of them a target belongs to, by glob pattern or by a whole word
  * in its name. A drifting target's score is multiplied by the largest matching weight.
  */
-import { Fields } from '../common/config-fields.js';
+import type { Fields } from '../common/config-fields.js';
 import { firstMatch } from '../common/globs.js';
 import { words } from '../common/tokens.js';
 
@@ -24,17 +24,11 @@ export interface SensitiveHit {
   because: string;
 }
 
-export function readSensitiveKinds(raw: unknown, problems: string[]): SensitiveKind[] {
-  if (!Array.isArray(raw)) {
-    problems.push('sensitive_kinds: expected a list of {kind, weight, words, patterns}');
-    return [];
-  }
-  return raw.map((entry, i) => {
-    const f = new Fields(entry, `sensitive_kinds[${i}]`, ['kind', 'weight', 'words', 'patterns'], problems);
-    const kind = f.string('kind', '');
-    if (kind === '') f.problem('kind', 'is required');
-    return { kind, weight: f.number('weight', 1, { min: 0, max: 10 }), words: f.strings('words', []), patterns: f.strings('patterns', []) };
-  });
+export const SENSITIVE_KIND_FIELDS = ['kind', 'weight', 'words', 'patterns'] as const;
+
+/** One entry of `sensitive_kinds`: `kind` is required, the rest default to neutral. */
+export function readSensitiveKind(f: Fields): SensitiveKind {
+  return { kind: f.string('kind', undefined, { nonEmpty: true }), weight: f.number('weight', 1, { min: 0, max: 10 }), words: f.strings('words', []), patterns: f.strings('patterns', []) };
 }
 
 /** The heaviest kind a target belongs to, or undefined. `spellings` are the target's forms. */
