@@ -32,6 +32,7 @@ import type { EventStage } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
+import { lowerBackgroundThreads } from './lib/thread-priority.js';
 import {
   ClickHouseFindingStore,
   ClickHouseSessionStore,
@@ -200,6 +201,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     password: config.clickhouse.password,
     logger,
   });
+  // Embedded ClickHouse runs in this process: its threads yield the CPU to detection.
+  const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger }) : undefined;
   await migrate(storage, { ttlDays: config.clickhouse.ttlDays });
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
 
@@ -235,6 +238,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
       await transport.close();
       await detection.close();
       await storage.close();
+      priority?.stop();
     })());
 
   return { app, url: `http://${host}:${port}`, storage, detection, ...(created ? { createdToken: created } : {}), close };

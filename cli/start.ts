@@ -27,6 +27,8 @@ Configuration (environment variables):
   KAFKA_ENCODING_SPANS, KAFKA_ENCODING_LOGS   otlp_proto (default) or otlp_json
   KAFKA_IDEMPOTENT          idempotent produce (default true)
   WARDEN_QUEUE_CAPACITY     in-process queue size in messages (embedded mode)
+  WARDEN_STORAGE_NICE       nice value of embedded ClickHouse's threads, 0-19, so detection
+                            gets the CPU first (default 10; 0 = off; Linux)
   WARDEN_LOG_LEVEL          trace|debug|info|warn|error (default info)`;
 
 export function registerStartCommand(program: Command): void {

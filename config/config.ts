@@ -20,6 +20,7 @@ export const DEFAULT_DATA_DIR = '.warden-data';
 export const DEFAULT_DATABASE = 'warden';
 export const DEFAULT_TTL_DAYS = 90;
 export const DEFAULT_QUEUE_CAPACITY = 20_000;
+export const DEFAULT_STORAGE_NICE = 10;
 export const DEFAULT_GROUP_ID = 'warden';
 export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
 export const DEFAULT_LOGS_TOPIC = 'otlp_logs';
@@ -66,6 +67,8 @@ export interface WardenConfig {
   };
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
+  /** Nice value of embedded ClickHouse's threads, so detection gets the CPU first (0 = off). */
+  storageNice: number;
   logLevel: string;
   detection: {
     /** Detection policy YAML; empty means the shipped default policy. */
@@ -187,6 +190,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       idempotent: bool('KAFKA_IDEMPOTENT', true),
     },
     queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
+    storageNice: int('WARDEN_STORAGE_NICE', DEFAULT_STORAGE_NICE, 0, 19),
     logLevel,
     detection: {
       policyFile: str('WARDEN_POLICY_FILE', ''),

@@ -47,7 +47,7 @@ export interface BatchProcessorDeps {
   insert?: { maxEvents: number; maxDelayMs: number };
 }
 
-export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 50 };
+export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 250 };
 
 interface GatheredInsert {
   events: AuditEvent[];

@@ -16,7 +16,7 @@ import { RetryableError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { openTempChdb, type TempChdb } from '../../test/infra/clickhouse-chdb.js';
-import { ClickHouseRevocationMirror } from './clickhouse-mirror.js';
+import { ClickHouseRevocationMirror, DEFAULT_MIRROR_GATHER_MS } from './clickhouse-mirror.js';
 import { RevocationLog } from './revocation-log.js';
 import { ManualScheduler } from './schedule.js';
 
@@ -94,7 +94,8 @@ describe('ClickHouseRevocationMirror (chdb)', () => {
     const log = await RevocationLog.open({ file: join(dir, 'c.log'), logger: silentLogger, mirror });
     const appended = await log.append(entry('t-c', 1));
     assert.equal(appended.seq, 1);
-    await scheduler.advance(0);
+    assert.equal(scheduler.pending().length, 1, 'the record waits for company');
+    await scheduler.advance(DEFAULT_MIRROR_GATHER_MS);
     assert.deepEqual(await rows('t-c'), []);
     assert.equal(scheduler.pending().length, 1, 'a retry is scheduled');
     await scheduler.advance(10_000);

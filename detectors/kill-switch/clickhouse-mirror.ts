@@ -1,7 +1,9 @@
 /**
  * Copies revocation records to ClickHouse's `revocations` table (004_revocations.sql) for
  * dashboards and post-incident queries. It never blocks the revoke path: `add()` queues the
- * record and returns; a background loop inserts batches (JSONCompactEachRow, deduplicated by a
+ * record and returns; records are gathered for `gatherMs` (or until a batch is full), so a
+ * storm of revocations makes a few inserts rather than one each (every insert is a ClickHouse
+ * part to merge later); a background loop inserts batches (JSONCompactEachRow, deduplicated by a
  * token over the records' hashes), retrying with backoff while ClickHouse is unavailable and
  * dropping (logged, counted) a batch ClickHouse rejects. The log file stays the source of
  * truth: at start `backfill()` inserts every logged record the table does not hold yet, so
@@ -22,6 +24,7 @@ const STAGE = 'revocation_mirror';
 const COLUMNS = ['tenant', 'session_id', 'action', 'at', 'by', 'reason', 'finding_id', 'prev_hash', 'hash'] as const;
 export const DEFAULT_MIRROR_RETRY = { initialMs: 1_000, maxMs: 60_000 } as const;
 const BATCH = 500;
+export const DEFAULT_MIRROR_GATHER_MS = 250;
 
 export interface ClickHouseRevocationMirrorOptions {
   handle: ClickHouseHandle;
@@ -30,6 +33,8 @@ export interface ClickHouseRevocationMirrorOptions {
   schedule?: ScheduleFn;
   random?: () => number;
   retry?: { initialMs?: number; maxMs?: number };
+  /** How long added records wait for company before they are inserted (default 250 ms). */
+  gatherMs?: number;
 }
 
 export class ClickHouseRevocationMirror implements RecordMirror {
@@ -37,6 +42,7 @@ export class ClickHouseRevocationMirror implements RecordMirror {
   private running = false;
   private failures = 0;
   private retryTimer: Cancel | undefined;
+  private gatherTimer: Cancel | undefined;
   private closed = false;
   private backfilling: Promise<void> = Promise.resolve();
   private idleWaiters: Array<() => void> = [];
@@ -51,7 +57,12 @@ export class ClickHouseRevocationMirror implements RecordMirror {
   add(record: RevocationRecord): void {
     if (this.closed) return;
     this.queue.push(record);
-    this.kick();
+    if (this.queue.length >= BATCH) return this.kick();
+    if (this.gatherTimer || this.running || this.retryTimer) return;
+    this.gatherTimer = (this.options.schedule ?? systemSchedule)(() => {
+      this.gatherTimer = undefined;
+      this.kick();
+    }, this.options.gatherMs ?? DEFAULT_MIRROR_GATHER_MS);
   }
 
   backfill(records: readonly RevocationRecord[]): void {
@@ -69,6 +80,11 @@ export class ClickHouseRevocationMirror implements RecordMirror {
   async flush(): Promise<void> {
     await this.backfilling;
     if (this.queue.length === 0 && !this.running) return;
+    if (this.gatherTimer) {
+      this.gatherTimer();
+      this.gatherTimer = undefined;
+      this.kick();
+    }
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -76,6 +92,7 @@ export class ClickHouseRevocationMirror implements RecordMirror {
   close(): void {
     this.closed = true;
     this.retryTimer?.();
+    this.gatherTimer?.();
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

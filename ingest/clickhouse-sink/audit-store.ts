@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import { systemClock } from '../../lib/clock.js';
+import { mapInSlices } from '../../lib/chunked.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { AuditEvent } from '../audit-event.js';
@@ -56,7 +57,8 @@ export class ClickHouseAuditStore implements AuditStore {
     const started = this.clock.now();
     try {
       let batch = lastById(events);
-      const rows = batch.map(toRow);
+      // Sliced: a gathered insert holds thousands of events, and detection shares this thread.
+      const rows = await mapInSlices(batch, toRow);
       let toInsert: AuditEventRow[] = rows;
       if (options.checkExisting) {
         const existing = await existingEventIds(this.handle, batch);
@@ -80,7 +82,7 @@ export class ClickHouseAuditStore implements AuditStore {
 
   private async insertRows(rows: AuditEventRow[]): Promise<void> {
     const token = batchToken(rows.map((r) => r.event_id));
-    const body = Buffer.from(rows.map((r) => JSON.stringify(toCompactRow(r))).join('\n'));
+    const body = Buffer.from((await mapInSlices(rows, (r) => JSON.stringify(toCompactRow(r)))).join('\n'));
     await this.handle.insertFormatted({
       table: this.table,
       columns: INSERT_COLUMNS,

@@ -132,11 +132,13 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
 }
 
 /** A handle over a client: chdb's native bulk insert when given its connection, the client's HTTP insert otherwise. */
+const EMBEDDED_INSERT_SETTINGS: Record<string, string> = { input_format_parallel_parsing: '0' };
+
 export function createHandle(client: ClickHouseClient, database: string, native?: ChdbRawInsert): ClickHouseHandle {
   const insertFormatted = native
     ? async (p: FormattedInsert): Promise<void> => {
         try {
-          await native.chdb.rawInsert({ table: p.table, format: 'JSONCompactEachRow', columns: p.columns, values: p.body, settings: p.settings });
+          await native.chdb.rawInsert({ table: p.table, format: 'JSONCompactEachRow', columns: p.columns, values: p.body, settings: { ...EMBEDDED_INSERT_SETTINGS, ...p.settings } });
         } catch (err) {
           // The native call throws plain errors; give them the client's shape (code, type) so
           // they are mapped like every other ClickHouse error.

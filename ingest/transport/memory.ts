@@ -16,7 +16,7 @@ export { MEMORY_TOPICS } from './memory-queue.js';
 export { MemoryDeadLetterSink, type DeadLetterEntry, type MemoryDeadLetterOptions } from './memory-dead-letter.js';
 
 export const DEFAULT_MEMORY_MAX_BATCH_MESSAGES = 5;
-export const DEFAULT_MEMORY_MAX_IN_FLIGHT = 64;
+export const DEFAULT_MEMORY_MAX_IN_FLIGHT = 1024;
 export const DEFAULT_MEMORY_RETRY_BACKOFF = { initialMs: 50, maxMs: 2_000 } as const;
 export const DEFAULT_MEMORY_DRAIN_TIMEOUT_MS = 10_000;
 

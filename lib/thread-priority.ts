@@ -1,0 +1,93 @@
+/**
+ * Lets embedded ClickHouse yield the CPU to detection. In embedded mode the storage engine runs
+ * inside Warden's process: its insert, merge and pipeline threads compete with the one thread
+ * that decodes, detects and revokes. On a small machine that thread was measured waiting for a
+ * CPU almost as long as it ran. This raises the nice value of the engine's threads — on Linux,
+ * `setpriority` applies to a single thread when given its id — so the scheduler serves detection
+ * first and storage with whatever is left; storage still gets all idle CPU.
+ *
+ * Every thread but the main one is lowered: the engine's pipeline and merge threads, and Node's
+ * own libuv workers, which run the engine's inserts (and file I/O, which waits on the disk rather
+ * than the CPU) and V8's GC helpers (the main thread does a collection's work itself when they
+ * are late). Thread pools grow and shrink, so the list is rescanned periodically. Elsewhere than
+ * Linux this does nothing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from './logger.js';
+
+export interface BackgroundPriorityOptions {
+  /** Nice value for the engine's threads, 1–19 (0 turns this off). */
+  nice: number;
+  /** Rescan period (default 1 s). */
+  intervalMs?: number;
+  /** Names of threads to leave alone besides the main thread (default none). */
+  keepNames?: readonly string[];
+  logger: Logger;
+  /** The process's thread directory (tests may point elsewhere). */
+  tasksDir?: string;
+}
+
+export interface BackgroundPriority {
+  /** Threads lowered so far (still alive or not). */
+  readonly lowered: number;
+  /** Runs one scan now (also what the timer does). */
+  scan(): void;
+  stop(): void;
+}
+
+const TASKS_DIR = '/proc/self/task';
+
+export function lowerBackgroundThreads(options: BackgroundPriorityOptions): BackgroundPriority {
+  const tasksDir = options.tasksDir ?? TASKS_DIR;
+  const off = { lowered: 0, scan: () => {}, stop: () => {} };
+  if (options.nice <= 0 || process.platform !== 'linux' || !fs.existsSync(tasksDir)) return off;
+  const keep = new Set(options.keepNames ?? []);
+  const done = new Set<number>();
+  const logger = options.logger.child({ component: 'thread-priority' });
+  let lowered = 0;
+  let warned = false;
+
+  const scan = (): void => {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(tasksDir);
+    } catch {
+      return;
+    }
+    const alive = new Set<number>();
+    for (const entry of tids) {
+      const tid = Number(entry);
+      alive.add(tid);
+      if (tid === process.pid || done.has(tid)) continue;
+      let name: string;
+      try {
+        name = fs.readFileSync(path.join(tasksDir, entry, 'comm'), 'utf8').trim();
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      done.add(tid);
+      if (keep.has(name)) continue;
+      try {
+        os.setPriority(tid, options.nice);
+        lowered++;
+      } catch (err) {
+        if (!warned) logger.warn({ err: (err as Error).message, thread: name }, 'could not lower a storage thread priority; detection shares the CPU with storage evenly');
+        warned = true;
+      }
+    }
+    for (const tid of done) if (!alive.has(tid)) done.delete(tid);
+  };
+
+  scan();
+  const timer = setInterval(scan, options.intervalMs ?? 1_000);
+  timer.unref();
+  return {
+    get lowered() {
+      return lowered;
+    },
+    scan,
+    stop: () => clearInterval(timer),
+  };
+}
