@@ -96,6 +96,8 @@ export class DetectionEngine implements EventStage {
   private readonly policies = new BoundedMap<string, ResolvedPolicy>(10_000);
   private readonly pending = new Set<Promise<void>>();
   private readonly judges: SecondOpinions;
+  /** One context, re-aimed at each (event, detector): detectors use it synchronously only. */
+  private readonly ctx = new SlotContext();
 
   constructor(options: DetectionEngineOptions) {
     this.options = options;
@@ -137,6 +139,9 @@ export class DetectionEngine implements EventStage {
   }
 
   private run(events: AuditEvent[], silent: boolean, clock: Clock, tick?: (e: AuditEvent) => void): void {
+    const ctx = this.ctx;
+    ctx.clock = clock;
+    const spent = new Map<DetectorName, { seconds: number; events: number }>();
     for (const event of events) {
       if (this.registry.isDuplicate(event)) {
         this.m.duplicates.inc();
@@ -148,15 +153,9 @@ export class DetectionEngine implements EventStage {
       for (const { factory, config } of policy.detectors) {
         const detector = this.detectors.get(factory.name);
         if (!detector) continue;
-        const ctx: DetectorContext<unknown> = {
-          session,
-          config,
-          clock,
-          slot: <S>(init: () => S): S => {
-            if (!session.slots.has(factory.name)) session.slots.set(factory.name, init());
-            return session.slots.get(factory.name) as S;
-          },
-        };
+        ctx.session = session;
+        ctx.config = config;
+        ctx.name = factory.name;
         const started = performance.now();
         try {
           for (const draft of detector.observe(event, ctx)) {
@@ -168,11 +167,18 @@ export class DetectionEngine implements EventStage {
           this.m.failures.inc({ detector: factory.name });
           this.logger.error({ err, detector: factory.name, event_id: event.event_id }, 'detector failed on an event; continuing');
         } finally {
-          this.m.detectorSeconds.observe({ detector: factory.name }, (performance.now() - started) / 1000);
+          const t = spent.get(factory.name) ?? { seconds: 0, events: 0 };
+          t.seconds += (performance.now() - started) / 1000;
+          t.events++;
+          spent.set(factory.name, t);
         }
       }
       this.registry.remember(session, event);
       if (!silent) this.options.sessions?.touch(session);
+    }
+    for (const [detector, t] of spent) {
+      this.m.detectorSeconds.inc({ detector }, t.seconds);
+      this.m.detectorEvents.inc({ detector }, t.events);
     }
   }
 
@@ -207,5 +213,23 @@ export class DetectionEngine implements EventStage {
   private logFailure(err: unknown, finding: Finding): void {
     this.options.metrics.errors.inc({ stage: 'on_finding', code: errorCode(err) });
     this.logger.error({ err, finding_id: finding.id, detector: finding.detector }, 'finding handler failed');
+  }
+}
+
+/** The context a detector sees; `slot` is the detector's own state in the session. */
+class SlotContext implements DetectorContext<unknown> {
+  session!: SessionState;
+  config: unknown;
+  clock!: Clock;
+  name!: DetectorName;
+
+  slot<S>(init: () => S): S {
+    const slots = this.session.slots;
+    let value = slots.get(this.name);
+    if (value === undefined && !slots.has(this.name)) {
+      value = init();
+      slots.set(this.name, value);
+    }
+    return value as S;
   }
 }

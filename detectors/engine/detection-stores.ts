@@ -59,41 +59,47 @@ export class ClickHouseFindingStore implements FindingSink {
 }
 
 export class ClickHouseSessionStore implements SessionSink {
-  readonly writer: BatchWriter<Record<string, unknown>>;
+  /** Pending sessions by key; the row is built when the batch is written, from the state then. */
+  readonly writer: BatchWriter<{ session: SessionState }>;
   private readonly clock: Clock;
   private version = 0;
   constructor(handle: ClickHouseHandle, options: StoreOptions) {
     this.clock = options.clock;
-    this.writer = new BatchWriter({ ...options, stage: 'sessions', write: (rows) => insert(handle, 'sessions', rows) });
+    this.writer = new BatchWriter({ ...options, stage: 'sessions', write: (items) => insert(handle, 'sessions', items.map((i) => this.row(i.session))) });
     this.writer.start();
   }
 
-  /** Queues the session's current state (the newest pending row per session wins). */
+  /**
+   * Queues the session's current state (one pending entry per session). Called for every event,
+   * so it only records that the session changed: a fresh entry (so a change made while a batch
+   * is being written is written again), no row built until the batch goes out.
+   */
   touch(s: SessionState): void {
+    this.writer.add({ session: s }, sessionKey(s.tenant, s.id));
+  }
+
+  private row(s: SessionState): Record<string, unknown> {
     this.version = Math.max(this.version + 1, this.clock.now() * 1000);
-    this.writer.add(
-      {
-        tenant: s.tenant,
-        session_id: s.id,
-        agent_id: s.agent_id,
-        user_id: s.user_id,
-        goal: s.goal,
-        scope_allow: s.scope_allow,
-        scope_deny: s.scope_deny,
-        environment: s.environment,
-        state: s.state,
-        revoked_at: s.revoked ? toDateTime64(s.revoked.at) : null,
-        revoked_by: s.revoked?.by ?? '',
-        revoke_reason: s.revoked?.reason ?? '',
-        finding_id: s.revoked?.finding_id ?? '',
-        first_seen: toDateTime64(msToRfc3339(s.first_seen_ms)),
-        last_seen: toDateTime64(msToRfc3339(s.last_seen_ms)),
-        event_count: s.counts.events,
-        destructive_count: s.counts.destructive,
-        version: this.version,
-      },
-      sessionKey(s.tenant, s.id),
-    );
+    return {
+      tenant: s.tenant,
+      session_id: s.id,
+      agent_id: s.agent_id,
+      user_id: s.user_id,
+      goal: s.goal,
+      scope_allow: s.scope_allow,
+      scope_deny: s.scope_deny,
+      environment: s.environment,
+      state: s.state,
+      revoked_at: s.revoked ? toDateTime64(s.revoked.at) : null,
+      revoked_by: s.revoked?.by ?? '',
+      revoke_reason: s.revoked?.reason ?? '',
+      finding_id: s.revoked?.finding_id ?? '',
+      first_seen: toDateTime64(msToRfc3339(s.first_seen_ms)),
+      last_seen: toDateTime64(msToRfc3339(s.last_seen_ms)),
+      event_count: s.counts.events,
+      destructive_count: s.counts.destructive,
+      version: this.version,
+    };
   }
   flush(): Promise<void> {
     return this.writer.flush();

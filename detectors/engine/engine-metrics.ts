@@ -3,11 +3,12 @@
  * global one): time each detector spends per event, findings by detector and severity,
  * detector failures, and second opinions asked of the external judge, by outcome. Registering twice on one registry reuses the existing metrics.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { Metrics } from '../../lib/metrics.js';
 
 export interface EngineMetrics {
-  detectorSeconds: Histogram<'detector'>;
+  detectorSeconds: Counter<'detector'>;
+  detectorEvents: Counter<'detector'>;
   findings: Counter<'detector' | 'severity'>;
   failures: Counter<'detector'>;
   duplicates: Counter;
@@ -22,14 +23,11 @@ export function engineMetrics(metrics: Metrics): EngineMetrics {
   const r = metrics.registry;
   return {
     detectorSeconds:
-      existing(r, 'warden_detector_seconds') ??
-      new Histogram({
-        name: 'warden_detector_seconds',
-        help: 'Time a detector spends observing one event',
-        labelNames: ['detector'] as const,
-        buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
-        registers: [r],
-      }),
+      existing(r, 'warden_detector_seconds_total') ??
+      new Counter({ name: 'warden_detector_seconds_total', help: 'Time detectors spent observing events (divide by warden_detector_events_total for the time per event)', labelNames: ['detector'] as const, registers: [r] }),
+    detectorEvents:
+      existing(r, 'warden_detector_events_total') ??
+      new Counter({ name: 'warden_detector_events_total', help: 'Events observed, by detector', labelNames: ['detector'] as const, registers: [r] }),
     findings:
       existing(r, 'warden_findings_total') ??
       new Counter({ name: 'warden_findings_total', help: 'Findings emitted, by detector and severity', labelNames: ['detector', 'severity'] as const, registers: [r] }),
