@@ -4,8 +4,8 @@
  *   embedded:     OTLP/HTTP receiver → in-process queue ─┐
  *   distributed:  OTLP/HTTP receiver → Kafka ────────────┤
  *                 (or any OTel Collector → Kafka)        ▼
- *                 consumer → batch processor (decode → normalize/classify/redact
- *                 → observers → ClickHouse insert) → commit
+ *                 consumer → batch processor (decode → normalize/classify/redact on a
+ *                 worker thread → observers → ClickHouse insert) → commit
  *
  *                                   └─ observers: detection engine → findings → kill switch
  *                                      (revocation log, webhook outbox, revocation topic)
@@ -33,6 +33,7 @@ import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
 import { lowerBackgroundThreads } from './lib/thread-priority.js';
+import { WorkerNormalizer } from './ingest/normalize-worker/worker-normalizer.js';
 import {
   ClickHouseFindingStore,
   ClickHouseSessionStore,
@@ -201,15 +202,19 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     password: config.clickhouse.password,
     logger,
   });
+  // Decoding and normalizing on a worker thread, started before priorities are set: it does
+  // detection's groundwork, so it keeps the main thread's priority.
+  const messages = config.normalizeWorker ? new WorkerNormalizer({ logger, metrics }) : undefined;
+  await messages?.start();
   // Embedded ClickHouse runs in this process: its threads yield the CPU to detection.
-  const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger }) : undefined;
+  const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger, keepThreadIds: () => messages?.threadIds ?? new Set() }) : undefined;
   await migrate(storage, { ttlDays: config.clickhouse.ttlDays });
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
 
   const detection = await startDetection(config, collaborators, storage);
   const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics, clock: collaborators.clock });
   const transport = createTransport(config, collaborators);
-  const handler = createBatchProcessor({ normalizer, store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics });
+  const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics });
   await transport.consumer.start(handler);
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);
@@ -236,6 +241,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     (closing ??= (async () => {
       await app.close();
       await transport.close();
+      await messages?.close();
       await detection.close();
       await storage.close();
       priority?.stop();

@@ -13,6 +13,7 @@ import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { startKafkaMock } from '../test/infra/kafka-mock.js';
 import { KafkaTransportConsumer, KafkaTransportProducer } from '../ingest/kafka/index.js';
 import { createBatchProcessor } from '../ingest/batch-processor.js';
+import { WorkerNormalizer } from '../ingest/normalize-worker/worker-normalizer.js';
 import { createNormalizer } from '../ingest/normalize/index.js';
 import { createClassifier } from '../ingest/classify/index.js';
 import { createRedactor } from '../ingest/redact/index.js';
@@ -122,7 +123,6 @@ try {
   await storage.client.command({ query: 'TRUNCATE TABLE audit_events' });
 
   // 5. End to end through Warden's consumer and batch processor.
-  process.stdout.write('\nEnd to end (Kafka → decode → normalize → ClickHouse, offsets committed after insert):\n');
   let stored = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -134,21 +134,28 @@ try {
     },
   };
   let first = 0;
+  // As `warden start` runs it: decoding and normalizing on the worker thread, unless
+  // WARDEN_NORMALIZE_WORKER=false (as for the server).
+  const worker = process.env.WARDEN_NORMALIZE_WORKER === 'false' ? undefined : new WorkerNormalizer({ logger: silentLogger, metrics });
+  await worker?.start();
+  process.stdout.write(`\nEnd to end (Kafka → decode → normalize → ClickHouse, offsets committed after insert; decode and normalize ${worker ? 'on the worker thread, as `warden start` runs them' : 'on the main thread'}):\n`);
   const processBatch = createBatchProcessor({
     normalizer: createNormalizer({ classifier: createClassifier(), redactor: createRedactor() }),
+    ...(worker ? { messages: worker } : {}),
     store: counting,
     deadLetter: new MemoryDeadLetterSink({ logger: silentLogger, metrics }),
     logger: silentLogger,
     metrics,
   });
   const consumer = new KafkaTransportConsumer({ ...common, groupId: 'bench-e2e' });
-  await consumer.start(async (batch, ctx) => {
+  await consumer.start((batch, ctx) => {
     if (first === 0) first = performance.now();
-    await processBatch(batch, ctx);
+    return processBatch(batch, ctx); // the receipt: offsets are committed after the insert
   });
   await done;
   const e2eRate = rate(workload.spans, performance.now() - first);
   await consumer.stop();
+  await worker?.close();
   const slowest = Math.min(rawRate, decodeRate, normalizeRate, insertRate);
   line('end to end', e2eRate, `= ${Math.round((e2eRate / slowest) * 100)}% of the slowest raw stage (${slowest.toLocaleString('en-US')} spans/s)`);
   const result = await storage.client.query({ query: 'SELECT count() AS c, uniqExact(event_id) AS u FROM audit_events', format: 'JSONEachRow' });

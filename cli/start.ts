@@ -29,6 +29,7 @@ Configuration (environment variables):
   WARDEN_QUEUE_CAPACITY     in-process queue size in messages (embedded mode)
   WARDEN_STORAGE_NICE       nice value of embedded ClickHouse's threads, 0-19, so detection
                             gets the CPU first (default 10; 0 = off; Linux)
+  WARDEN_NORMALIZE_WORKER   decode and normalize on a worker thread (default true)
   WARDEN_LOG_LEVEL          trace|debug|info|warn|error (default info)`;
 
 export function registerStartCommand(program: Command): void {

@@ -69,6 +69,8 @@ export interface WardenConfig {
   queueCapacity: number;
   /** Nice value of embedded ClickHouse's threads, so detection gets the CPU first (0 = off). */
   storageNice: number;
+  /** Decode and normalize on a worker thread (else on the main thread). */
+  normalizeWorker: boolean;
   logLevel: string;
   detection: {
     /** Detection policy YAML; empty means the shipped default policy. */
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     },
     queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
     storageNice: int('WARDEN_STORAGE_NICE', DEFAULT_STORAGE_NICE, 0, 19),
+    normalizeWorker: bool('WARDEN_NORMALIZE_WORKER', true),
     logLevel,
     detection: {
       policyFile: str('WARDEN_POLICY_FILE', ''),

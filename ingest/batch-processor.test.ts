@@ -19,6 +19,7 @@ import type { BatchContext, ConsumedMessage } from './transport/transport.js';
 import { Metrics } from '../lib/metrics.js';
 import { silentLogger } from '../lib/logger.js';
 import { RetryableError } from '../lib/errors.js';
+import { WorkerNormalizer } from './normalize-worker/worker-normalizer.js';
 import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 
@@ -176,4 +177,24 @@ test('a consumer that is stopping gets the storage error back instead of an endl
     (err: unknown) => err instanceof RetryableError,
   );
   assert.equal(await count('bp-stale'), 0);
+});
+
+test('on the normalize worker: stored the same way, and a dead worker fails the batch (redelivered), nothing dead-lettered', async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const worker = new WorkerNormalizer({ logger: silentLogger, metrics });
+  try {
+    const process = createBatchProcessor({ normalizer, messages: worker, store, deadLetter, logger: silentLogger, metrics });
+    const receipt = await process([spanMessage('bp-worker', ['ls', 'rm -rf /tmp/x', 'git status'])], liveContext);
+    await receipt?.stored;
+    assert.equal(await count('bp-worker'), 3);
+    await worker.close();
+    await assert.rejects(process([spanMessage('bp-worker-2', ['ls'])], liveContext), (err: unknown) => err instanceof RetryableError);
+    assert.equal(deadLetter.entries.length, 0);
+    assert.equal(await count('bp-worker-2'), 0);
+  } finally {
+    await worker.close();
+  }
 });

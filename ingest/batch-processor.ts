@@ -25,12 +25,17 @@ import type { AuditStore } from './clickhouse-sink/storage.js';
 import type { Normalizer } from './normalize/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import { decodeMessage } from './decode-message.js';
-import { errorCode, WardenError } from '../lib/errors.js';
+import { inProcessNormalizer, type MessageNormalizer } from './message-normalizer.js';
+import { errorCode } from '../lib/errors.js';
 import { retryWhileRetryable } from '../lib/retry.js';
 
 export interface BatchProcessorDeps {
   normalizer: Normalizer;
+  /**
+   * Where messages are decoded and normalized (a worker thread, see normalize-worker/);
+   * default: in this thread with `normalizer`.
+   */
+  messages?: MessageNormalizer;
   store: AuditStore;
   deadLetter: DeadLetterSink;
   /** Stages that see events as soon as they are normalized (detectors). */
@@ -63,6 +68,7 @@ const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
 
 export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const { normalizer, store, deadLetter, logger, metrics } = deps;
+  const messages = deps.messages ?? inProcessNormalizer(normalizer, deps.maxDecodedBytes);
   const observers = deps.observers ?? [];
   const retry = deps.retry ?? DEFAULT_RETRY;
   /** Partitions whose last insert in this process succeeded: no overlap with stored rows possible. */
@@ -107,20 +113,24 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     return stored;
   }
 
-  async function toEvents(message: ConsumedMessage): Promise<AuditEvent[]> {
-    metrics.received.inc({ stage: 'decode', signal: message.signal });
-    try {
-      const records = decodeMessage(message, deps.maxDecodedBytes);
-      const events = normalizer.normalize(records, { tenant: message.headers?.['warden-tenant'] });
-      metrics.sent.inc({ stage: 'normalize', signal: message.signal }, events.length);
-      return events;
-    } catch (err) {
-      const code = errorCode(err);
-      const text = err instanceof Error ? err.message : String(err);
+  /** The batch's events in message order; unreadable messages go to the dead-letter sink. */
+  async function toEvents(batch: ConsumedMessage[]): Promise<AuditEvent[]> {
+    for (const message of batch) metrics.received.inc({ stage: 'decode', signal: message.signal });
+    const outcomes = await messages.normalizeMessages(batch);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      const outcome = outcomes[i]!;
+      if ('events' in outcome) {
+        metrics.sent.inc({ stage: 'normalize', signal: message.signal }, outcome.events.length);
+        for (const event of outcome.events) events.push(event);
+        continue;
+      }
+      const { code, message: text, known } = outcome.error;
       metrics.errors.inc({ stage: 'decode', code });
-      await deadLetter.send(message, { code: err instanceof WardenError ? code : 'NORMALIZE_FAILED', message: text });
-      return [];
+      await deadLetter.send(message, { code: known ? code : 'NORMALIZE_FAILED', message: text });
     }
+    return events;
   }
 
   async function observe(events: AuditEvent[]): Promise<void> {
@@ -159,10 +169,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
 
   return async (batch, ctx): Promise<BatchReceipt | void> => {
     if (batch.length === 0) return;
-    const events: AuditEvent[] = [];
-    for (const message of batch) {
-      for (const event of await toEvents(message)) events.push(event);
-    }
+    const events = await toEvents(batch);
     if (events.length === 0) return;
     await observe(events);
     const first = batch[0]!.origin;

@@ -6,7 +6,7 @@
  * `setpriority` applies to a single thread when given its id — so the scheduler serves detection
  * first and storage with whatever is left; storage still gets all idle CPU.
  *
- * Every thread but the main one is lowered: the engine's pipeline and merge threads, and Node's
+ * Every thread but the main one (and those named in `keepThreadIds`, like the normalize worker) is lowered: the engine's pipeline and merge threads, and Node's
  * own libuv workers, which run the engine's inserts (and file I/O, which waits on the disk rather
  * than the CPU) and V8's GC helpers (the main thread does a collection's work itself when they
  * are late). Thread pools grow and shrink, so the list is rescanned periodically. Elsewhere than
@@ -24,6 +24,8 @@ export interface BackgroundPriorityOptions {
   intervalMs?: number;
   /** Names of threads to leave alone besides the main thread (default none). */
   keepNames?: readonly string[];
+  /** Ids of threads to leave alone, read at every scan (e.g. a worker thread doing detection's work). */
+  keepThreadIds?: () => ReadonlySet<number>;
   logger: Logger;
   /** The process's thread directory (tests may point elsewhere). */
   tasksDir?: string;
@@ -57,10 +59,11 @@ export function lowerBackgroundThreads(options: BackgroundPriorityOptions): Back
       return;
     }
     const alive = new Set<number>();
+    const kept = options.keepThreadIds?.();
     for (const entry of tids) {
       const tid = Number(entry);
       alive.add(tid);
-      if (tid === process.pid || done.has(tid)) continue;
+      if (tid === process.pid || done.has(tid) || kept?.has(tid)) continue;
       let name: string;
       try {
         name = fs.readFileSync(path.join(tasksDir, entry, 'comm'), 'utf8').trim();

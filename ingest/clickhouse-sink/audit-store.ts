@@ -13,7 +13,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { AuditEvent } from '../audit-event.js';
 import { batchToken } from './dedup-token.js';
-import { INSERT_COLUMNS, toCompactRow, toRow, type AuditEventRow } from './event-row.js';
+import { compactRowOf, INSERT_COLUMNS } from './event-row.js';
 import { existingEventIds } from './existing-events.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
 import { mapStorageError } from './storage-errors.js';
@@ -57,18 +57,18 @@ export class ClickHouseAuditStore implements AuditStore {
     const started = this.clock.now();
     try {
       let batch = lastById(events);
-      // Sliced: a gathered insert holds thousands of events, and detection shares this thread.
-      const rows = await mapInSlices(batch, toRow);
-      let toInsert: AuditEventRow[] = rows;
+      // Serialized (and validated) up front, in slices: a gathered insert holds thousands of
+      // events, and detection shares this thread.
+      let lines = await mapInSlices(batch, (e) => JSON.stringify(compactRowOf(e)));
       if (options.checkExisting) {
         const existing = await existingEventIds(this.handle, batch);
         if (existing.size > 0) {
           this.logger.debug({ existing: existing.size, batch: batch.length }, 'skipping events already stored');
-          toInsert = rows.filter((r) => !existing.has(r.event_id));
+          lines = lines.filter((_, i) => !existing.has(batch[i]!.event_id));
           batch = batch.filter((e) => !existing.has(e.event_id));
         }
       }
-      if (toInsert.length > 0) await this.insertRows(toInsert);
+      if (batch.length > 0) await this.insertLines(batch, lines);
       this.countSent(batch);
     } catch (err) {
       const mapped = mapStorageError(err, 'insert');
@@ -80,14 +80,12 @@ export class ClickHouseAuditStore implements AuditStore {
     }
   }
 
-  private async insertRows(rows: AuditEventRow[]): Promise<void> {
-    const token = batchToken(rows.map((r) => r.event_id));
-    const body = Buffer.from((await mapInSlices(rows, (r) => JSON.stringify(toCompactRow(r)))).join('\n'));
+  private async insertLines(batch: readonly AuditEvent[], lines: readonly string[]): Promise<void> {
     await this.handle.insertFormatted({
       table: this.table,
       columns: INSERT_COLUMNS,
-      body,
-      settings: { insert_deduplication_token: token },
+      body: Buffer.from(lines.join('\n')),
+      settings: { insert_deduplication_token: batchToken(batch.map((e) => e.event_id)) },
     });
   }
 

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 const TOKEN_VERSION = 'warden-events-v1';
 
 export function batchToken(eventIds: readonly string[]): string {
-  const hash = createHash('sha256').update(TOKEN_VERSION);
-  // Length-prefixed, so ids that contain the separator cannot collide with another split.
-  for (const id of [...eventIds].sort()) hash.update(`\n${id.length}:`).update(id);
-  return `${TOKEN_VERSION}:${hash.digest('hex')}`;
+  // Length-prefixed, so ids that contain the separator cannot collide with another split;
+  // hashed in one update (the same digest as one update per piece, for a fraction of the cost).
+  const text = TOKEN_VERSION + [...eventIds].sort().map((id) => `\n${id.length}:${id}`).join('');
+  return `${TOKEN_VERSION}:${createHash('sha256').update(text).digest('hex')}`;
 }

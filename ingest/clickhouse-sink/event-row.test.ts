@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermanentError } from '../../lib/errors.js';
 import { makeEvent } from '../../test/infra/clickhouse-events.js';
-import { nsToDateTime64, toRow } from './event-row.js';
+import { compactRowOf, nsToDateTime64, toCompactRow, toRow } from './event-row.js';
 
 describe('nsToDateTime64', () => {
   const cases: Array<[string, string]> = [
@@ -41,5 +41,17 @@ describe('toRow', () => {
     assert.equal('time_ns' in row, false);
     assert.equal('unexpected' in row, false);
     assert.equal(Object.keys(row).length, Object.keys(makeEvent()).length);
+  });
+});
+
+describe('compactRowOf', () => {
+  it('is the row in insert column order, built without the row object', () => {
+    const a = makeEvent();
+    const b = { ...makeEvent(), event_id: 'other', time_ns: '1763740801000000001', observed_ns: '' };
+    assert.deepEqual(compactRowOf(a), toCompactRow(toRow(a)));
+    assert.deepEqual(compactRowOf(b), toCompactRow(toRow(b)));
+    // The per-second date cache must not leak one event's second into the next.
+    assert.equal(compactRowOf(a)[31], '2025-11-21 16:00:00.123456789');
+    assert.equal(compactRowOf(b)[31], '2025-11-21 16:00:01.000000001');
   });
 });

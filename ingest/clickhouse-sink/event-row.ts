@@ -20,10 +20,18 @@ export function nsToDateTime64(ns: string, field = 'time'): string {
     });
   }
   const padded = value.padStart(10, '0');
-  const seconds = Number(padded.slice(0, -9));
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${padded.slice(-9)}`;
+  const seconds = padded.slice(0, -9);
+  // Events of a batch share their second: the date part is formatted once per second.
+  if (seconds !== lastSeconds) {
+    const iso = new Date(Number(seconds) * 1000).toISOString();
+    lastSeconds = seconds;
+    lastPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+  }
+  return lastPrefix + padded.slice(-9);
 }
+
+let lastSeconds = '';
+let lastPrefix = '';
 
 /**
  * The shape written to `audit_events` (inserted_at is left to its default): the AuditEvent with
@@ -88,6 +96,19 @@ export const INSERT_COLUMNS = [
 
 export function toCompactRow(row: AuditEventRow): unknown[] {
   return INSERT_COLUMNS.map((column) => row[column]);
+}
+
+/** `toCompactRow(toRow(e))` without the row object in between: what the insert serializes. */
+export function compactRowOf(e: AuditEvent): unknown[] {
+  return [
+    e.event_id, e.tenant, e.session_id, e.agent_id, e.user_id, e.source, e.signal, e.name,
+    e.trace_id, e.span_id, e.parent_span_id, e.phase, e.tool, e.tool_call_id, e.command,
+    e.arguments, e.cwd, e.targets, e.action_class, e.rule_ids, e.destructive, e.reversible,
+    e.severity, e.environment, e.goal, e.scope_allow, e.scope_deny, e.decision, e.status,
+    e.exit_code, e.error_type,
+    nsToDateTime64(e.time_ns, 'time_ns'), nsToDateTime64(e.end_time_ns, 'end_time_ns'), nsToDateTime64(e.observed_ns, 'observed_ns'),
+    e.attributes, e.redactions,
+  ];
 }
 
 /** Column list that reads an `audit_events` row back in AuditEvent shape. */

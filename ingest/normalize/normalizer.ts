@@ -33,7 +33,7 @@ export const CLASSIFY_FAILED = 'NORMALIZE_CLASSIFY_FAILED';
 export interface NormalizerDeps {
   classifier: Classifier;
   redactor: Redactor;
-  metrics?: Metrics;
+  metrics?: NormalizeMetrics;
   /** Tenant when neither the resource nor the ingest token names one. Default `default`. */
   defaultTenant?: string;
   /** Directory of mapping tables (`*.yaml`). Default: the built-in `sources/`. */
@@ -43,6 +43,9 @@ export interface NormalizerDeps {
   /** Told about each record that was dropped (after it was counted). */
   onRecordError?: (error: WardenError, record: DecodedRecord) => void;
 }
+
+/** The counters normalization adds to (a Metrics instance, or a recorder in a worker thread). */
+export type NormalizeMetrics = Pick<Metrics, 'received' | 'sent' | 'errors' | 'redactions'>;
 
 export interface NormalizeContext {
   /** Tenant bound to the ingest token the records came with. */

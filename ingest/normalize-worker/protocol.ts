@@ -1,0 +1,27 @@
+/** Messages between the main thread and the normalize worker (structured-cloned). */
+import type { MessageOutcome } from '../message-normalizer.js';
+import type { Encoding, Signal } from '../transport/transport.js';
+
+export interface WorkerSetup {
+  maxDecodedBytes?: number;
+  defaultTenant?: string;
+  mappingsDir?: string;
+}
+
+export interface NormalizeRequest {
+  id: number;
+  messages: Array<{ signal: Signal; encoding: Encoding; value: Uint8Array; headers?: Record<string, string> }>;
+}
+
+/** A counter increment made in the worker, replayed on the main thread's Metrics. */
+export interface CounterDelta {
+  counter: 'received' | 'sent' | 'errors' | 'redactions';
+  labels: Record<string, string>;
+  value: number;
+}
+
+export type WorkerReply =
+  /** `threadId`: the worker's OS thread id where the platform tells it (Linux), for priorities. */
+  | { type: 'ready'; threadId?: number }
+  | { type: 'result'; id: number; outcomes: MessageOutcome[]; counts: CounterDelta[] }
+  | { type: 'failed'; id: number; message: string };
