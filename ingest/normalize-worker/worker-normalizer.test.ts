@@ -71,7 +71,7 @@ describe('WorkerNormalizer', () => {
   it('a worker that dies fails its batch as retryable, and says why', async () => {
     const metrics = new Metrics();
     // Far too little memory to load the classifier: the worker dies the way an out-of-memory does.
-    const worker = new WorkerNormalizer({ logger: silentLogger, metrics, resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } });
+    const worker = new WorkerNormalizer({ logger: silentLogger, metrics, resourceLimits: { maxOldGenerationSizeMb: 16 } });
     workers.push(worker);
     await assert.rejects(worker.normalizeMessages(messages()), (err: unknown) => {
       assert.ok(err instanceof RetryableError);
