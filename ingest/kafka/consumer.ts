@@ -52,6 +52,8 @@ import {
   type Problems,
 } from './options.js';
 
+/** How long a stop waits for commits of batches already stored before leaving the group. */
+const STOP_COMMIT_GRACE_MS = 5_000;
 const STAGE = 'kafka-consumer';
 const SIGNALS: readonly Signal[] = ['traces', 'logs'];
 type Outcome = BatchReceipt | 'failed' | 'abandoned';
@@ -73,6 +75,10 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private abandonAll: () => void = () => {};
   private started = false;
   private stopping: Promise<void> | undefined;
+  /** Set once the consumer leaves the group: from then on no commit is attempted. */
+  private leaving = false;
+  /** Offset commits under way, which a stop lets finish (bounded) before leaving the group. */
+  private readonly commits = new Set<Promise<void>>();
 
   constructor(options: KafkaConsumerOptions) {
     const problems: Problems = [];
@@ -144,12 +150,24 @@ export class KafkaTransportConsumer implements TransportConsumer {
     }
   }
 
-  /** Abandons in-flight handler calls (their batches stay uncommitted) and leaves the group. */
+  /**
+   * Abandons in-flight handler calls (their batches stay uncommitted) and leaves the group.
+   * Batches already stored get their commits first (for at most STOP_COMMIT_GRACE_MS), so a
+   * clean stop leaves nothing that was stored to be delivered again.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abandonAll();
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
+      await new Promise((resolve) => setImmediate(resolve)); // commits of stored batches start
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.commits]),
+        new Promise((resolve) => (grace = setTimeout(resolve, STOP_COMMIT_GRACE_MS))),
+      ]);
+      clearTimeout(grace);
+      this.leaving = true;
       await this.consumer.disconnect();
     })();
     return this.stopping;
@@ -184,8 +202,14 @@ export class KafkaTransportConsumer implements TransportConsumer {
     await Promise.race([
       chain.add(outcome.stored, {
         commit: async () => {
-          if (this.stopping) throw new PermanentError('STOPPED', 'consumer is stopping');
-          await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+          if (this.leaving) throw new PermanentError('STOPPED', 'consumer is stopping');
+          const commit = this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+          this.commits.add(commit);
+          try {
+            await commit;
+          } finally {
+            this.commits.delete(commit);
+          }
           this.failures.delete(key);
         },
         rewind: (err) => {
