@@ -1,12 +1,13 @@
 /**
  * Nanosecond strings to DateTime64(9) text and back to the row shape: exact digits, range
- * checks, and the field-by-field row (no stray properties).
+ * checks, and the insert row in column order (no stray properties).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermanentError } from '../../lib/errors.js';
 import { makeEvent } from '../../test/infra/clickhouse-events.js';
-import { compactRowOf, nsToDateTime64, toCompactRow, toRow } from './event-row.js';
+import type { AuditEvent } from '../audit-event.js';
+import { compactRowOf, INSERT_COLUMNS, nsToDateTime64 } from './event-row.js';
 
 describe('nsToDateTime64', () => {
   const cases: Array<[string, string]> = [
@@ -33,25 +34,28 @@ describe('nsToDateTime64', () => {
   }
 });
 
-describe('toRow', () => {
-  it('renames the time fields and copies nothing else', () => {
-    const event = { ...makeEvent(), unexpected: 'x' };
-    const row = toRow(event);
-    assert.equal(row.time, '2025-11-21 16:00:00.123456789');
-    assert.equal('time_ns' in row, false);
-    assert.equal('unexpected' in row, false);
-    assert.equal(Object.keys(row).length, Object.keys(makeEvent()).length);
-  });
-});
-
 describe('compactRowOf', () => {
-  it('is the row in insert column order, built without the row object', () => {
+  const TIMES: Record<string, keyof AuditEvent> = { time: 'time_ns', end_time: 'end_time_ns', observed: 'observed_ns' };
+  it('holds every insert column, in order: the event field, times as DateTime64(9) text', () => {
     const a = makeEvent();
     const b = { ...makeEvent(), event_id: 'other', time_ns: '1763740801000000001', observed_ns: '' };
-    assert.deepEqual(compactRowOf(a), toCompactRow(toRow(a)));
-    assert.deepEqual(compactRowOf(b), toCompactRow(toRow(b)));
+    for (const event of [a, b]) {
+      const row = compactRowOf(event);
+      assert.equal(row.length, INSERT_COLUMNS.length);
+      INSERT_COLUMNS.forEach((column, i) => {
+        const time = TIMES[column];
+        const expected = time ? nsToDateTime64(event[time] as string) : event[column as keyof AuditEvent];
+        assert.deepEqual(row[i], expected, column);
+      });
+    }
     // The per-second date cache must not leak one event's second into the next.
-    assert.equal(compactRowOf(a)[31], '2025-11-21 16:00:00.123456789');
-    assert.equal(compactRowOf(b)[31], '2025-11-21 16:00:01.000000001');
+    assert.equal(compactRowOf(a)[INSERT_COLUMNS.indexOf('time')], '2025-11-21 16:00:00.123456789');
+    assert.equal(compactRowOf(b)[INSERT_COLUMNS.indexOf('time')], '2025-11-21 16:00:01.000000001');
+    assert.equal(compactRowOf(b)[INSERT_COLUMNS.indexOf('observed')], '1970-01-01 00:00:00.000000000');
+  });
+  it('copies nothing else: a stray property never reaches the insert', () => {
+    const row = compactRowOf({ ...makeEvent(), unexpected: 'x' } as AuditEvent);
+    assert.equal(row.includes('x'), false);
+    assert.equal(row.length, INSERT_COLUMNS.length);
   });
 });
