@@ -160,12 +160,20 @@ export class KafkaTransportConsumer implements TransportConsumer {
       this.abandonAll();
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
-      await new Promise((resolve) => setImmediate(resolve)); // commits of stored batches start
+      // Commits of stored batches start within a turn; a partition's next commit starts when
+      // its previous one is done, so wait until none is left running (bounded).
+      let graceOver = false;
       let grace: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.commits]),
-        new Promise((resolve) => (grace = setTimeout(resolve, STOP_COMMIT_GRACE_MS))),
-      ]);
+      const over = new Promise<void>((resolve) => {
+        grace = setTimeout(() => {
+          graceOver = true;
+          resolve();
+        }, STOP_COMMIT_GRACE_MS);
+      });
+      do {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.commits.size > 0) await Promise.race([Promise.allSettled([...this.commits]), over]);
+      } while (this.commits.size > 0 && !graceOver);
       clearTimeout(grace);
       this.leaving = true;
       await this.consumer.disconnect();
