@@ -33,6 +33,7 @@ import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
 import { lowerBackgroundThreads } from './lib/thread-priority.js';
+import { errorCode } from './lib/errors.js';
 import { WorkerNormalizer } from './ingest/normalize-worker/worker-normalizer.js';
 import {
   ClickHouseFindingStore,
@@ -78,7 +79,7 @@ interface Transport {
   close: () => Promise<void>;
 }
 
-function createTransport(config: WardenConfig, { logger, metrics }: Collaborators): Transport {
+function createTransport(config: WardenConfig, { logger, metrics }: Collaborators, onAssignment?: (assignment: Record<string, number[]>) => void): Transport {
   if (config.mode === 'embedded') {
     const memory = createMemoryTransport({ capacity: config.queueCapacity, logger, metrics });
     return {
@@ -93,7 +94,7 @@ function createTransport(config: WardenConfig, { logger, metrics }: Collaborator
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
   const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent });
-  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(onAssignment ? { onAssignment } : {}) });
   const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {
     producer,
@@ -117,6 +118,12 @@ export interface Detection {
   engine: DetectionEngine;
   registry: SessionRegistry;
   killSwitch: KillSwitch;
+  /**
+   * Replays recent history from ClickHouse into the detectors (silently; events already seen
+   * are skipped), e.g. after a Kafka rebalance handed this instance sessions another instance
+   * was handling. Runs one at a time; a call while one runs schedules one more.
+   */
+  rebuild(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -165,14 +172,36 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
     await killSwitch.service.revoke({ tenant: session.tenant, sessionId: session.id, agentId: session.agent_id, userId: session.user_id, by, reason: decision.reason, finding });
   };
   const engine = new DetectionEngine({ registry, policy, clock, logger, metrics, findings, sessions, onFinding });
-  if (config.detection.rebuildMinutes > 0) {
+  const rebuildOnce = async (why: string): Promise<void> => {
+    if (config.detection.rebuildMinutes <= 0) return;
     const result = await rebuildFromStore(storage, engine, {
       sinceMs: clock.now() - config.detection.rebuildMinutes * 60_000,
       maxSessions: 10_000,
       maxEventsPerSession: 200,
     });
-    logger.info({ ...result }, 'detector state rebuilt from ClickHouse');
-  }
+    logger.info({ ...result, why }, 'detector state rebuilt from ClickHouse');
+  };
+  await rebuildOnce('start');
+  let rebuilding: Promise<void> | undefined;
+  let again = false;
+  const rebuild = (): Promise<void> => {
+    if (rebuilding) {
+      again = true;
+      return rebuilding;
+    }
+    rebuilding = (async () => {
+      do {
+        again = false;
+        try {
+          await rebuildOnce('rebalance');
+        } catch (err) {
+          metrics.errors.inc({ stage: 'rebuild', code: errorCode(err) });
+          logger.warn({ code: errorCode(err), err: String(err) }, 'detector state rebuild failed; sessions continue from what this instance has seen');
+        }
+      } while (again);
+    })().finally(() => (rebuilding = undefined));
+    return rebuilding;
+  };
   const subscriber = config.mode === 'distributed' ? new KafkaRevocationSubscriber({ ...topic, apply: (r) => killSwitch.service.applyRemote(r) }) : undefined;
   await subscriber?.start();
 
@@ -180,7 +209,9 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
     engine,
     registry,
     killSwitch,
+    rebuild,
     close: async () => {
+      await rebuilding;
       await subscriber?.stop();
       await engine.drain();
       await killSwitch.close();
@@ -213,7 +244,12 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
 
   const detection = await startDetection(config, collaborators, storage);
   const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics, clock: collaborators.clock });
-  const transport = createTransport(config, collaborators);
+  // After a rebalance (every assignment but the first, which the start's rebuild covered), the
+  // sessions other instances were handling are replayed from ClickHouse into the detectors.
+  let assignments = 0;
+  const transport = createTransport(config, collaborators, () => {
+    if (assignments++ > 0) void detection.rebuild();
+  });
   const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics });
   await transport.consumer.start(handler);
 

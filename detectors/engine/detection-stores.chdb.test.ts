@@ -115,6 +115,24 @@ describe('detection state in ClickHouse (chdb)', () => {
     assert.ok(findings.some((f) => f.detector === 'post_revocation_activity'));
   });
 
+  it('rebuilding again (after a rebalance) adds only what another instance stored meanwhile', async () => {
+    const metrics = new Metrics();
+    const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+    const moved = newSession({ name: 'moved', steps: [] }, START);
+    const events = [0, 1, 2, 3, 4].map((i) => stepEvent({ command: `ls dir${i}` }, i, moved, START + 30_000 + i * 100));
+    await store.insertEvents(events.slice(0, 2));
+    const engine = engineWith(new FakeClock(START + 31_000));
+    const options = { sinceMs: START - 3_600_000, maxSessions: 100, maxEventsPerSession: 200 };
+    await rebuildFromStore(chdb.handle, engine, options);
+    assert.equal(engine.registry.get('default', moved.id)!.counts.events, 2);
+    await engine.consume([events[2]!]); // this instance goes on with the session
+    await store.insertEvents([events[2]!, events[3]!, events[4]!]); // another instance stored the rest
+    await rebuildFromStore(chdb.handle, engine, options);
+    const rebuilt = engine.registry.get('default', moved.id)!;
+    assert.equal(rebuilt.counts.events, 5, 'each event counted once');
+    assert.deepEqual(rebuilt.recent.map((e) => e.event_id), events.map((e) => e.event_id));
+  });
+
   it('keeps only the latest events per session when asked', async () => {
     const engine = engineWith(new FakeClock(START + 20_000));
     await rebuildFromStore(chdb.handle, engine, { sinceMs: START - 3_600_000, maxSessions: 10, maxEventsPerSession: 2 });

@@ -4,7 +4,8 @@
  * `maxEventsPerSession` events in time order, are replayed through the engine silently (state
  * rebuilt, findings remembered so they are not emitted again, nothing sent to the kill switch);
  * then the revocations recorded in `revocations` are applied, so a revoked session stays
- * revoked across the restart.
+ * revoked across the restart. Events the engine has already seen are skipped, so running it
+ * again (each rebalance) only adds what other instances handled meanwhile.
  */
 import type { AuditEvent } from '../../ingest/audit-event.js';
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
@@ -12,6 +13,10 @@ import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../inge
 import { withStorageErrors } from '../../ingest/clickhouse-sink/storage-errors.js';
 import { nsToRfc3339 } from '../../lib/rfc3339.js';
 import type { SessionRegistry } from './session-registry.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/** Sessions replayed between two turns of the event loop. */
+const REPLAY_SLICE = 50;
 
 export interface RebuildOptions {
   /** Only events at or after this time (ms since the epoch). */
@@ -85,7 +90,12 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
   }
   const sessions = [...bySession.values()].map((list) => list.reverse());
   sessions.sort((a, b) => (a.at(-1)!.time_ns.padStart(20, '0') < b.at(-1)!.time_ns.padStart(20, '0') ? -1 : 1));
-  for (const events of sessions) target.replay(events);
+  // Replayed a slice at a time with a turn of the event loop between slices: after a rebalance
+  // this runs while the instance is live, and a long replay must not hold up detection.
+  for (let i = 0; i < sessions.length; i++) {
+    if (i > 0 && i % REPLAY_SLICE === 0) await nextTurn();
+    target.replay(sessions[i]!);
+  }
   const revocations = await currentRevocations(handle);
   for (const r of revocations) {
     target.registry.markRevoked(r.tenant, r.session_id, { at: nsToRfc3339(r.at_ns), by: r.by, reason: r.reason, finding_id: r.finding_id || null });

@@ -124,7 +124,10 @@ export class KafkaTransportConsumer implements TransportConsumer {
       allowAutoTopicCreation: false,
     });
     // A new assignment starts fresh chains: what was in flight before it is redelivered anyway.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.chains.clear());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.chains.clear();
+      options.onAssignment?.(payload.memberAssignment);
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.logger.error({ err: payload.error.message, restart: payload.restart }, 'Kafka consumer crashed');
     });

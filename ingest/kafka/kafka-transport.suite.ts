@@ -24,7 +24,7 @@ export interface KafkaInfra {
 }
 
 const PARTITIONS = 4;
-const CASES = ['order', 'retry', 'resume', 'dlq'] as const;
+const CASES = ['order', 'retry', 'resume', 'dlq', 'rebalance'] as const;
 type Case = (typeof CASES)[number];
 
 export function topicsOf(id: string): Record<Signal, string> {
@@ -184,6 +184,24 @@ export function defineKafkaTransportSuite(infra: KafkaInfra): void {
         assert.ok(attempts.length >= 2, `batch at ${first} delivered again`);
         assert.deepEqual(attempts[1]!.slice(0, attempts[0]!.length), attempts[0], 'same messages redelivered');
       }
+    });
+
+    it('tells each member its partitions on every assignment: all of them first, a share after another member joins', async () => {
+      const seen: { a: Array<Record<string, number[]>>; b: Array<Record<string, number[]>> } = { a: [], b: [] };
+      const count = (assignment: Record<string, number[]>) => Object.values(assignment).reduce((n, ps) => n + ps.length, 0);
+      const a = consumerFor('rebalance', 'rebalance-group', { onAssignment: (x) => seen.a.push(x) });
+      await a.start(async () => {});
+      await waitFor(() => seen.a.length >= 1, 'the first assignment');
+      const all = count(seen.a[0]!);
+      assert.equal(all, PARTITIONS * 2, 'both topics, every partition');
+      const b = consumerFor('rebalance', 'rebalance-group', { onAssignment: (x) => seen.b.push(x) });
+      await b.start(async () => {});
+      await waitFor(() => seen.b.length >= 1 && seen.a.length >= 2, 'the rebalance');
+      const shareA = count(seen.a.at(-1)!);
+      const shareB = count(seen.b.at(-1)!);
+      await b.stop();
+      await a.stop();
+      assert.ok(shareA > 0 && shareB > 0 && shareA + shareB === all, `a ${shareA} + b ${shareB} of ${all}`);
     });
 
     it('a new group member resumes at the committed offsets: exactly the unhandled messages and the abandoned batch come again', async () => {

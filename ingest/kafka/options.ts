@@ -85,6 +85,12 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   partitionsConsumedConcurrently?: number;
   /** Pause of a partition after its handler rejected, doubling per consecutive failure. */
   retryBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * Told of every group join with this member's partitions (topic → partitions): the first
+   * assignment and each one after a rebalance. Detection uses it to rebuild the state of
+   * sessions other members were handling. Must not throw; not awaited.
+   */
+  onAssignment?: (assignment: Record<string, number[]>) => void;
 }
 
 export interface KafkaDeadLetterOptions extends KafkaConnectionOptions {
