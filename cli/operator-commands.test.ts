@@ -5,27 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { HOOK_TOKEN, OPERATOR_TOKEN, startHookWarden, type HookWarden } from '../harness/hooks/testing/hook-warden.js';
+import { runCli } from '../test/helpers/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/warden.mjs', import.meta.url));
-
-function warden(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const warden = (args: string[], stdin = '', env: Record<string, string> = {}) => runCli(args, { stdin, env });
 
 let w: HookWarden;
 let conn: string[];

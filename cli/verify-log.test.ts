@@ -6,11 +6,9 @@
  * --no-storage, 2 when there is no mirror to compare with or the command line is wrong.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
@@ -25,21 +23,10 @@ import { ClickHouseRevocationMirror } from '../detectors/kill-switch/clickhouse-
 import type { RevocationRecord } from '../detectors/kill-switch/contracts.js';
 import { sealRecord, serializeRecord } from '../detectors/kill-switch/record-chain.js';
 import { RevocationLog } from '../detectors/kill-switch/revocation-log.js';
+import { runCli } from '../test/helpers/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/warden.mjs', import.meta.url));
+const warden = (args: string[], env: Record<string, string>) => runCli(['verify-log', ...args], { env });
 const ADMIN_TOKEN = 'wdn_test_verify_admin_0000000';
-
-function warden(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'verify-log', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let dataDir: string;
 let file: string;

@@ -7,31 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { HOOK_TOKEN, OPERATOR_TOKEN, startHookWarden, type HookWarden } from './testing/hook-warden.js';
+import { runCli } from '../../test/helpers/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/warden.mjs', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runHook(agent: string, input: unknown, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'hook', agent], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(typeof input === 'string' ? input : JSON.stringify(input));
-  });
-}
+const runHook = (agent: string, input: unknown, env: Record<string, string>) =>
+  runCli(['hook', agent], { stdin: typeof input === 'string' ? input : JSON.stringify(input), env });
 
 function preToolUse(sessionId: string, toolUseId: string, command: string): Record<string, unknown> {
   return {
