@@ -21,6 +21,7 @@ import { decodeOtlp } from '../ingest/otlp/index.js';
 import { ClickHouseAuditStore, migrate, openClickHouse } from '../ingest/clickhouse-sink/index.js';
 import type { AuditEvent } from '../ingest/audit-event.js';
 import type { AuditStore, InsertEventsOptions } from '../ingest/clickhouse-sink/storage.js';
+import type { PreparedRows } from '../ingest/clickhouse-sink/prepared-rows.js';
 import { MemoryDeadLetterSink } from '../ingest/transport/memory.js';
 import { Metrics } from '../lib/metrics.js';
 import { silentLogger } from '../lib/logger.js';
@@ -132,11 +133,13 @@ try {
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const counting: AuditStore = {
-    insertEvents: async (batch: AuditEvent[], options?: InsertEventsOptions) => {
-      await store.insertEvents(batch, options);
-      stored += batch.length;
+    prepareEvents: (events) => store.prepareEvents(events),
+    insertRows: async (rows: PreparedRows, options?: InsertEventsOptions) => {
+      await store.insertRows(rows, options);
+      stored += rows.ids.length;
       if (stored >= workload.spans) resolveDone();
     },
+    insertEvents: async (events: AuditEvent[], options?: InsertEventsOptions) => counting.insertRows(await store.prepareEvents(events), options),
   };
   let first = 0;
   // As `warden start` runs it: decoding and normalizing on the worker thread, unless

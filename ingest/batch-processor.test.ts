@@ -13,6 +13,7 @@ import { encodeOtlp } from './otlp/index.js';
 import type { DecodedSpan } from './otlp/records.js';
 import { ClickHouseAuditStore, countEvents, migrate } from './clickhouse-sink/index.js';
 import type { AuditStore, InsertEventsOptions } from './clickhouse-sink/storage.js';
+import type { PreparedRows } from './clickhouse-sink/prepared-rows.js';
 import type { AuditEvent } from './audit-event.js';
 import { MemoryDeadLetterSink } from './transport/memory.js';
 import type { BatchContext, ConsumedMessage } from './transport/transport.js';
@@ -20,6 +21,7 @@ import { Metrics } from '../lib/metrics.js';
 import { silentLogger } from '../lib/logger.js';
 import { RetryableError } from '../lib/errors.js';
 import { WorkerNormalizer } from './normalize-worker/worker-normalizer.js';
+import { inProcessNormalizer, type MessageNormalizer } from './message-normalizer.js';
 import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 
@@ -70,13 +72,19 @@ class FlakyStore implements AuditStore {
   readonly options: InsertEventsOptions[] = [];
   constructor(private readonly inner: AuditStore) {}
   async insertEvents(events: AuditEvent[], options: InsertEventsOptions = {}): Promise<void> {
+    await this.insertRows(await this.prepareEvents(events), options);
+  }
+  prepareEvents(events: readonly AuditEvent[]): Promise<PreparedRows> {
+    return this.inner.prepareEvents(events);
+  }
+  async insertRows(rows: PreparedRows, options: InsertEventsOptions = {}): Promise<void> {
     this.attempts++;
     this.options.push(options);
     if (this.down > 0) {
       this.down--;
       throw new RetryableError('STORAGE_UNAVAILABLE', 'connect ECONNREFUSED');
     }
-    await this.inner.insertEvents(events, options);
+    await this.inner.insertRows(rows, options);
   }
 }
 
@@ -192,9 +200,77 @@ test('on the normalize worker: stored the same way, and a dead worker fails the 
     assert.equal(await count('bp-worker'), 3);
     await worker.close();
     await assert.rejects(process([spanMessage('bp-worker-2', ['ls'])], liveContext), (err: unknown) => err instanceof RetryableError);
-    assert.equal(deadLetter.entries.length, 0);
+    assert.equal(deadLetter.entries().length, 0);
     assert.equal(await count('bp-worker-2'), 0);
   } finally {
     await worker.close();
   }
+});
+
+test('a batch cut into slices (worker and in process): every event stored once, the poison in the middle dead-lettered', async () => {
+  for (const where of ['worker', 'in process'] as const) {
+    const metrics = new Metrics();
+    const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+    const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+    const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+    const worker = where === 'worker' ? new WorkerNormalizer({ logger: silentLogger, metrics }) : undefined;
+    const session = `bp-slices-${where.replace(' ', '-')}`;
+    try {
+      const seen: string[] = [];
+      const process = createBatchProcessor({
+        normalizer,
+        ...(worker ? { messages: worker } : {}),
+        store,
+        deadLetter,
+        observers: [{ consume: async (events) => void seen.push(...events.map((e) => e.command)) }],
+        logger: silentLogger,
+        metrics,
+        slices: { bytes: 1_000_000, messages: 2 },
+      });
+      const poison: ConsumedMessage = { signal: 'traces', encoding: 'otlp_proto', key: session, value: Buffer.from('\xff\xff not protobuf'), origin: { topic: 'otlp_spans', partition: 3, offset: '42' } };
+      const batch = [
+        spanMessage(session, ['ls', 'pwd']),
+        spanMessage(session, ['git status']),
+        poison,
+        spanMessage(session, ['rm -rf build']),
+        spanMessage(session, ['terraform plan', 'echo done']),
+      ];
+      const receipt = await process(batch, liveContext);
+      await receipt?.stored;
+      assert.equal(await count(session), 6, where);
+      assert.deepEqual(seen, ['ls', 'pwd', 'git status', 'rm -rf build', 'terraform plan', 'echo done'], `${where}: detection saw every event, in order`);
+      assert.equal(deadLetter.entries().length, 1, where);
+      assert.equal(deadLetter.entries()[0]!.message.origin.offset, '42');
+    } finally {
+      await worker?.close();
+    }
+  }
+});
+
+test('when decoding fails part-way through a batch, nothing of the batch is stored (it is delivered again whole)', async () => {
+  const metrics = new Metrics();
+  const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const inProcess = inProcessNormalizer(normalizer);
+  let calls = 0;
+  // The second slice's decoding fails the way a dying worker fails it.
+  const failingSecond: MessageNormalizer = {
+    normalizeMessages: async (messages) => {
+      if (++calls === 2) throw new RetryableError('NORMALIZE_WORKER_FAILED', 'worker exited');
+      return inProcess.normalizeMessages(messages);
+    },
+    close: async () => {},
+  };
+  // One event is enough to start an insert at once: rows handed to storage would be inserted now.
+  const insert = { maxEvents: 1, maxDelayMs: 0 };
+  const process = createBatchProcessor({ normalizer, messages: failingSecond, store, deadLetter, logger: silentLogger, metrics, insert, slices: { bytes: 1_000_000, messages: 1 } });
+  const batch = [spanMessage('bp-partway', ['ls']), spanMessage('bp-partway', ['pwd']), spanMessage('bp-partway', ['whoami'])];
+  await assert.rejects(process(batch, liveContext), (err: unknown) => err instanceof RetryableError);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(store.attempts, 0, 'no insert started for the failed batch');
+  assert.equal(await count('bp-partway'), 0);
+  const receipt = await process(batch, liveContext);
+  await receipt?.stored;
+  assert.equal(await count('bp-partway'), 3);
 });

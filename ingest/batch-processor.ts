@@ -6,8 +6,10 @@
  * soon as the events are observed, so the next batch is detected without waiting for this one's
  * insert, and the receipt's `stored` resolves once ClickHouse has acknowledged the insert — the
  * transport commits offsets after that, never before. Inserts of one partition run in order, and
- * gather the events of consecutive batches (up to a size or a short delay), so small batches —
- * good for detection latency — still make large inserts.
+ * gather the rows of consecutive batches (up to a size or a short delay), so small batches —
+ * good for detection latency — still make large inserts. Events become rows (the store's insert
+ * form) right after detection has seen them: what waits for the insert is flat text, not event
+ * objects.
  *
  * Bad input is permanent: the message goes to the dead-letter sink with its origin and reason,
  * is counted, and the rest of the batch carries on. Storage failures are retryable: the stage
@@ -22,10 +24,12 @@ import type { AuditEvent } from './audit-event.js';
 import type { EventStage } from './pipeline.js';
 import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink } from './transport/transport.js';
 import type { AuditStore } from './clickhouse-sink/storage.js';
+import { appendRows, emptyRows, type PreparedRows } from './clickhouse-sink/prepared-rows.js';
 import type { Normalizer } from './normalize/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import { inProcessNormalizer, type MessageNormalizer } from './message-normalizer.js';
+import { inProcessNormalizer, type MessageNormalizer, type MessageOutcome } from './message-normalizer.js';
+import { sliceMessages, type SliceLimits } from './message-slices.js';
 import { errorCode } from '../lib/errors.js';
 import { retryWhileRetryable } from '../lib/retry.js';
 
@@ -45,17 +49,19 @@ export interface BatchProcessorDeps {
   retry?: { initialMs: number; maxMs: number; sleep?: (ms: number) => Promise<void> };
   maxDecodedBytes?: number;
   /**
-   * Inserts gather the events of consecutive batches of a partition: an insert is made once this
+   * Inserts gather the rows of consecutive batches of a partition: an insert is made once this
    * many events wait, or when the oldest has waited `maxDelayMs`. Small transport batches keep
    * detection fast; gathered inserts keep ClickHouse parts large.
    */
   insert?: { maxEvents: number; maxDelayMs: number };
+  /** How a consumed batch is cut for decoding (default: message-slices.ts). */
+  slices?: SliceLimits;
 }
 
 export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 250 };
 
 interface GatheredInsert {
-  events: AuditEvent[];
+  rows: PreparedRows;
   /** The context of the latest batch that joined (heartbeats and staleness of the live consumer). */
   ctx: BatchContext;
   stored: Promise<void>;
@@ -75,7 +81,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const clean = new Set<string>();
   /** The last insert of each partition: the next one starts after it settles. */
   const storeTails = new Map<string, Promise<void>>();
-  /** Events of each partition waiting for their insert. */
+  /** Rows of each partition waiting for their insert. */
   const gathering = new Map<string, GatheredInsert>();
   const insert = deps.insert ?? DEFAULT_INSERT_GATHERING;
 
@@ -84,7 +90,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (!gathered) return;
     gathering.delete(key);
     clearTimeout(gathered.timer);
-    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.events, key, gathered.ctx));
+    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, key, gathered.ctx));
     storeTails.set(key, stored);
     void stored.then(
       () => storeTails.get(key) === stored && storeTails.delete(key),
@@ -93,8 +99,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     stored.then(gathered.resolve, gathered.reject);
   }
 
-  /** Adds events to the partition's next insert; resolves when that insert is stored. */
-  function storeLater(key: string, events: AuditEvent[], ctx: BatchContext): Promise<void> {
+  /** Adds rows to the partition's next insert; resolves when that insert is stored. */
+  function storeLater(key: string, rows: PreparedRows, ctx: BatchContext): Promise<void> {
     let gathered = gathering.get(key);
     if (!gathered) {
       let resolve!: () => void;
@@ -103,20 +109,26 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
         resolve = res;
         reject = rej;
       });
-      gathered = { events: [], ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
+      gathered = { rows: emptyRows(), ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
       gathering.set(key, gathered);
     }
-    for (const event of events) gathered.events.push(event);
+    appendRows(gathered.rows, rows);
     gathered.ctx = ctx;
     const stored = gathered.stored;
-    if (gathered.events.length >= insert.maxEvents) flush(key);
+    if (gathered.rows.ids.length >= insert.maxEvents) flush(key);
     return stored;
   }
 
-  /** The batch's events in message order; unreadable messages go to the dead-letter sink. */
-  async function toEvents(batch: ConsumedMessage[]): Promise<AuditEvent[]> {
-    for (const message of batch) metrics.received.inc({ stage: 'decode', signal: message.signal });
-    const outcomes = await messages.normalizeMessages(batch);
+  /** Starts decoding a slice; a failure is observed when the slice's turn comes (or never, if an earlier one failed). */
+  function normalizeSlice(slice: ConsumedMessage[]): Promise<MessageOutcome[]> {
+    for (const message of slice) metrics.received.inc({ stage: 'decode', signal: message.signal });
+    const outcomes = messages.normalizeMessages(slice);
+    outcomes.catch(() => {});
+    return outcomes;
+  }
+
+  /** The slice's events in message order; unreadable messages go to the dead-letter sink. */
+  async function toEvents(batch: ConsumedMessage[], outcomes: MessageOutcome[]): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     for (let i = 0; i < batch.length; i++) {
       const message = batch[i]!;
@@ -144,11 +156,11 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     }
   }
 
-  async function storeBatch(events: AuditEvent[], partitionKey: string, ctx: BatchContext): Promise<void> {
+  async function storeBatch(rows: PreparedRows, partitionKey: string, ctx: BatchContext): Promise<void> {
     let checkExisting = !clean.has(partitionKey);
     let paused = false;
     try {
-      await retryWhileRetryable(() => store.insertEvents(events, { checkExisting }), {
+      await retryWhileRetryable(() => store.insertRows(rows, { checkExisting }), {
         ...retry,
         shouldContinue: () => !ctx.isStale(),
         onRetry: async (err, attempt, delayMs) => {
@@ -169,10 +181,29 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
 
   return async (batch, ctx): Promise<BatchReceipt | void> => {
     if (batch.length === 0) return;
-    const events = await toEvents(batch);
-    if (events.length === 0) return;
-    await observe(events);
+    // Slice by slice: the next slice is being decoded (on the worker) while this one is
+    // detected and turned into rows. The batch goes to storage whole, once every slice is
+    // through, so a failure part-way leaves nothing of it stored (it is delivered again, and
+    // detectors skip the events they already saw).
+    const slices = sliceMessages(batch, deps.slices);
+    const rows = emptyRows();
+    // On a worker, every slice is handed over at once and decoded while earlier ones are
+    // detected; in process, each is decoded when its turn comes.
+    const handedOver = messages.concurrent ? slices.map(normalizeSlice) : [];
+    for (let i = 0; i < slices.length; i++) {
+      const outcomes = await (handedOver[i] ?? normalizeSlice(slices[i]!));
+      const events = await toEvents(slices[i]!, outcomes);
+      if (events.length === 0) continue;
+      await observe(events);
+      try {
+        appendRows(rows, await store.prepareEvents(events));
+      } catch (err) {
+        // An event storage refuses (permanent): this batch fails as its insert would have.
+        return { stored: Promise.reject(err) };
+      }
+    }
+    if (rows.ids.length === 0) return;
     const first = batch[0]!.origin;
-    return { stored: storeLater(`${first.topic}:${first.partition}`, events, ctx) };
+    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, ctx) };
   };
 }

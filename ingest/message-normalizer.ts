@@ -17,6 +17,11 @@ export type MessageOutcome =
 
 export interface MessageNormalizer {
   normalizeMessages(messages: readonly TransportMessage[]): Promise<MessageOutcome[]>;
+  /**
+   * True when the work runs elsewhere (a worker thread): a caller gains by handing over the next
+   * messages before it uses this call's outcomes. In process, the work runs inside the call.
+   */
+  readonly concurrent?: boolean;
   close(): Promise<void>;
 }
 

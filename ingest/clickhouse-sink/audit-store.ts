@@ -1,5 +1,6 @@
 /**
- * ClickHouseAuditStore: the AuditStore the pipeline writes through. One batch becomes one
+ * ClickHouseAuditStore: the AuditStore the pipeline writes through. Events are first prepared
+ * (serialized to rows, see prepared-rows.ts); one batch of rows becomes one
  * JSONCompactEachRow insert into `audit_events`, tagged with an insert_deduplication_token derived from
  * the batch's event ids, so retrying a batch never stores it twice. With `checkExisting` it first
  * asks which events are already stored and inserts only the rest (re-delivery of a batch composed
@@ -8,14 +9,14 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import { systemClock } from '../../lib/clock.js';
-import { mapInSlices } from '../../lib/chunked.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { AuditEvent } from '../audit-event.js';
 import { batchToken } from './dedup-token.js';
-import { compactRowOf, INSERT_COLUMNS } from './event-row.js';
+import { INSERT_COLUMNS } from './event-row.js';
 import { existingEventIds } from './existing-events.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
+import { filterRows, lastById, prepareRows, rowsBody, type PreparedRows } from './prepared-rows.js';
 import { mapStorageError } from './storage-errors.js';
 import type { AuditStore, InsertEventsOptions } from './storage.js';
 
@@ -25,16 +26,6 @@ export interface ClickHouseAuditStoreOptions {
   logger: Logger;
   metrics: Metrics;
   clock?: Clock;
-}
-
-/** Keeps the last occurrence of each event id: a batch never holds two rows for one event. */
-function lastById(events: readonly AuditEvent[]): AuditEvent[] {
-  const byId = new Map<string, AuditEvent>();
-  for (const e of events) {
-    byId.delete(e.event_id);
-    byId.set(e.event_id, e);
-  }
-  return [...byId.values()];
 }
 
 export class ClickHouseAuditStore implements AuditStore {
@@ -54,45 +45,56 @@ export class ClickHouseAuditStore implements AuditStore {
 
   async insertEvents(events: AuditEvent[], options: InsertEventsOptions = {}): Promise<void> {
     if (events.length === 0) return;
+    await this.insertRows(await this.prepareEvents(events), options);
+  }
+
+  async prepareEvents(events: readonly AuditEvent[]): Promise<PreparedRows> {
+    try {
+      return await prepareRows(events);
+    } catch (err) {
+      throw this.failed(err, events.length);
+    }
+  }
+
+  async insertRows(rows: PreparedRows, options: InsertEventsOptions = {}): Promise<void> {
+    if (rows.ids.length === 0) return;
     const started = this.clock.now();
     try {
-      let batch = lastById(events);
-      // Serialized (and validated) up front, in slices: a gathered insert holds thousands of
-      // events, and detection shares this thread.
-      let lines = await mapInSlices(batch, (e) => JSON.stringify(compactRowOf(e)));
+      let batch = lastById(rows);
       if (options.checkExisting) {
         const existing = await existingEventIds(this.handle, batch);
         if (existing.size > 0) {
-          this.logger.debug({ existing: existing.size, batch: batch.length }, 'skipping events already stored');
-          lines = lines.filter((_, i) => !existing.has(batch[i]!.event_id));
-          batch = batch.filter((e) => !existing.has(e.event_id));
+          this.logger.debug({ existing: existing.size, batch: batch.ids.length }, 'skipping events already stored');
+          batch = filterRows(batch, (i) => !existing.has(batch.ids[i]!));
         }
       }
-      if (batch.length > 0) await this.insertLines(batch, lines);
+      if (batch.ids.length > 0) {
+        await this.handle.insertFormatted({
+          table: this.table,
+          columns: INSERT_COLUMNS,
+          body: rowsBody(batch),
+          settings: { insert_deduplication_token: batchToken(batch.ids) },
+        });
+      }
       this.countSent(batch);
     } catch (err) {
-      const mapped = mapStorageError(err, 'insert');
-      this.metrics.errors.inc({ stage: STAGE, code: mapped.code });
-      this.logger.warn({ code: mapped.code, retryable: mapped.retryable, events: events.length }, mapped.message);
-      throw mapped;
+      throw this.failed(err, rows.ids.length);
     } finally {
       this.metrics.insertSeconds.observe((this.clock.now() - started) / 1000);
     }
   }
 
-  private async insertLines(batch: readonly AuditEvent[], lines: readonly string[]): Promise<void> {
-    await this.handle.insertFormatted({
-      table: this.table,
-      columns: INSERT_COLUMNS,
-      body: Buffer.from(lines.join('\n')),
-      settings: { insert_deduplication_token: batchToken(batch.map((e) => e.event_id)) },
-    });
+  private failed(err: unknown, events: number): Error {
+    const mapped = mapStorageError(err, 'insert');
+    this.metrics.errors.inc({ stage: STAGE, code: mapped.code });
+    this.logger.warn({ code: mapped.code, retryable: mapped.retryable, events }, mapped.message);
+    return mapped;
   }
 
-  private countSent(batch: readonly AuditEvent[]): void {
+  private countSent(batch: PreparedRows): void {
     let traces = 0;
-    for (const e of batch) if (e.signal === 'traces') traces++;
+    for (const signal of batch.signals) if (signal === 'traces') traces++;
     if (traces > 0) this.metrics.sent.inc({ stage: STAGE, signal: 'traces' }, traces);
-    if (batch.length > traces) this.metrics.sent.inc({ stage: STAGE, signal: 'logs' }, batch.length - traces);
+    if (batch.ids.length > traces) this.metrics.sent.inc({ stage: STAGE, signal: 'logs' }, batch.ids.length - traces);
   }
 }

@@ -4,24 +4,24 @@
  * match. Looks ids up in chunks (bound arrays travel in the request URL over HTTP), narrowed by
  * tenant and session so the primary key prunes the scan; the bloom filter on event_id does the rest.
  */
-import type { AuditEvent } from '../audit-event.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
+import type { PreparedRows } from './prepared-rows.js';
 
 const LOOKUP_CHUNK = 2_000;
 
-export async function existingEventIds(handle: ClickHouseHandle, events: readonly AuditEvent[]): Promise<Set<string>> {
+export async function existingEventIds(handle: ClickHouseHandle, rows: Pick<PreparedRows, 'ids' | 'tenants' | 'sessions'>): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
-    const chunk = events.slice(start, start + LOOKUP_CHUNK);
+  for (let start = 0; start < rows.ids.length; start += LOOKUP_CHUNK) {
+    const end = start + LOOKUP_CHUNK;
     const rs = await handle.client.query({
       query: `SELECT DISTINCT event_id FROM ${handle.database}.audit_events
         WHERE tenant IN {tenants:Array(String)}
           AND session_id IN {sessions:Array(String)}
           AND event_id IN {ids:Array(String)}`,
       query_params: {
-        tenants: [...new Set(chunk.map((e) => e.tenant))],
-        sessions: [...new Set(chunk.map((e) => e.session_id))],
-        ids: chunk.map((e) => e.event_id),
+        tenants: [...new Set(rows.tenants.slice(start, end))],
+        sessions: [...new Set(rows.sessions.slice(start, end))],
+        ids: rows.ids.slice(start, end),
       },
       format: 'JSONEachRow',
     });

@@ -8,9 +8,15 @@ export interface WorkerSetup {
   mappingsDir?: string;
 }
 
+/**
+ * A slice of messages. Their values travel back to back in one transferred buffer (moved, not
+ * copied): a transport's message value is often a view of a much larger buffer (a whole
+ * decompressed Kafka fetch), which cloning would copy entire, once per request.
+ */
 export interface NormalizeRequest {
   id: number;
-  messages: Array<{ signal: Signal; encoding: Encoding; value: Uint8Array; headers?: Record<string, string> }>;
+  payload: ArrayBuffer;
+  messages: Array<{ signal: Signal; encoding: Encoding; start: number; end: number; headers?: Record<string, string> }>;
 }
 
 /** A counter increment made in the worker, replayed on the main thread's Metrics. */

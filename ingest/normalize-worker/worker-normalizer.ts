@@ -40,10 +40,27 @@ interface Running {
 
 const ENTRY = new URL('./entry.mjs', import.meta.url);
 
+/** The messages' values copied into one buffer (to be transferred), with where each lies. */
+function requestFor(id: number, messages: readonly TransportMessage[]): NormalizeRequest {
+  let total = 0;
+  for (const m of messages) total += m.value.byteLength;
+  const payload = new ArrayBuffer(total);
+  const bytes = new Uint8Array(payload);
+  let at = 0;
+  const described = messages.map((m) => {
+    bytes.set(m.value, at);
+    const start = at;
+    at += m.value.byteLength;
+    return { signal: m.signal, encoding: m.encoding, start, end: at, ...(m.headers ? { headers: m.headers } : {}) };
+  });
+  return { id, payload, messages: described };
+}
+
 export class WorkerNormalizer implements MessageNormalizer {
   private running: Running | undefined;
   private nextId = 1;
   private closed = false;
+  readonly concurrent = true;
   private readonly logger: Logger;
   /** OS thread ids of the live worker (Linux): the thread priority module leaves them alone. */
   readonly threadIds = new Set<number>();
@@ -62,14 +79,11 @@ export class WorkerNormalizer implements MessageNormalizer {
     if (messages.length === 0) return [];
     const running = this.worker();
     const id = this.nextId++;
-    const request: NormalizeRequest = {
-      id,
-      messages: messages.map((m) => ({ signal: m.signal, encoding: m.encoding, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
-    };
+    const request = requestFor(id, messages);
     return new Promise<MessageOutcome[]>((resolve, reject) => {
       running.pending.set(id, { resolve, reject });
       running.worker.ref();
-      running.worker.postMessage(request);
+      running.worker.postMessage(request, [request.payload]);
     });
   }
 

@@ -31,7 +31,9 @@ const reply = (message: WorkerReply): void => port.postMessage(message);
 port.on('message', (request: NormalizeRequest) => {
   void (async () => {
     try {
-      const outcomes = request.messages.map((m) => normalizeMessage({ ...m, key: '', value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) }, normalizer, setup.maxDecodedBytes));
+      const outcomes = request.messages.map(({ start, end, ...m }) =>
+        normalizeMessage({ ...m, key: '', value: Buffer.from(request.payload, start, end - start) }, normalizer, setup.maxDecodedBytes),
+      );
       reply({ type: 'result', id: request.id, outcomes, counts: await deltas() });
     } catch (err) {
       reply({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
