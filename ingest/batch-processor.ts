@@ -72,6 +72,13 @@ interface GatheredInsert {
 
 const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
 
+/**
+ * Slices of a batch handed to a concurrent normalizer beyond the one being detected: enough
+ * that the worker never waits for the main thread, few enough that decoded slices do not pile
+ * up (measured: 1, 2, 4 and all at once made no difference to throughput).
+ */
+const SLICES_AHEAD = 2;
+
 export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const { normalizer, store, deadLetter, logger, metrics } = deps;
   const messages = deps.messages ?? inProcessNormalizer(normalizer, deps.maxDecodedBytes);
@@ -187,11 +194,13 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     // detectors skip the events they already saw).
     const slices = sliceMessages(batch, deps.slices);
     const rows = emptyRows();
-    // On a worker, every slice is handed over at once and decoded while earlier ones are
-    // detected; in process, each is decoded when its turn comes.
-    const handedOver = messages.concurrent ? slices.map(normalizeSlice) : [];
+    // On a worker, slices are handed over SLICES_AHEAD in advance and decoded while earlier
+    // ones are detected; in process, each is decoded when its turn comes.
+    const ahead = messages.concurrent ? SLICES_AHEAD : 0;
+    const handedOver: Array<Promise<MessageOutcome[]>> = [];
     for (let i = 0; i < slices.length; i++) {
-      const outcomes = await (handedOver[i] ?? normalizeSlice(slices[i]!));
+      while (handedOver.length < slices.length && handedOver.length <= i + ahead) handedOver.push(normalizeSlice(slices[handedOver.length]!));
+      const outcomes = await handedOver[i]!;
       const events = await toEvents(slices[i]!, outcomes);
       if (events.length === 0) continue;
       await observe(events);

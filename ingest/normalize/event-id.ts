@@ -5,7 +5,7 @@
  * span ids; a log record (and a span lacking ids) by its times, ids, name and a canonical
  * (key-sorted) form of its body, attributes, resource and scope. sha256, first 32 hex chars.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Attributes, DecodedRecord } from '../otlp/records.js';
 import { canonicalJson } from './values.js';
 
@@ -22,22 +22,18 @@ function canonicalResource(resource: Attributes): string {
 }
 
 export function eventIdOf(record: DecodedRecord): string {
-  const hash = createHash('sha256');
+  // One-shot hashes of the concatenated text (the same digest as one update per piece).
   if (record.signal === 'traces' && record.traceId !== '' && record.spanId !== '') {
-    hash.update(`traces\n${record.traceId}\n${record.spanId}`);
-    return hash.digest('hex').slice(0, 32);
+    return hash('sha256', `traces\n${record.traceId}\n${record.spanId}`, 'hex').slice(0, 32);
   }
   const scope = record.scope ? `${record.scope.name}\n${record.scope.version}` : '\n';
+  let head: string;
   if (record.signal === 'traces') {
-    hash.update(`traces\n${record.startTimeUnixNano}\n${record.endTimeUnixNano}\n${record.name}\n${scope}\n`);
+    head = `traces\n${record.startTimeUnixNano}\n${record.endTimeUnixNano}\n${record.name}\n${scope}\n`;
   } else {
     const time = record.timeUnixNano && record.timeUnixNano !== '0' ? record.timeUnixNano : record.observedTimeUnixNano;
-    hash.update(`logs\n${time}\n${record.traceId}\n${record.spanId}\n${record.eventName}\n${scope}\n`);
-    hash.update(canonicalJson(record.body));
-    hash.update('\n');
+    head = `logs\n${time}\n${record.traceId}\n${record.spanId}\n${record.eventName}\n${scope}\n${canonicalJson(record.body)}\n`;
   }
-  hash.update(canonicalJson(record.attributes));
-  hash.update('\n');
-  hash.update(canonicalResource(record.resource ?? {}));
-  return hash.digest('hex').slice(0, 32);
+  const text = `${head}${canonicalJson(record.attributes)}\n${canonicalResource(record.resource ?? {})}`;
+  return hash('sha256', text, 'hex').slice(0, 32);
 }
