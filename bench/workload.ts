@@ -3,7 +3,8 @@
  * `execute_tool` spans whose commands are drawn from the labelled classification corpus (so the
  * classifier sees the real mix of destructive and benign commands, several hundred distinct),
  * 30% `chat` spans that carry no action — encoded as OTLP export requests the way the OTel
- * Collector's Kafka exporter writes them (protobuf, one request per message, keyed by session).
+ * Collector's Kafka exporter writes them (protobuf, one request per message, keyed by session,
+ * the spans of a request under one resource).
  */
 import { encodeOtlp } from '../ingest/otlp/index.js';
 import type { DecodedSpan } from '../ingest/otlp/records.js';
@@ -28,6 +29,10 @@ export function buildWorkload(options: { sessions: number; requestsPerSession: n
   for (let request = 0; request < options.requestsPerSession; request++) {
     for (let session = 0; session < options.sessions; session++) {
       const sessionId = `bench-${session}`;
+      // One resource and scope per request, as an SDK or the Collector groups them: the
+      // session's spans come from one process.
+      const resource = { 'service.name': 'coding-agent', 'session.id': sessionId, 'host.name': 'dev-box-1' };
+      const scope = { name: 'agent-harness', version: '1.0.0' };
       const spans: DecodedSpan[] = [];
       for (let i = 0; i < options.spansPerRequest; i++) {
         n++;
@@ -35,8 +40,8 @@ export function buildWorkload(options: { sessions: number; requestsPerSession: n
         const command = commands[(n * 7919) % commands.length]!;
         spans.push({
           signal: 'traces',
-          resource: { 'service.name': 'coding-agent', 'session.id': sessionId, 'host.name': 'dev-box-1' },
-          scope: { name: 'agent-harness', version: '1.0.0' },
+          resource,
+          scope,
           traceId: (session + 1).toString(16).padStart(32, '0'),
           spanId: n.toString(16).padStart(16, '0'),
           parentSpanId: '',
