@@ -56,3 +56,11 @@ export interface AuditEvent {
   /** How many secrets were replaced in this event. */
   redactions: number;
 }
+
+/** The latest time an AuditEvent can carry: what a DateTime64(9) column holds (Int64 max, 2262-04-11T23:47:16.854775807Z). */
+export const MAX_EVENT_NS = '9223372036854775807';
+
+/** True for decimal nanoseconds that storage can hold (1 to 19 digits, at most MAX_EVENT_NS). */
+export function isStorableNs(ns: string): boolean {
+  return /^\d{1,19}$/.test(ns) && (ns.length < 19 || ns <= MAX_EVENT_NS);
+}

@@ -9,7 +9,7 @@ import { createBatchProcessor } from './batch-processor.js';
 import { createNormalizer } from './normalize/index.js';
 import { createClassifier } from './classify/index.js';
 import { createRedactor } from './redact/index.js';
-import { encodeOtlp } from './otlp/index.js';
+import { decodeOtlp, encodeOtlp } from './otlp/index.js';
 import type { DecodedSpan } from './otlp/records.js';
 import { ClickHouseAuditStore, countEvents, migrate } from './clickhouse-sink/index.js';
 import type { AuditStore, InsertEventsOptions } from './clickhouse-sink/storage.js';
@@ -92,7 +92,7 @@ function setup() {
   const metrics = new Metrics();
   const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
   const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
-  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics });
   const process = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
   /** Handles a batch and waits for its background insert, as a consumer does before committing. */
   const handler = async (batch: ConsumedMessage[], ctx: BatchContext): Promise<void> => {
@@ -273,4 +273,16 @@ test('when decoding fails part-way through a batch, nothing of the batch is stor
   const receipt = await process(batch, liveContext);
   await receipt?.stored;
   assert.equal(await count('bp-partway'), 3);
+});
+
+test('a record timed beyond what storage holds is refused and counted; its batch is stored and does not stall', async () => {
+  const { handler, metrics, deadLetter } = setup();
+  const base = spanMessage('bp-far-future', ['ls', 'git status']);
+  const [good, far] = decodeOtlp('traces', base.value, 'otlp_proto') as DecodedSpan[];
+  const value = encodeOtlp('traces', [good!, { ...far!, startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '18446744073709551615' }], 'otlp_proto');
+  await handler([{ ...base, value }], liveContext);
+  assert.equal(await count('bp-far-future'), 1);
+  assert.equal(deadLetter.entries().length, 0);
+  const refused = (await metrics.errors.get()).values.find((v) => v.labels.code === 'INVALID_EVENT');
+  assert.equal(refused?.value, 1);
 });

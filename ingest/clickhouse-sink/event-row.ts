@@ -6,15 +6,11 @@
  * Reads select the times as `toUnixTimestamp64Nano(...)` strings (EVENT_SELECT_COLUMNS).
  */
 import { PermanentError } from '../../lib/errors.js';
-import type { AuditEvent, Outcome, Phase, Severity } from '../audit-event.js';
-
-/** Largest nanosecond value a DateTime64(9) holds (Int64 max: 2262-04-11T23:47:16.854775807Z). */
-const MAX_NS = '9223372036854775807';
-const DIGITS = /^\d{1,19}$/;
+import { isStorableNs, type AuditEvent, type Outcome, type Phase, type Severity } from '../audit-event.js';
 
 export function nsToDateTime64(ns: string, field = 'time'): string {
   const value = ns === '' ? '0' : ns;
-  if (!DIGITS.test(value) || (value.length === 19 && value > MAX_NS)) {
+  if (!isStorableNs(value)) {
     throw new PermanentError('INVALID_EVENT', `${field} is not decimal nanoseconds in DateTime64(9) range`, {
       details: { field, value: ns.slice(0, 40) },
     });

@@ -7,7 +7,7 @@
  * `warden_errors_total{stage="normalize"}` and reported to `onRecordError`; a classifier failure
  * only costs the classification (the event is kept, marked `warden.classify_error`).
  */
-import type { AuditEvent } from '../audit-event.js';
+import { isStorableNs, MAX_EVENT_NS, type AuditEvent } from '../audit-event.js';
 import type { Classifier } from '../classify/classification.js';
 import type { DecodedRecord } from '../otlp/records.js';
 import type { Redactor } from '../redact/redaction.js';
@@ -97,6 +97,14 @@ export function createNormalizer(deps: NormalizerDeps): Normalizer {
       observed = nonZero(record.observedTimeUnixNano) ? record.observedTimeUnixNano : now();
       time = nonZero(record.timeUnixNano) ? record.timeUnixNano : observed;
       end = time;
+    }
+
+    // A time past what storage holds (year 2262) would fail the insert of every batch it is
+    // gathered with, again on each redelivery: the record is refused here instead.
+    for (const [field, value] of [['time', time], ['end time', end], ['observed time', observed]] as const) {
+      if (!isStorableNs(value)) {
+        throw new PermanentError('INVALID_EVENT', `record ${field} is beyond what storage holds (nanoseconds up to ${MAX_EVENT_NS})`, { details: { field, value: value.slice(0, 40) } });
+      }
     }
 
     const event: AuditEvent = {
