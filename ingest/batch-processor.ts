@@ -8,8 +8,9 @@
  * transport commits offsets after that, never before. Inserts of one partition run in order, and
  * gather the rows of consecutive batches (up to a size or a short delay), so small batches —
  * good for detection latency — still make large inserts. Events become rows (the store's insert
- * form) right after detection has seen them: what waits for the insert is flat text, not event
- * objects.
+ * form) right after detection has seen them: what waits for the insert is bytes outside the heap,
+ * not event objects. A large batch (a whole Kafka fetch) is decoded in slices (message-slices.ts)
+ * so that, on the normalize worker, decoding the next slice overlaps detection of this one.
  *
  * Bad input is permanent: the message goes to the dead-letter sink with its origin and reason,
  * is counted, and the rest of the batch carries on. Storage failures are retryable: the stage
