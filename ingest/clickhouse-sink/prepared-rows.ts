@@ -34,10 +34,6 @@ export function emptyRows(): PreparedRows {
   return { ids: [], tenants: [], sessions: [], signals: [], parts: [] };
 }
 
-export function rowCount(rows: PreparedRows): number {
-  return rows.ids.length;
-}
-
 /**
  * Serializes (and validates) events, a slice at a time with a turn between slices, so a large
  * batch does not hold up the event loop. Throws what `compactRowOf` throws for an invalid event.
