@@ -7,7 +7,7 @@
  * `warden_errors_total{stage="normalize"}` and reported to `onRecordError`; a classifier failure
  * only costs the classification (the event is kept, marked `warden.classify_error`).
  */
-import { isStorableNs, MAX_EVENT_NS, type AuditEvent } from '../audit-event.js';
+import type { AuditEvent } from '../audit-event.js';
 import type { Classifier } from '../classify/classification.js';
 import type { DecodedRecord } from '../otlp/records.js';
 import type { Redactor } from '../redact/redaction.js';
@@ -23,6 +23,7 @@ import { loadMappingTables } from './mapping-load.js';
 import { outcomeOf } from './outcome.js';
 import { RecordView } from './record-view.js';
 import { redactEvent } from './redact-event.js';
+import { eventTimes, refusalOf } from './refusal.js';
 import { memoizeRedactor } from './redaction-memo.js';
 import { unmappedAttributes } from './unmapped-attributes.js';
 
@@ -58,10 +59,6 @@ export interface Normalizer {
   sessionIdOf(record: DecodedRecord): string;
 }
 
-function nonZero(ns: string | undefined): boolean {
-  return ns !== undefined && ns !== '' && ns !== '0';
-}
-
 export function createNormalizer(deps: NormalizerDeps): Normalizer {
   const { classifier, metrics } = deps;
   const redactor = memoizeRedactor(deps.redactor);
@@ -88,24 +85,10 @@ export function createNormalizer(deps: NormalizerDeps): Normalizer {
       }
     }
 
-    let time: string, end: string, observed: string;
-    if (record.signal === 'traces') {
-      time = record.startTimeUnixNano;
-      end = record.endTimeUnixNano;
-      observed = now();
-    } else {
-      observed = nonZero(record.observedTimeUnixNano) ? record.observedTimeUnixNano : now();
-      time = nonZero(record.timeUnixNano) ? record.timeUnixNano : observed;
-      end = time;
-    }
-
-    // A time past what storage holds (year 2262) would fail the insert of every batch it is
-    // gathered with, again on each redelivery: the record is refused here instead.
-    for (const [field, value] of [['time', time], ['end time', end], ['observed time', observed]] as const) {
-      if (!isStorableNs(value)) {
-        throw new PermanentError('INVALID_EVENT', `record ${field} is beyond what storage holds (nanoseconds up to ${MAX_EVENT_NS})`, { details: { field, value: value.slice(0, 40) } });
-      }
-    }
+    const times = eventTimes(record, now);
+    const refused = refusalOf(record, times);
+    if (refused) throw refused;
+    const { time, end, observed } = times;
 
     const event: AuditEvent = {
       event_id: eventIdOf(record),
