@@ -20,6 +20,16 @@ export interface DetectorLayer {
   config: Record<string, unknown>;
 }
 
+/** A gate threshold: the least finding severity that gets this answer, or `never`. */
+export type GateThreshold = FindingSeverity | 'never';
+
+export interface GatePolicy {
+  /** Findings on an intended action at or above this severity deny it. */
+  deny_at: GateThreshold;
+  /** ...and at or above this one (below `deny_at`) stage it for a person (ask). */
+  ask_at: GateThreshold;
+}
+
 export interface PolicyLayer {
   /** Where the layer sits in the file, for problem messages (`overrides[2]`; empty for the base). */
   path: string;
@@ -29,6 +39,7 @@ export interface PolicyLayer {
     detectors?: KillSwitchPolicy['detectors'];
   };
   scope?: Partial<PolicyScope>;
+  gate?: Partial<GatePolicy>;
   detectors: Partial<Record<DetectorName, DetectorLayer>>;
 }
 
@@ -42,7 +53,7 @@ export interface Policy {
   version: number;
   /** File the policy was read from (`(built-in)` for the default). */
   source: string;
-  base: PolicyLayer & { mode: PolicyMode; kill_switch: { revoke_at: FindingSeverity; detectors: KillSwitchPolicy['detectors'] }; scope: PolicyScope };
+  base: PolicyLayer & { mode: PolicyMode; kill_switch: { revoke_at: FindingSeverity; detectors: KillSwitchPolicy['detectors'] }; scope: PolicyScope; gate: GatePolicy };
   overrides: PolicyOverride[];
   factories: readonly AnyDetectorFactory[];
 }
@@ -58,6 +69,8 @@ export interface ResolvedPolicy {
   mode: PolicyMode;
   kill_switch: KillSwitchPolicy;
   scope: PolicyScope;
+  /** What the gate answers an intended action (in `monitor` mode it only records what it would have). */
+  gate: GatePolicy;
   /** Enabled detectors with their configs, in registry order. */
   detectors: ResolvedDetector[];
 }

@@ -4,7 +4,7 @@
  * Detector configs merge (each layer's partial config validated over the result so far); scope
  * `allow` is replaced by the latest layer that sets it while `deny` accumulates (a never-touch
  * list only grows), and a detector whose config has `allow`/`deny` lists receives the scope;
- * kill-switch thresholds and the mode are replaced.
+ * kill-switch and gate thresholds and the mode are replaced.
  */
 import { isMapping } from '../common/config-fields.js';
 import type { Policy, PolicyLayer, PolicyOverride, ResolvedPolicy } from './policy-types.js';
@@ -27,6 +27,7 @@ export function resolveLayers(policy: Policy, tenant: string, agentId: string, p
     mode: policy.base.mode,
     kill_switch: { mode: policy.base.mode, revoke_at: policy.base.kill_switch.revoke_at, detectors: { ...policy.base.kill_switch.detectors } },
     scope: { allow: [...policy.base.scope.allow], deny: [...policy.base.scope.deny] },
+    gate: { ...policy.base.gate },
     detectors: [],
   };
   const configs = new Map(policy.factories.map((f) => [f.name, { factory: f, config: f.defaults, enabled: true }]));
@@ -36,6 +37,7 @@ export function resolveLayers(policy: Policy, tenant: string, agentId: string, p
       if (layer.mode) resolved.mode = layer.mode;
       if (layer.kill_switch?.revoke_at) resolved.kill_switch.revoke_at = layer.kill_switch.revoke_at;
       Object.assign(resolved.kill_switch.detectors, layer.kill_switch?.detectors ?? {});
+      Object.assign(resolved.gate, layer.gate ?? {});
       if (layer.scope?.allow) resolved.scope.allow = [...layer.scope.allow];
       for (const d of layer.scope?.deny ?? []) if (!resolved.scope.deny.includes(d)) resolved.scope.deny.push(d);
     }

@@ -24,7 +24,11 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 
 /** Parses stdin; throws on anything that is not a JSON object naming a session and an event. */
 export function parseHookInput(text: string): HookInput {
-  const raw: unknown = JSON.parse(text);
+  return hookInputOf(JSON.parse(text));
+}
+
+/** The same check for a payload already parsed (the hook endpoint's JSON body). */
+export function hookInputOf(raw: unknown): HookInput {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('hook input is not a JSON object');
   const obj = raw as Record<string, unknown>;
   const input: HookInput = {

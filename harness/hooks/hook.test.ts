@@ -1,40 +1,60 @@
 /**
- * `warden hook claude-code|codex` end to end: the CLI is spawned as the agent would, with the
- * hook JSON on stdin, against a Warden on loopback. PreToolUse and PostToolUse land in the audit
- * trail as a paired intent and execution; once an operator revokes the session, the next
- * PreToolUse is answered with the agent's deny output; an unreachable Warden or a refused token
- * denies (fail closed) or allows with a warning (WARDEN_HOOK_FAIL=open).
+ * The hook clients end to end, spawned as the agent would with the hook JSON on stdin, against
+ * Warden built by the same assembly as `warden start`: the shell client (`bin/warden-hook`) and
+ * `warden hook`. PreToolUse is decided by the gate before the tool runs — allowed calls get an
+ * empty answer, a call that deviates from the session's goal is denied in the agent's own format
+ * with a reason naming the detector; a revoked session is denied; PostToolUse never blocks and
+ * pairs with its intent in the audit trail. Large payloads (a 40 KB apply_patch, a 12 KB heredoc)
+ * pass. An unreachable Warden or a refused token denies (fail closed) or allows with a warning
+ * (WARDEN_HOOK_FAIL=open); an unreadable payload is answered with a clear message.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { HOOK_TOKEN, OPERATOR_TOKEN, startHookWarden, type HookWarden } from './testing/hook-warden.js';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { startTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
+import { runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
 
-const runHook = (agent: string, input: unknown, env: Record<string, string>) =>
-  runCli(['hook', agent], { stdin: typeof input === 'string' ? input : JSON.stringify(input), env });
+const HOOK_TOKEN = 'wdn_test_hook_ingest_00000000';
+const OPERATOR_TOKEN = 'wdn_test_hook_operator_000000';
 
-function preToolUse(sessionId: string, toolUseId: string, command: string): Record<string, unknown> {
+function preToolUse(sessionId: string, toolUseId: string, command: string, tool = 'Bash'): Record<string, unknown> {
   return {
     session_id: sessionId, transcript_path: '/home/dev/.claude/projects/x.jsonl', cwd: '/repo', permission_mode: 'default',
-    hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command, description: 'test' }, tool_use_id: toolUseId,
+    hook_event_name: 'PreToolUse', tool_name: tool, tool_input: { command, description: 'test' }, tool_use_id: toolUseId,
   };
 }
 
-let warden: HookWarden;
+function decisionOf(stdout: string): Record<string, string> | null {
+  if (stdout.trim() === '') return null;
+  return (JSON.parse(stdout) as { hookSpecificOutput: Record<string, string> }).hookSpecificOutput;
+}
+
+let warden: TestWarden;
 let env: Record<string, string>;
+let tokensDir: string;
 
 before(async () => {
-  warden = await startHookWarden();
+  tokensDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-hook-tokens-'));
+  const tokensFile = path.join(tokensDir, 'tokens.yaml');
+  fs.writeFileSync(tokensFile, stringify({ tokens: [
+    { name: 'hooks', token: HOOK_TOKEN, tenant: 'default', roles: ['ingest'] },
+    { name: 'alice', token: OPERATOR_TOKEN, tenant: 'default', roles: ['read', 'operate'] },
+  ] }), { mode: 0o600 });
+  warden = await startTestWarden({ WARDEN_TOKENS_FILE: tokensFile });
   env = { WARDEN_URL: warden.url, WARDEN_TOKEN: HOOK_TOKEN };
 });
 
 after(async () => {
-  await warden.close();
+  await warden.cleanup();
+  fs.rmSync(tokensDir, { recursive: true, force: true });
 });
 
-async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${warden.url}${path}`, {
+async function api(method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${warden.url}${urlPath}`, {
     method,
     headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -42,76 +62,110 @@ async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promis
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-test('Claude Code: intent and execution are recorded; a revoked session is denied', async () => {
-  const allowed = await runHook('claude-code', preToolUse('cc-1', 'toolu_01', 'rm -rf data'), env);
-  assert.deepEqual(allowed, { code: 0, stdout: '', stderr: '' });
-  const post = await runHook('claude-code', { ...preToolUse('cc-1', 'toolu_01', 'rm -rf data'), hook_event_name: 'PostToolUse', tool_response: { stdout: '' } }, env);
-  assert.equal(post.code, 0);
+for (const client of ['shell', 'node'] as HookClient[]) {
+  describe(`${client} client`, () => {
+    const run = (agent: string, input: unknown, e: Record<string, string> = env) => runHookClient(client, agent, input, e);
+    const sid = (name: string) => `${client}-${name}`;
 
-  type Call = { kind: string; tool_call_id: string; intent: { command: string; destructive: boolean; targets: string[]; agent_id: string } | null; execution: { source: string } | null };
-  const timeline = await waitFor(
-    async () => (await api('GET', '/api/v1/sessions/cc-1/timeline')).json as { items?: Call[] },
-    (t) => t.items?.[0]?.execution != null,
-    { what: 'the hook events in the audit trail' },
-  );
-  const call = timeline.items![0]!;
-  assert.equal(call.tool_call_id, 'toolu_01');
-  assert.equal(call.intent!.command, 'rm -rf data');
-  assert.equal(call.intent!.destructive, true, JSON.stringify(call.intent));
-  assert.deepEqual(call.intent!.targets, ['/repo/data']);
-  assert.equal(call.intent!.agent_id, 'claude-code');
-  assert.equal(call.execution!.source, 'hook');
+    test('Claude Code: allowed calls pass silently and are recorded as intent + execution', async () => {
+      const s = sid('cc-1');
+      const prompt = { session_id: s, cwd: '/repo', hook_event_name: 'UserPromptSubmit', prompt: 'Clean up the build output in /repo/data' };
+      assert.deepEqual(await run('claude-code', prompt), { code: 0, stdout: '', stderr: '' });
+      const allowed = await run('claude-code', preToolUse(s, 'toolu_01', 'rm -rf data'));
+      assert.deepEqual(allowed, { code: 0, stdout: '', stderr: '' });
+      const post = await run('claude-code', { ...preToolUse(s, 'toolu_01', 'rm -rf data'), hook_event_name: 'PostToolUse', tool_response: { stdout: '' } });
+      assert.deepEqual(post, { code: 0, stdout: '', stderr: '' });
 
-  const revoke = await api('POST', '/api/v1/sessions/cc-1/revoke', { reason: 'deleting outside the task' });
-  assert.equal(revoke.status, 200);
+      type Call = { tool_call_id: string; intent: { command: string; destructive: boolean; targets: string[]; agent_id: string } | null; execution: { source: string } | null };
+      const timeline = await waitFor(
+        async () => (await api('GET', `/api/v1/sessions/${s}/timeline`)).json as { items?: Call[] },
+        (t) => t.items?.some((i) => i.execution != null) ?? false,
+        { what: 'the hook events in the audit trail' },
+      );
+      const call = timeline.items!.find((i) => i.tool_call_id === 'toolu_01')!;
+      assert.equal(call.intent!.command, 'rm -rf data');
+      assert.equal(call.intent!.destructive, true, JSON.stringify(call.intent));
+      assert.deepEqual(call.intent!.targets, ['/repo/data']);
+      assert.equal(call.intent!.agent_id, 'claude-code');
+      assert.equal(call.execution!.source, 'hook');
+    });
 
-  const denied = await runHook('claude-code', preToolUse('cc-1', 'toolu_02', 'ls'), env);
-  assert.equal(denied.code, 0);
-  const output = JSON.parse(denied.stdout) as { hookSpecificOutput: Record<string, string> };
-  assert.equal(output.hookSpecificOutput.hookEventName, 'PreToolUse');
-  assert.equal(output.hookSpecificOutput.permissionDecision, 'deny');
-  assert.match(output.hookSpecificOutput.permissionDecisionReason!, /operator:alice.*deleting outside the task/);
+    test('Claude Code: a call beyond the goal is denied before it runs, with the reason; then the session is revoked', async () => {
+      const s = sid('cc-2');
+      await run('claude-code', { session_id: s, cwd: '/repo', hook_event_name: 'UserPromptSubmit', prompt: 'Fix the typo in README.md' });
+      const denied = await run('claude-code', preToolUse(s, 'toolu_02', 'git push --force origin main'));
+      assert.equal(denied.code, 0);
+      const out = decisionOf(denied.stdout)!;
+      assert.equal(out.hookEventName, 'PreToolUse');
+      assert.equal(out.permissionDecision, 'deny');
+      assert.match(out.permissionDecisionReason!, /blocked this action before it ran.*goal_deviation.*git:\/\/origin\/refs\/heads\/main.*allow this call once \(warden allow gd_[0-9a-f]{24}\)/);
 
-  // PostToolUse never blocks, even for a revoked session.
-  const afterRevoke = await runHook('claude-code', { ...preToolUse('cc-1', 'toolu_02', 'ls'), hook_event_name: 'PostToolUse' }, env);
-  assert.deepEqual(afterRevoke, { code: 0, stdout: '', stderr: '' });
+      const stopped = await waitFor(
+        async () => (await api('GET', `/api/v1/gate/decisions?session=${s}&decision=deny`)).json as { decisions?: Array<{ command: string; detector: string }> },
+        (d) => (d.decisions?.length ?? 0) > 0,
+        { what: 'the deny in gate_decisions' },
+      );
+      assert.equal(stopped.decisions![0]!.command, 'git push --force origin main');
+      assert.equal(stopped.decisions![0]!.detector, 'goal_deviation');
 
-  assert.equal((await api('POST', '/api/v1/sessions/cc-1/reinstate', { reason: 'reviewed' })).status, 200);
-  assert.equal((await runHook('claude-code', preToolUse('cc-1', 'toolu_03', 'ls'), env)).stdout, '');
-});
+      // The deny revoked the session (revoke_at high): the next call, however harmless, is denied.
+      const next = decisionOf((await run('claude-code', preToolUse(s, 'toolu_03', 'ls'))).stdout)!;
+      assert.equal(next.permissionDecision, 'deny');
+      assert.match(next.permissionDecisionReason!, /revoked this session/);
+      // PostToolUse never blocks, even for a revoked session.
+      assert.deepEqual(await run('claude-code', { ...preToolUse(s, 'toolu_03', 'ls'), hook_event_name: 'PostToolUse' }), { code: 0, stdout: '', stderr: '' });
+    });
 
-test('Codex: the same deny answer once the session is revoked', async () => {
-  const input = { ...preToolUse('codex-1', 'call_1', 'git push --force origin main'), turn_id: 't-1', model: 'gpt-5' };
-  assert.equal((await runHook('codex', input, env)).stdout, '');
-  await waitFor(async () => (await api('GET', '/api/v1/sessions/codex-1')).status, (s) => s === 200, { what: 'the codex session' });
-  const session = (await api('GET', '/api/v1/sessions/codex-1')).json;
-  assert.equal(session.agent, 'codex');
-  assert.equal((await api('POST', '/api/v1/sessions/codex-1/revoke', { reason: 'force push to main' })).status, 200);
-  const denied = await runHook('codex', { ...input, tool_use_id: 'call_2' }, env);
-  assert.equal(denied.code, 0);
-  assert.equal(JSON.parse(denied.stdout).hookSpecificOutput.permissionDecision, 'deny');
-});
+    test('Codex: an operator revocation denies the next call in its format; large payloads pass when allowed', async () => {
+      const s = sid('codex-1');
+      const patch = `*** Begin Patch\n*** Update File: src/app.ts\n${'+const line = "a harmless added line of code";\n'.repeat(1000)}*** End Patch\n`;
+      assert.ok(patch.length > 40_000);
+      const applied = await run('codex', { ...preToolUse(s, 'call_1', patch, 'apply_patch'), turn_id: 't-1', model: 'gpt-5' });
+      assert.deepEqual(applied, { code: 0, stdout: '', stderr: '' });
+      const heredoc = `cat > notes.txt <<'EOF'\n${'some notes about the build, nothing more\n'.repeat(300)}EOF`;
+      assert.ok(heredoc.length > 12_000);
+      assert.deepEqual(await run('codex', { ...preToolUse(s, 'call_2', heredoc), turn_id: 't-1' }), { code: 0, stdout: '', stderr: '' });
 
-test('fail closed when Warden is unreachable or refuses the token; fail open allows with a warning', async () => {
-  const down = { WARDEN_URL: 'http://127.0.0.1:9', WARDEN_HOOK_TIMEOUT_MS: '500' };
-  const closed = await runHook('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), down);
-  assert.equal(closed.code, 0);
-  const reason = JSON.parse(closed.stdout).hookSpecificOutput.permissionDecisionReason as string;
-  assert.match(reason, /could not check.*127\.0\.0\.1:9 unreachable.*WARDEN_HOOK_FAIL=closed/);
+      await waitFor(async () => (await api('GET', `/api/v1/sessions/${s}`)).status, (st) => st === 200, { what: 'the codex session' });
+      assert.equal((await api('GET', `/api/v1/sessions/${s}`)).json.agent, 'codex');
+      assert.equal((await api('POST', `/api/v1/sessions/${s}/revoke`, { reason: 'force push to main' })).status, 200);
+      const denied = await run('codex', { ...preToolUse(s, 'call_3', 'ls'), turn_id: 't-2' });
+      assert.equal(denied.code, 0);
+      const out = decisionOf(denied.stdout)!;
+      assert.equal(out.permissionDecision, 'deny');
+      assert.match(out.permissionDecisionReason!, /operator:alice.*force push to main/);
+    });
 
-  const badToken = await runHook('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), { WARDEN_URL: warden.url, WARDEN_TOKEN: 'wdn_not_a_real_token_000000' });
-  assert.match(JSON.parse(badToken.stdout).hookSpecificOutput.permissionDecisionReason, /answered 401/);
+    test('fail closed when Warden is unreachable or refuses the token; fail open allows with a warning', async () => {
+      const down = { WARDEN_URL: 'http://127.0.0.1:9', WARDEN_HOOK_TIMEOUT_MS: '500' };
+      const closed = await run('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), down);
+      assert.equal(closed.code, 0);
+      assert.match(decisionOf(closed.stdout)!.permissionDecisionReason!, /could not check.*127\.0\.0\.1:9 unreachable.*WARDEN_HOOK_FAIL=closed/);
 
-  const open = await runHook('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), { ...down, WARDEN_HOOK_FAIL: 'open' });
-  assert.equal(open.code, 0);
-  assert.equal(open.stdout, '');
-  assert.match(open.stderr, /unreachable.*WARDEN_HOOK_FAIL=open: allowed/);
+      const badToken = await run('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), { WARDEN_URL: warden.url, WARDEN_TOKEN: 'wdn_not_a_real_token_000000' });
+      assert.equal(decisionOf(badToken.stdout)!.permissionDecision, 'deny');
+      assert.match(decisionOf(badToken.stdout)!.permissionDecisionReason!, /answered 401/);
 
-  const post = await runHook('claude-code', { ...preToolUse('x-1', 'toolu_1', 'ls'), hook_event_name: 'PostToolUse' }, down);
-  assert.equal(post.code, 0);
-  assert.equal(post.stdout, '');
+      const open = await run('claude-code', preToolUse('x-1', 'toolu_1', 'ls'), { ...down, WARDEN_HOOK_FAIL: 'open' });
+      assert.equal(open.code, 0);
+      assert.equal(open.stdout, '');
+      assert.match(open.stderr, /unreachable.*WARDEN_HOOK_FAIL=open: allowed/);
 
-  const garbage = await runHook('codex', 'not json', down);
-  assert.equal(garbage.code, 2);
-  assert.match(garbage.stderr, /cannot read the hook input/);
-});
+      const post = await run('claude-code', { ...preToolUse('x-1', 'toolu_1', 'ls'), hook_event_name: 'PostToolUse' }, down);
+      assert.equal(post.code, 0);
+      assert.equal(post.stdout, '');
+
+      const garbage = await run('codex', 'not json', down);
+      assert.equal(garbage.code, 2);
+      assert.match(garbage.stderr, /could not (read|check)/);
+    });
+
+    test('an unreadable payload reaching Warden is blocked with a message saying so', async () => {
+      const answer = await run('claude-code', '{"not": "a hook payload"}');
+      assert.equal(answer.code, 0);
+      const out = JSON.parse(answer.stdout) as { decision: string; reason: string };
+      assert.equal(out.decision, 'block');
+      assert.match(out.reason, /could not read this hook payload.*no session_id/);
+    });
+  });
+}

@@ -1,29 +1,40 @@
 /**
- * What `warden hook <agent>` does with one hook invocation, independent of the agent:
+ * What `warden hook <agent>` does with one hook invocation, independent of the agent: post the
+ * hook JSON from stdin, as it is, to Warden's hook endpoint (`POST /api/v1/hooks/<agent>`), which
+ * records the event, decides an intended action with the gate and answers in the agent's own
+ * format; print that answer and exit with the code Warden names (`warden-hook-exit`, 0 unless
+ * the agent's format blocks by exit code; a non-zero exit prints the answer on stderr).
  *
- * 1. parse the hook JSON from stdin;
- * 2. forward it to Warden as an OTLP log record (every event: PreToolUse → intent,
- *    PostToolUse → execution, prompts and session starts → declarations);
- * 3. for PreToolUse, ask the verdict in parallel and, when the session is revoked or the action
- *    blocked, answer with the agent's deny output so the tool call does not run.
- *
- * When Warden cannot be reached (or the input cannot be read) a PreToolUse hook follows the fail
- * mode: `closed` denies — no receipt, no action — and `open` allows with a warning on stderr.
- * Other events never block: their failures are a warning only. The result is returned, not
- * printed, so it is testable; the CLI writes it out.
+ * When Warden cannot be reached (or answers with an error) a gated event follows the fail mode:
+ * `closed` denies — no receipt, no action — and `open` allows with a warning on stderr. Other
+ * events never block: their failures are a warning only. The result is returned, not printed,
+ * so it is testable; the CLI writes it out.
  */
-import { systemClock, type Clock } from '../../lib/clock.js';
 import type { HookConfig } from './hook-config.js';
-import { commandOf, hookLogRecord, parseHookInput, type HookInput } from './hook-event.js';
-import { fetchVerdict, sendHookLog } from './warden-client.js';
+import { parseHookInput, type HookInput } from './hook-event.js';
+import { postHook } from './warden-client.js';
+
+/** A gate decision as the agent's answer is built from it. */
+export interface HookAnswer {
+  decision: 'allow' | 'ask' | 'deny';
+  reason: string;
+  /** What an operator can do (appended to the reason the agent shows). */
+  remedy: string;
+  /** Claude Code: answer `ask` as `defer` (headless `claude -p` sessions). */
+  askAs?: 'ask' | 'defer';
+}
 
 export interface HookAdapter {
   /** `claude-code`, `codex`: the default agent id (OTLP service.name). */
   agent: string;
-  /** Event names at which the agent lets a hook deny the tool call. */
+  /** Event names at which the agent lets a hook decide the tool call. */
   gatedEvents: ReadonlySet<string>;
-  /** The agent's own "deny this tool call" answer. */
+  /** Whether the agent can stage a call for a person (`ask`); otherwise ask becomes deny. */
+  canAsk: boolean;
+  /** The agent's own "deny this tool call" answer (input null: the payload could not be read). */
   deny(reason: string, input: HookInput | null): HookResult;
+  /** The agent's own answer to a gate decision on a gated event. */
+  answer(answer: HookAnswer, input: HookInput): HookResult;
 }
 
 export interface HookResult {
@@ -31,8 +42,6 @@ export interface HookResult {
   stdout: string;
   stderr: string;
 }
-
-const ALLOW: HookResult = { exitCode: 0, stdout: '', stderr: '' };
 
 function failure(adapter: HookAdapter, config: HookConfig, input: HookInput | null, problem: string): HookResult {
   const gated = input === null || adapter.gatedEvents.has(input.hook_event_name);
@@ -42,23 +51,19 @@ function failure(adapter: HookAdapter, config: HookConfig, input: HookInput | nu
   return { exitCode: 0, stdout: '', stderr: `warden hook: ${problem}${gated ? ' (WARDEN_HOOK_FAIL=open: allowed)' : ''}\n` };
 }
 
-export async function runHook(adapter: HookAdapter, stdin: string, config: HookConfig, clock: Clock = systemClock): Promise<HookResult> {
-  let input: HookInput;
+function tryParse(stdin: string): HookInput | null {
   try {
-    input = parseHookInput(stdin);
+    return parseHookInput(stdin);
+  } catch {
+    return null;
+  }
+}
+
+export async function runHook(adapter: HookAdapter, stdin: string, config: HookConfig): Promise<HookResult> {
+  try {
+    const { exitCode, body } = await postHook(config, adapter.agent, stdin);
+    return exitCode === 0 ? { exitCode, stdout: body, stderr: '' } : { exitCode, stdout: '', stderr: body };
   } catch (err) {
-    return failure(adapter, config, null, `cannot read the hook input: ${(err as Error).message}`);
+    return failure(adapter, config, tryParse(stdin), (err as Error).message);
   }
-  const record = hookLogRecord(input, config.serviceName ?? adapter.agent, clock.nowNs());
-  const gated = adapter.gatedEvents.has(input.hook_event_name);
-  const [sent, verdict] = await Promise.allSettled([
-    sendHookLog(config, record),
-    gated ? fetchVerdict(config, input.session_id, input.tool_name, commandOf(input)) : Promise.resolve(null),
-  ]);
-  if (verdict.status === 'fulfilled' && verdict.value !== null && !verdict.value.allow) {
-    return adapter.deny(verdict.value.reason || 'Warden denied this tool call', input);
-  }
-  const problems = [sent, verdict].flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-  if (problems.length > 0) return failure(adapter, config, input, [...new Set(problems)].join('; '));
-  return ALLOW;
 }

@@ -1,17 +1,10 @@
 /**
- * The two requests a hook makes, each under the hook's timeout: forward the hook event as an
- * OTLP/JSON log (`POST /v1/logs`) and ask the verdict (`GET /api/v1/sessions/:id/verdict`).
- * Anything but a well-formed 2xx answer — refused connection, timeout, 4xx (a bad token), 5xx,
- * 429 — is a failure the caller resolves with its fail mode.
+ * The request a hook client makes, under the hook's timeout: the hook endpoint
+ * (`POST /api/v1/hooks/<agent>`, the agent's JSON as the body, the agent's answer back). Anything but a well-formed 2xx answer — refused
+ * connection, timeout, 4xx (a bad token), 5xx, 429 — is a failure the caller resolves with its
+ * fail mode.
  */
-import { encodeOtlp } from '../../ingest/otlp/index.js';
-import type { DecodedLogRecord } from '../../ingest/otlp/records.js';
 import type { HookConfig } from './hook-config.js';
-
-export interface Verdict {
-  allow: boolean;
-  reason: string;
-}
 
 export class WardenUnavailable extends Error {
   override readonly name = 'WardenUnavailable';
@@ -34,19 +27,15 @@ async function call(config: HookConfig, path: string, init: RequestInit): Promis
   return response;
 }
 
-export async function sendHookLog(config: HookConfig, record: DecodedLogRecord): Promise<void> {
-  const response = await call(config, '/v1/logs', {
+/** Posts the hook payload; resolves with the answer to print and the exit code Warden names. */
+export async function postHook(config: HookConfig, agent: string, payload: string): Promise<{ exitCode: number; body: string }> {
+  const response = await call(config, `/api/v1/hooks/${encodeURIComponent(agent)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: new Uint8Array(encodeOtlp('logs', [record], 'otlp_json')),
+    body: payload,
   });
-  await response.arrayBuffer();
-}
-
-export async function fetchVerdict(config: HookConfig, sessionId: string, tool: string, command: string): Promise<Verdict> {
-  const query = new URLSearchParams({ tool, command });
-  const response = await call(config, `/api/v1/sessions/${encodeURIComponent(sessionId)}/verdict?${query}`, { method: 'GET' });
-  const body = (await response.json().catch(() => null)) as Partial<Verdict> | null;
-  if (typeof body?.allow !== 'boolean') throw new WardenUnavailable('verdict answer is not {allow, reason}');
-  return { allow: body.allow, reason: typeof body.reason === 'string' ? body.reason : '' };
+  const body = await response.text();
+  const exitCode = Number(response.headers.get('warden-hook-exit') ?? '0');
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new WardenUnavailable(`bad warden-hook-exit header ${JSON.stringify(response.headers.get('warden-hook-exit'))}`);
+  return { exitCode, body };
 }
