@@ -260,6 +260,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     metrics,
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    maxDecodedBytes: config.http.maxDecodedBytes,
+    requestTimeoutMs: config.http.requestTimeoutMs,
     ingestRequiresToken: config.http.ingestRequiresToken,
     readiness: { storage: () => pingStorage(storage), transport: transport.ready },
     routes: [

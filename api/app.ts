@@ -1,13 +1,16 @@
 /**
  * The HTTP surface as one fastify app: OTLP/HTTP receiver, health and metrics, operator API.
- * Every collaborator is passed in; the server shell (listen, timeouts, graceful close) lives
- * in main.ts. Bodies of OTLP routes are taken as raw buffers (protobuf or JSON, decoded by the
- * receiver itself) under one body limit. One error handler: API routes answer
- * `{error: {code, message}}`, OTLP routes an OTLP Status; 5xx bodies say nothing more than
- * "Internal Server Error".
+ * Every collaborator is passed in; listening and graceful close live in main.ts. Bodies of OTLP
+ * routes are taken as raw buffers (protobuf or JSON, decoded by the receiver itself) under one
+ * body limit, and inflated under their own (`maxDecodedBytes`). A client has `requestTimeoutMs`
+ * to send a whole request, headers and body: a trickled body is cut off with 408 and its
+ * connection closed (checked at least every second), so slow senders cannot hold connections.
+ * One error handler: API routes answer `{error: {code, message}}`, OTLP routes an OTLP Status;
+ * 5xx bodies say nothing more than "Internal Server Error".
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TokenRegistry } from '../config/tokens.js';
+import { DEFAULT_MAX_DECODED_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
 import type { TransportProducer } from '../ingest/transport/transport.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -23,6 +26,10 @@ export interface AppDeps {
   metrics: Metrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Largest OTLP body once inflated (default DEFAULT_MAX_DECODED_BYTES). */
+  maxDecodedBytes?: number;
+  /** Time to send a whole request (default DEFAULT_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   ingestRequiresToken: boolean;
   readiness: Record<string, ReadinessCheck>;
   /** Extra route registrations (operator API, hook verdicts) added by later stages. */
@@ -30,7 +37,16 @@ export interface AppDeps {
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimitBytes, return503OnClosing: true });
+  const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimitBytes,
+    return503OnClosing: true,
+    requestTimeout,
+    // Node checks request timeouts on this interval (its default, 30 s, would let a trickled
+    // body live up to twice the timeout); the headers' own timeout may not exceed the request's.
+    http: { connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(requestTimeout / 4))), headersTimeout: requestTimeout },
+  });
 
   // OTLP bodies stay raw bytes (the receiver decodes them); operator API bodies are JSON.
   app.removeAllContentTypeParsers();
@@ -64,7 +80,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerAuth(app, { tokens: deps.tokens, ingestRequiresToken: deps.ingestRequiresToken });
   registerHealthRoutes(app, { metrics: deps.metrics, checks: deps.readiness });
-  registerOtlpRoutes(app, { producer: deps.producer, metrics: deps.metrics, maxDecodedBytes: deps.bodyLimitBytes * 4 });
+  registerOtlpRoutes(app, { producer: deps.producer, metrics: deps.metrics, maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES });
   for (const register of deps.routes ?? []) register(app);
   return app;
 }

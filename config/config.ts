@@ -16,6 +16,10 @@ import type { Encoding } from '../ingest/transport/transport.js';
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Largest OTLP body after gunzip: one request cannot make the receiver hold more. */
+export const DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024;
+/** Time a client has to send a whole request (headers and body); a trickled body is cut off. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_DATA_DIR = '.warden-data';
 export const DEFAULT_DATABASE = 'warden';
 export const DEFAULT_TTL_DAYS = 90;
@@ -37,6 +41,10 @@ export interface WardenConfig {
     port: number;
     /** Largest accepted request body, compressed or not. */
     bodyLimitBytes: number;
+    /** Largest OTLP body once gunzipped (a larger one is refused with 413 as soon as it passes). */
+    maxDecodedBytes: number;
+    /** Milliseconds a client has to send a whole request, headers and body (408 after). */
+    requestTimeoutMs: number;
     /**
      * Whether OTLP ingest requires a bearer token. Default: required unless the server is bound
      * to loopback, where only local processes can reach it.
@@ -172,6 +180,8 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       host,
       port: int('WARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535),
       bodyLimitBytes: int('WARDEN_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 512 * 1024 * 1024),
+      maxDecodedBytes: int('WARDEN_MAX_DECODED_BYTES', DEFAULT_MAX_DECODED_BYTES, 1024, 512 * 1024 * 1024),
+      requestTimeoutMs: int('WARDEN_HTTP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100, 3_600_000),
       ingestRequiresToken: bool('WARDEN_INGEST_REQUIRE_TOKEN', !isLoopback(host)),
     },
     dataDir,

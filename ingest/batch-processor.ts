@@ -142,7 +142,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
       const message = batch[i]!;
       const outcome = outcomes[i]!;
       if ('events' in outcome) {
-        metrics.sent.inc({ stage: 'normalize', signal: message.signal }, outcome.events.length);
+        // Records are counted by the normalizer (received, sent, refused); this stage counts messages.
+        metrics.sent.inc({ stage: 'decode', signal: message.signal });
         for (const event of outcome.events) events.push(event);
         continue;
       }

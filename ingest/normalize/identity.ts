@@ -6,8 +6,13 @@
  * decides (we do not invent a session from the trace id: a trace is not a session, and a wrong
  * guess would split or merge sessions for the detectors).
  *
- * The tenant is the `warden.tenant` resource attribute, else the tenant bound to the ingest
- * token, else the configured default.
+ * The tenant: a message that came through Warden's OTLP/HTTP receiver carries the tenant the
+ * receiver decided (`warden-tenant` transport header: the token's tenant, or the default tenant
+ * for unauthenticated loopback ingest), and that is the tenant — a record cannot choose another.
+ * A message without the header was written to Kafka by something else (an OTel Collector's Kafka
+ * exporter): there the `warden.tenant` resource attribute is the source, else the configured
+ * default. Whoever may write to those Kafka topics is trusted to name tenants — that is the
+ * deployment's trust boundary, not this code's.
  */
 import type { DecodedRecord } from '../otlp/records.js';
 import { compileMappings, type CompiledMappings, type CompiledRule } from './mapping-compile.js';
@@ -42,12 +47,20 @@ export function sessionIdOf(record: DecodedRecord): string {
   return defaultReader(record);
 }
 
-/** Tenant per the identity rule; marks the resource attribute consumed when it is used. */
-export function tenantOf(view: RecordView, boundTenant: string | undefined, defaultTenant: string): string {
+/**
+ * Tenant per the identity rule; `receiverTenant` is the one the HTTP receiver decided (absent for
+ * messages it did not write). The resource attribute is marked consumed when it names the tenant
+ * chosen; one naming another tenant stays among the attributes, as evidence.
+ */
+export function tenantOf(view: RecordView, receiverTenant: string | undefined, defaultTenant: string): string {
   const declared = asString(view.resource[TENANT_ATTRIBUTE]);
+  if (receiverTenant !== undefined && receiverTenant !== '') {
+    if (declared === receiverTenant) view.consumed.add(TENANT_ATTRIBUTE);
+    return receiverTenant;
+  }
   if (declared !== '') {
     view.consumed.add(TENANT_ATTRIBUTE);
     return declared;
   }
-  return boundTenant || defaultTenant;
+  return defaultTenant;
 }

@@ -49,7 +49,7 @@ export interface NormalizerDeps {
 export type NormalizeMetrics = Pick<Metrics, 'received' | 'sent' | 'errors' | 'redactions'>;
 
 export interface NormalizeContext {
-  /** Tenant bound to the ingest token the records came with. */
+  /** Tenant the HTTP receiver decided (the `warden-tenant` header); it beats the resource's `warden.tenant`. */
   tenant?: string;
 }
 
