@@ -18,6 +18,10 @@ Configuration (environment variables):
   WARDEN_DATA_DIR           embedded ClickHouse data and token file (default .warden-data)
   WARDEN_TOKENS_FILE        API tokens YAML (default <data dir>/tokens.yaml, created on first start)
   WARDEN_INGEST_REQUIRE_TOKEN  require a token for OTLP ingest (default: only when not on loopback)
+  WARDEN_BODY_LIMIT_BYTES   largest request body as sent (default 16 MiB)
+  WARDEN_MAX_DECODED_BYTES  largest OTLP body once gunzipped; past it 413 (default 16 MiB)
+  WARDEN_HTTP_REQUEST_TIMEOUT_MS  time to send a whole request, headers and body; past it
+                            408 and the connection is closed (default 30000)
   CLICKHOUSE_URL            use a ClickHouse server (default: the embedded engine)
   CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
   WARDEN_TTL_DAYS           days audit events are kept (default 90)
