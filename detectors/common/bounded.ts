@@ -1,12 +1,30 @@
 /**
- * Bounded collections for detector state. Every per-session or per-agent structure has a cap;
- * past it the oldest entry goes (insertion order), so memory per session stays constant
- * however long the session runs.
+ * Bounded collections for detector state. Every per-session, per-agent or per-tenant structure
+ * has a cap; past it the oldest entry goes, so memory stays constant however long Warden runs.
+ *
+ * - `BoundedMap` / `BoundedSet`: one cap, the oldest entry (insertion order; `touch` makes an
+ *   entry the newest, for least-recently-used eviction) goes first. An optional `onEvict` hears
+ *   what was pushed out.
+ * - `PartitionedBoundedMap`: the same with a partition per key (a tenant): a partition's new
+ *   entries can only push out that partition's own oldest entries (`perPartition`), and a global
+ *   cap (`total`) is a safety net that takes the oldest entry of the partition holding the most.
+ *   So one tenant flooding Warden with new keys evicts only its own. `evictIdle` drops entries
+ *   from the globally oldest on while a predicate holds (idle expiry), in amortized O(1).
+ *
+ * Every eviction is reported to `onEvict` with its reason, so the owner can count it per tenant
+ * and keep what must not be lost elsewhere (e.g. persist it).
  */
+
+export type EvictionReason = 'cap' | 'partition_cap' | 'global_cap' | 'idle';
+
+export type OnEvict<K, V> = (key: K, value: V, reason: EvictionReason, partition: string) => void;
 
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly cap: number) {}
+  constructor(
+    private readonly cap: number,
+    private readonly onEvict?: OnEvict<K, V>,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -20,8 +38,11 @@ export class BoundedMap<K, V> {
   /** Sets a value; a new key past the cap evicts the oldest. */
   set(key: K, value: V): void {
     if (!this.map.has(key) && this.map.size >= this.cap) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+      const oldest = this.map.entries().next();
+      if (!oldest.done) {
+        this.map.delete(oldest.value[0]);
+        this.onEvict?.(oldest.value[0], oldest.value[1], 'cap', '');
+      }
     }
     this.map.set(key, value);
   }
@@ -56,5 +77,133 @@ export class BoundedSet<T> {
   }
   get size(): number {
     return this.map.size;
+  }
+}
+
+export interface PartitionedBoundedOptions<K, V> {
+  /** Entries one partition may hold (at least 1). */
+  perPartition: number;
+  /** Entries all partitions may hold together (at least 1). */
+  total: number;
+  onEvict?: OnEvict<K, V>;
+}
+
+interface Slot<V> {
+  partition: string;
+  value: V;
+}
+
+export class PartitionedBoundedMap<K, V> {
+  /** Every entry, oldest (least recently set or touched) first. */
+  private readonly all = new Map<K, Slot<V>>();
+  /** Each partition's entries, oldest first. */
+  private readonly parts = new Map<string, Map<K, V>>();
+  private readonly perPartition: number;
+  private readonly total: number;
+  private readonly onEvict: OnEvict<K, V> | undefined;
+
+  constructor(options: PartitionedBoundedOptions<K, V>) {
+    if (!(options.perPartition >= 1 && options.total >= 1)) throw new RangeError('PartitionedBoundedMap caps must be at least 1');
+    this.perPartition = options.perPartition;
+    this.total = options.total;
+    this.onEvict = options.onEvict;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+  sizeOf(partition: string): number {
+    return this.parts.get(partition)?.size ?? 0;
+  }
+  get(key: K): V | undefined {
+    return this.all.get(key)?.value;
+  }
+  has(key: K): boolean {
+    return this.all.has(key);
+  }
+
+  /** Sets a value as the newest of its partition; then the caps are enforced (never on this key). */
+  set(partition: string, key: K, value: V): void {
+    const had = this.all.get(key);
+    if (had && had.partition !== partition) this.delete(key);
+    else if (had) {
+      this.all.delete(key);
+      this.parts.get(partition)!.delete(key);
+    }
+    this.all.set(key, { partition, value });
+    let part = this.parts.get(partition);
+    if (!part) this.parts.set(partition, (part = new Map()));
+    part.set(key, value);
+    while (part.size > this.perPartition) this.evictOldestOf(partition, part, 'partition_cap');
+    while (this.all.size > this.total) {
+      const [name, largest] = this.largest(partition);
+      this.evictOldestOf(name, largest, 'global_cap');
+    }
+  }
+
+  /** Makes an entry the newest of its partition. */
+  touch(key: K): void {
+    const slot = this.all.get(key);
+    if (!slot) return;
+    this.all.delete(key);
+    this.all.set(key, slot);
+    const part = this.parts.get(slot.partition)!;
+    part.delete(key);
+    part.set(key, slot.value);
+  }
+
+  delete(key: K): boolean {
+    const slot = this.all.get(key);
+    if (!slot) return false;
+    this.all.delete(key);
+    const part = this.parts.get(slot.partition)!;
+    part.delete(key);
+    if (part.size === 0) this.parts.delete(slot.partition);
+    return true;
+  }
+
+  /** Drops entries, globally oldest first, while `idle` holds for the oldest; returns how many. */
+  evictIdle(idle: (value: V) => boolean): number {
+    let dropped = 0;
+    for (const [key, slot] of this.all) {
+      if (!idle(slot.value)) break;
+      this.delete(key);
+      dropped++;
+      this.onEvict?.(key, slot.value, 'idle', slot.partition);
+    }
+    return dropped;
+  }
+
+  /** A partition's values, oldest first. */
+  partitionValues(partition: string): IterableIterator<V> {
+    return (this.parts.get(partition) ?? new Map<K, V>()).values();
+  }
+  /** All values, oldest first. */
+  values(): IterableIterator<V> {
+    const it = this.all.values();
+    return (function* () {
+      for (const slot of it) yield slot.value;
+    })();
+  }
+
+  /**
+   * The partition holding the most entries; on a tie, one other than `newest` (the partition
+   * just written, whose only entry may be the new one). A scan of the partitions, run only when
+   * the global cap is exceeded.
+   */
+  private largest(newest: string): [string, Map<K, V>] {
+    let best: [string, Map<K, V>] | undefined;
+    for (const entry of this.parts) {
+      if (!best || entry[1].size > best[1].size || (entry[1].size === best[1].size && best[0] === newest)) best = entry;
+    }
+    return best!;
+  }
+
+  private evictOldestOf(partition: string, part: Map<K, V>, reason: EvictionReason): void {
+    const oldest = part.entries().next();
+    if (oldest.done) return;
+    const [key, value] = oldest.value;
+    this.delete(key);
+    this.onEvict?.(key, value, reason, partition);
   }
 }
