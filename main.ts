@@ -138,7 +138,15 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
   const stores = { logger, metrics, clock };
   const findings = new ClickHouseFindingStore(storage, stores);
   const sessions = new ClickHouseSessionStore(storage, stores);
-  const registry = new SessionRegistry({ clock, onStateChange: (session) => sessions.touch(session) });
+  // Per-tenant bounds; declarations of evicted sessions parked, spilled to ClickHouse past their cap and reloaded.
+  const registry = new SessionRegistry({
+    clock,
+    metrics,
+    ...config.detection.sessions,
+    onStateChange: (session) => sessions.touch(session),
+    onSpill: (parked) => sessions.park(parked),
+    loader: (tenant, id) => sessions.load(tenant, id),
+  });
   const mirror = new ClickHouseRevocationMirror({ handle: storage, logger, metrics });
   const connection = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
   const topic = { connection, instanceId: config.detection.instanceId, topic: config.detection.revocationTopic };
@@ -176,7 +184,7 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
     if (config.detection.rebuildMinutes <= 0) return;
     const result = await rebuildFromStore(storage, engine, {
       sinceMs: clock.now() - config.detection.rebuildMinutes * 60_000,
-      maxSessions: 10_000,
+      maxSessions: config.detection.sessions.maxSessions,
       maxEventsPerSession: 200,
     });
     logger.info({ ...result, why }, 'detector state rebuilt from ClickHouse');

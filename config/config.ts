@@ -32,6 +32,12 @@ export const DEFAULT_DEAD_LETTER_TOPIC = 'warden_dead_letter';
 export const DEFAULT_REVOCATION_TOPIC = 'warden_revocations';
 /** Sessions active within this window are rebuilt from ClickHouse at start. */
 export const DEFAULT_REBUILD_MINUTES = 30;
+/** Live sessions (with their detector state) in memory, all tenants together and per tenant. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
+export const DEFAULT_MAX_SESSIONS_PER_TENANT = 5_000;
+/** Declarations of evicted sessions kept in memory (a few hundred bytes each), all tenants and per tenant. */
+export const DEFAULT_MAX_PARKED_SESSIONS = 200_000;
+export const DEFAULT_MAX_PARKED_PER_TENANT = 50_000;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';
@@ -88,6 +94,12 @@ export interface WardenConfig {
     /** Names this instance on the revocation topic (distributed mode). */
     instanceId: string;
     revocationTopic: string;
+    /**
+     * Bounds of detector state in memory: live sessions per tenant and in all (past the total,
+     * the tenant holding the most gives one up), and the declarations of evicted sessions kept
+     * in memory before they spill to ClickHouse (reloaded on the session's next event).
+     */
+    sessions: { maxSessions: number; maxSessionsPerTenant: number; maxParked: number; maxParkedPerTenant: number };
   };
   /** Kill-switch webhook endpoints (WARDEN_WEBHOOK_URL/SECRET or WARDEN_WEBHOOKS_FILE). */
   webhooks: WebhookEndpoint[];
@@ -210,6 +222,12 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       rebuildMinutes: int('WARDEN_REBUILD_MINUTES', DEFAULT_REBUILD_MINUTES, 0, 7 * 24 * 60),
       instanceId: str('WARDEN_INSTANCE_ID', os.hostname()),
       revocationTopic: str('KAFKA_TOPIC_REVOCATIONS', DEFAULT_REVOCATION_TOPIC),
+      sessions: {
+        maxSessions: int('WARDEN_MAX_SESSIONS', DEFAULT_MAX_SESSIONS, 1, 10_000_000),
+        maxSessionsPerTenant: int('WARDEN_MAX_SESSIONS_PER_TENANT', DEFAULT_MAX_SESSIONS_PER_TENANT, 1, 10_000_000),
+        maxParked: int('WARDEN_MAX_PARKED_SESSIONS', DEFAULT_MAX_PARKED_SESSIONS, 1, 100_000_000),
+        maxParkedPerTenant: int('WARDEN_MAX_PARKED_PER_TENANT', DEFAULT_MAX_PARKED_PER_TENANT, 1, 100_000_000),
+      },
     },
     webhooks,
   };

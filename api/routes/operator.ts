@@ -33,7 +33,7 @@ export function registerOperatorRoutes(app: FastifyInstance, options: OperatorRo
   registerSessionRoutes(app, { reader, clock });
   registerSessionTrailRoutes(app, { storage, reader });
   registerSessionControlRoutes(app, { reader, revocations });
-  registerVerdictRoute(app, { revocations, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) });
+  registerVerdictRoute(app, { revocations, sessions, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) });
   registerFindingRoutes(app, { storage, clock });
   registerTargetRoutes(app, { storage, clock });
 }

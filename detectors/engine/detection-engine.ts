@@ -19,7 +19,15 @@
  *
  * `replay` runs the same path silently — state rebuilt, findings remembered for dedupe but
  * neither stored, sent nor judged — with detectors reading time from the events themselves; it
- * is how state is rebuilt from ClickHouse after a restart or a rebalance.
+ * is how state is rebuilt from ClickHouse after a restart or a rebalance. Replay skips events of
+ * sessions whose state is spilled to storage (their next live event reloads it).
+ *
+ * An event of a session whose state was spilled to storage (session-registry.ts) is not judged
+ * without it: the engine holds that session's events, in order, asks the registry to reload the
+ * session, and judges the held events once it is back (or marked lost). The hold is bounded:
+ * at most `maxHeldSessions` sessions and `maxHeldEvents` events per session; past either, the
+ * session is marked lost (its verdicts deny) and its events are judged at once rather than
+ * dropped. `drain()` waits for reloads too.
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../../ingest/audit-event.js';
@@ -35,7 +43,7 @@ import { resolve } from '../policy/resolve-policy.js';
 import type { Policy, ResolvedPolicy } from '../policy/policy-types.js';
 import { nsToMs } from '../../lib/rfc3339.js';
 import type { SessionRegistry } from '../session/session-registry.js';
-import type { SessionState } from '../session/session-state.js';
+import { sessionKey, type SessionState } from '../session/session-state.js';
 import { engineMetrics, type EngineMetrics } from './engine-metrics.js';
 import { toFinding } from './finding-id.js';
 import { SecondOpinions } from './second-opinion.js';
@@ -63,6 +71,10 @@ export interface DetectionEngineOptions {
   maxRememberedFindings?: number;
   /** The external judge's HTTP client and concurrency (where it is configured, per policy). */
   judge?: JudgeOptions;
+  /** Sessions whose events may wait for a reload at once (default 1 000). */
+  maxHeldSessions?: number;
+  /** Events one session may have waiting for its reload (default 1 000). */
+  maxHeldEvents?: number;
 }
 
 export interface JudgeOptions {
@@ -98,6 +110,10 @@ export class DetectionEngine implements EventStage {
   private readonly judges: SecondOpinions;
   /** One context, re-aimed at each (event, detector): detectors use it synchronously only. */
   private readonly ctx = new SlotContext();
+  /** Events of sessions being reloaded, by session key, in arrival order. */
+  private readonly held = new Map<string, AuditEvent[]>();
+  private readonly maxHeldSessions: number;
+  private readonly maxHeldEvents: number;
 
   constructor(options: DetectionEngineOptions) {
     this.options = options;
@@ -107,6 +123,15 @@ export class DetectionEngine implements EventStage {
     this.emitted = new BoundedSet(options.maxRememberedFindings ?? 100_000);
     for (const f of options.policy.factories) this.detectors.set(f.name, f.create());
     this.judges = new SecondOpinions({ clock: options.clock, logger: this.logger, metrics: options.metrics, ...options.judge });
+    this.maxHeldSessions = options.maxHeldSessions ?? 1000;
+    this.maxHeldEvents = options.maxHeldEvents ?? 1000;
+  }
+
+  /** Events waiting for their session's reload. */
+  get heldEvents(): number {
+    let n = 0;
+    for (const list of this.held.values()) n += list.length;
+    return n;
   }
 
   async consume(events: AuditEvent[]): Promise<void> {
@@ -143,6 +168,9 @@ export class DetectionEngine implements EventStage {
     ctx.clock = clock;
     const spent = new Map<DetectorName, { seconds: number; events: number }>();
     for (const event of events) {
+      if (this.held.size > 0 || this.registry.needsReload(event.tenant, event.session_id)) {
+        if (silent ? this.registry.needsReload(event.tenant, event.session_id) : this.hold(event)) continue;
+      }
       if (this.registry.isDuplicate(event)) {
         this.m.duplicates.inc();
         continue;
@@ -180,6 +208,50 @@ export class DetectionEngine implements EventStage {
       this.m.detectorSeconds.inc({ detector }, t.seconds);
       this.m.detectorEvents.inc({ detector }, t.events);
     }
+  }
+
+  /**
+   * True when the event waits for its session's reload (held, reload started); false when it is
+   * to be judged now — its session needs no reload, or the hold is full (then the session is
+   * marked lost and whatever it had held is judged first, in order).
+   */
+  private hold(event: AuditEvent): boolean {
+    const key = sessionKey(event.tenant, event.session_id);
+    const waiting = this.held.get(key);
+    if (waiting && waiting.length < this.maxHeldEvents) {
+      waiting.push(event);
+      return true;
+    }
+    if (waiting) {
+      this.held.delete(key);
+      this.registry.markLost(event.tenant, event.session_id, 'hold_full');
+      this.run(waiting, false, this.options.clock);
+      return false;
+    }
+    if (!this.registry.needsReload(event.tenant, event.session_id)) return false;
+    if (this.held.size >= this.maxHeldSessions) {
+      this.registry.markLost(event.tenant, event.session_id, 'hold_full');
+      return false;
+    }
+    this.held.set(key, [event]);
+    const reloaded: Promise<void> = this.registry
+      .reload(event.tenant, event.session_id)
+      .then(() => this.release(key))
+      .catch((err: unknown) => {
+        this.options.metrics.errors.inc({ stage: 'session_reload', code: errorCode(err) });
+        this.logger.error({ err, session_id: event.session_id }, 'judging held events after a reload failed');
+      })
+      .finally(() => this.pending.delete(reloaded));
+    this.pending.add(reloaded);
+    return true;
+  }
+
+  /** Judges a reloaded session's held events, in order. */
+  private release(key: string): void {
+    const events = this.held.get(key);
+    if (!events) return;
+    this.held.delete(key);
+    this.run(events, false, this.options.clock);
   }
 
   /** A judge's follow-up, emitted against the session as it is now (it may have been revoked since). */
