@@ -81,14 +81,23 @@ interface Transport {
 
 function createTransport(config: WardenConfig, { logger, metrics }: Collaborators, onAssignment?: (assignment: Record<string, number[]>) => void): Transport {
   if (config.mode === 'embedded') {
-    const memory = createMemoryTransport({ capacity: config.queueCapacity, logger, metrics });
+    // With the write-ahead log, what it holds uncommitted from before a crash is queued first.
+    const memory = createMemoryTransport({
+      capacity: config.queueCapacity,
+      maxBytes: config.queueMaxBytes,
+      ...(config.wal.enabled ? { wal: { dir: path.join(config.dataDir, 'queue-wal'), fsync: config.wal.fsync } } : {}),
+      logger,
+      metrics,
+    });
     return {
-      ...memory,
+      producer: memory.producer,
+      consumer: memory.consumer,
       deadLetter: new MemoryDeadLetterSink({ logger, metrics }),
       ready: async () => {},
       close: async () => {
         await memory.consumer.stop();
         await memory.producer.close();
+        await memory.close();
       },
     };
   }

@@ -37,8 +37,8 @@ Configuration (environment variables):
   WARDEN_MAX_SESSIONS       live sessions held in memory, all tenants (default 10000; past it
                             the tenant holding the most gives up its least recently seen)
   WARDEN_MAX_SESSIONS_PER_TENANT  live sessions one tenant may hold (default 5000)
-  WARDEN_MAX_PARKED_SESSIONS  declarations of evicted sessions kept in memory (default 200000)
-  WARDEN_MAX_PARKED_PER_TENANT  per tenant (default 50000); past it they spill to ClickHouse
+  WARDEN_MAX_PARKED_SESSIONS  declarations of evicted sessions kept in memory (default 100000)
+  WARDEN_MAX_PARKED_PER_TENANT  per tenant (default 25000); past it they spill to ClickHouse
                             and are reloaded on the session's next event
   WARDEN_LOG_LEVEL          trace|debug|info|warn|error (default info)`;
 

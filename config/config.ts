@@ -35,9 +35,9 @@ export const DEFAULT_REBUILD_MINUTES = 30;
 /** Live sessions (with their detector state) in memory, all tenants together and per tenant. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 export const DEFAULT_MAX_SESSIONS_PER_TENANT = 5_000;
-/** Declarations of evicted sessions kept in memory (a few hundred bytes each), all tenants and per tenant. */
-export const DEFAULT_MAX_PARKED_SESSIONS = 200_000;
-export const DEFAULT_MAX_PARKED_PER_TENANT = 50_000;
+/** Declarations of evicted sessions kept in memory (~500 bytes each), all tenants and per tenant. */
+export const DEFAULT_MAX_PARKED_SESSIONS = 100_000;
+export const DEFAULT_MAX_PARKED_PER_TENANT = 25_000;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';

@@ -46,9 +46,9 @@ export interface SessionRegistryOptions {
   maxRevocations?: number;
   /** Revocations remembered per tenant (default 20 000). */
   maxRevocationsPerTenant?: number;
-  /** Parked records (declarations of evicted sessions), all tenants together (default 200 000). */
+  /** Parked records (declarations of evicted sessions, ~500 bytes each), all tenants together (default 100 000). */
   maxParked?: number;
-  /** Parked records per tenant (default 50 000). */
+  /** Parked records per tenant (default 25 000). */
   maxParkedPerTenant?: number;
   /** Eviction, reload and lost-state counters (none when absent). */
   metrics?: Metrics;
@@ -67,8 +67,8 @@ export const SESSION_DEFAULTS = {
   recentSize: 200,
   maxRevocations: 100_000,
   maxRevocationsPerTenant: 20_000,
-  maxParked: 200_000,
-  maxParkedPerTenant: 50_000,
+  maxParked: 100_000,
+  maxParkedPerTenant: 25_000,
 };
 
 /** Spilled and lost keys are bare keys: this many times the parked caps. */
