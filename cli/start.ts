@@ -3,6 +3,7 @@
  * where it listens and how to send it telemetry, and shuts down gracefully on SIGINT/SIGTERM
  * (stop accepting, finish the batch in hand, close storage).
  */
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { startWarden } from '../main.js';
@@ -10,6 +11,7 @@ import { createLogger } from '../lib/logger.js';
 import { Metrics } from '../lib/metrics.js';
 import { systemClock } from '../lib/clock.js';
 import { WardenError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
 
 const ENV_HELP = `
 Configuration (environment variables):
@@ -31,6 +33,13 @@ Configuration (environment variables):
   KAFKA_ENCODING_SPANS, KAFKA_ENCODING_LOGS   otlp_proto (default) or otlp_json
   KAFKA_IDEMPOTENT          idempotent produce (default true)
   WARDEN_QUEUE_CAPACITY     in-process queue size in messages (embedded mode)
+  WARDEN_QUEUE_MAX_BYTES    bytes the in-process queue may hold before requests get 429
+                            (default 268435456 = 256 MiB)
+  WARDEN_WAL                write-ahead log of the in-process queue: a request answered 200
+                            survives a crash (default true; <data dir>/queue-wal)
+  WARDEN_WAL_FSYNC          always (default: each group of requests is synced before it is
+                            answered) or never (written only: survives a killed process, not
+                            a power cut)
   WARDEN_STORAGE_NICE       nice value of embedded ClickHouse's threads, 0-19, so detection
                             gets the CPU first (default 10; 0 = off; Linux)
   WARDEN_NORMALIZE_WORKER   decode and normalize on a worker thread (default true)
@@ -51,6 +60,9 @@ export function registerStartCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (overrides WARDEN_DATA_DIR)')
     .addHelpText('after', ENV_HELP)
     .action(async (options: { port?: string; host?: string; dataDir?: string }) => {
+      // Everything this process creates — token file, revocation log, webhook outbox, the
+      // queue's write-ahead log, embedded ClickHouse's files — is readable by its owner only.
+      process.umask(0o077);
       const env = { ...process.env };
       if (options.port !== undefined) env.WARDEN_HTTP_PORT = options.port;
       if (options.host !== undefined) env.WARDEN_HTTP_HOST = options.host;
@@ -64,6 +76,7 @@ export function registerStartCommand(program: Command): void {
         return;
       }
       const logger = createLogger(config.logLevel);
+      privateDataDir(config.dataDir, logger);
       let warden;
       try {
         const metrics = new Metrics();
@@ -102,4 +115,14 @@ export function registerStartCommand(program: Command): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
+}
+
+/** The data directory is the owner's only, including one an earlier version created 0755. */
+function privateDataDir(dataDir: string, logger: Logger): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
+  } catch (err) {
+    logger.warn({ dataDir, err: String(err) }, 'could not make the data directory private (mode 0700)');
+  }
 }

@@ -4,7 +4,8 @@
  * under way are grouped: the next write takes all of them, in order, with a single fsync (group
  * commit), so many revocations at once cost one disk flush, not one each. `replace()` swaps the whole content atomically (write a temporary file,
  * fsync, rename, fsync the folder), for compaction. The revocation log and the webhook outbox
- * both write through it.
+ * both write through it. Files are the owner's only (0600; an older file is made so on open),
+ * and a folder it creates is 0700.
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -27,8 +28,10 @@ export class AppendFile {
   ) {}
 
   static async open(path: string): Promise<AppendFile> {
-    await mkdir(dirname(path), { recursive: true });
-    return new AppendFile(path, await open(path, 'a'));
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const handle = await open(path, 'a', 0o600);
+    await handle.chmod(0o600);
+    return new AppendFile(path, handle);
   }
 
   append(text: string, options: { sync: boolean }): Promise<void> {
@@ -57,7 +60,7 @@ export class AppendFile {
   replace(text: string): Promise<void> {
     return this.serialized(async () => {
       const temporary = `${this.path}.compact`;
-      const next = await open(temporary, 'w');
+      const next = await open(temporary, 'w', 0o600);
       try {
         await next.write(text);
         await next.sync();
@@ -67,7 +70,7 @@ export class AppendFile {
       await rename(temporary, this.path);
       await syncFolder(dirname(this.path));
       const old = this.handle;
-      this.handle = await open(this.path, 'a');
+      this.handle = await open(this.path, 'a', 0o600);
       await old.close();
     });
   }

@@ -1,13 +1,32 @@
 /**
  * The bounded in-process queue behind embedded mode's transport. One FIFO per signal (like one
  * single-partition topic each: `memory:traces`, `memory:logs`), offsets increasing per topic.
- * Capacity counts every message not yet handled, queued or in a batch being handled, so memory
- * stays bounded; an enqueue that does not fit is refused whole. A batch is peeked, and removed
- * only on commit, so a failed batch is delivered again from the head.
+ * Two bounds count every message not yet handled — reserved (being written to the log),
+ * queued, or in a batch being handled — so memory stays bounded: a number of messages and a
+ * number of bytes; a request that does not fit is refused whole. A batch is peeked, and removed
+ * only on commit (which is reported to `onCommit`, the log's cue to drop it), so a failed batch
+ * is delivered again from the head.
+ *
+ * Sending is two steps when a log stands behind the queue: `reserve` counts the messages and
+ * gives them their offsets, `publish` makes them visible to the consumer once they are durable
+ * (or `cancel` gives the room back). Publishing happens in reservation order.
  */
 import type { ConsumedMessage, Signal, TransportMessage } from './transport.js';
 
 export const MEMORY_TOPICS: Readonly<Record<Signal, string>> = { traces: 'memory:traces', logs: 'memory:logs' };
+
+/** The bytes a message holds in the queue: its payload, key and headers. */
+export function messageBytes(m: TransportMessage): number {
+  let bytes = m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key));
+  for (const [k, v] of Object.entries(m.headers ?? {})) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+  return bytes;
+}
+
+function bytesOf(messages: readonly TransportMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += messageBytes(m);
+  return bytes;
+}
 
 class Fifo<T> {
   private items: T[] = [];
@@ -36,33 +55,80 @@ export class MemoryQueue {
   private readonly fifos: Record<Signal, Fifo<ConsumedMessage>> = { traces: new Fifo(), logs: new Fifo() };
   private readonly nextOffset: Record<Signal, bigint> = { traces: 0n, logs: 0n };
   private pendingCount = 0;
+  private pendingByteCount = 0;
   private nextSignal: Signal = 'traces';
   private wake: (() => void) | undefined;
+  /** Called with each committed batch (after its removal). */
+  onCommit: ((batch: readonly ConsumedMessage[]) => void) | undefined;
 
-  constructor(readonly capacity: number) {}
+  /** `maxBytes`: bound on the bytes of all pending messages (default: none). */
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** Messages queued or being handled. */
+  /** Messages reserved, queued or being handled. */
   get pending(): number {
     return this.pendingCount;
+  }
+
+  /** Bytes of the messages reserved, queued or being handled. */
+  get pendingBytes(): number {
+    return this.pendingByteCount;
   }
 
   get queued(): number {
     return this.fifos.traces.length + this.fifos.logs.length;
   }
 
-  fits(count: number): boolean {
-    return this.pendingCount + count <= this.capacity;
+  /** Whether these messages fit beside those pending, by count and by bytes. */
+  fits(messages: readonly TransportMessage[]): boolean {
+    return this.pendingCount + messages.length <= this.capacity && this.pendingByteCount + bytesOf(messages) <= this.maxBytes;
+  }
+
+  /** Counts the messages as pending and assigns their origins (the caller checked `fits`); not yet delivered. */
+  reserve(messages: readonly TransportMessage[]): ConsumedMessage[] {
+    const reserved = messages.map((m) => {
+      const offset = this.nextOffset[m.signal]++;
+      return { ...m, origin: { topic: MEMORY_TOPICS[m.signal], partition: 0, offset: offset.toString() } };
+    });
+    this.pendingCount += reserved.length;
+    this.pendingByteCount += bytesOf(reserved);
+    return reserved;
+  }
+
+  /** Makes reserved messages deliverable. */
+  publish(reserved: readonly ConsumedMessage[]): void {
+    for (const m of reserved) this.fifos[m.signal].push(m);
+    this.notify();
+  }
+
+  /** Gives back the room of reserved messages that will never be published (their offsets stay unused). */
+  cancel(reserved: readonly ConsumedMessage[]): void {
+    this.pendingCount -= reserved.length;
+    this.pendingByteCount -= bytesOf(reserved);
   }
 
   /** Appends all messages (the caller checked `fits`), assigning origins. */
-  enqueue(messages: TransportMessage[]): void {
+  enqueue(messages: readonly TransportMessage[]): void {
+    this.publish(this.reserve(messages));
+  }
+
+  /**
+   * Puts back messages recovered from the log, with the origins they were given before (per
+   * topic in offset order), whatever the bounds; later offsets continue after `nextOffsets`.
+   */
+  restore(messages: readonly ConsumedMessage[], nextOffsets: Readonly<Record<Signal, bigint>>): void {
+    for (const signal of ['traces', 'logs'] as const) {
+      if (nextOffsets[signal] > this.nextOffset[signal]) this.nextOffset[signal] = nextOffsets[signal];
+    }
     for (const m of messages) {
-      const offset = this.nextOffset[m.signal]++;
-      const origin = { topic: MEMORY_TOPICS[m.signal], partition: 0, offset: offset.toString() };
-      this.fifos[m.signal].push({ ...m, origin });
+      const next = BigInt(m.origin.offset) + 1n;
+      if (next > this.nextOffset[m.signal]) this.nextOffset[m.signal] = next;
     }
     this.pendingCount += messages.length;
-    this.notify();
+    this.pendingByteCount += bytesOf(messages);
+    this.publish(messages);
   }
 
   /**
@@ -88,6 +154,8 @@ export class MemoryQueue {
     if (batch.length === 0) return;
     this.fifos[batch[0]!.signal].drop(batch.length);
     this.pendingCount -= batch.length;
+    this.pendingByteCount -= bytesOf(batch);
+    this.onCommit?.(batch);
   }
 
   /** Resolves when a message is enqueued or `notify()` is called. */

@@ -84,6 +84,28 @@ describe('memory transport', () => {
     assert.deepEqual(got, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) => `a#${i}`));
   });
 
+  it('bounds the bytes waiting, not only the count: a few large requests fill it, and it accepts again once drained', async () => {
+    const MiB = 1024 * 1024;
+    const big = (i: number): TransportMessage => ({ signal: 'traces', encoding: 'otlp_proto', key: 'k', value: Buffer.alloc(MiB, i) });
+    // Room for 1000 messages but 3.5 MiB: the fourth 1 MiB request is refused, retryably.
+    const { producer, consumer, metrics } = transport({ capacity: 1_000, maxBytes: 3.5 * MiB });
+    for (let i = 0; i < 3; i++) await producer.send([big(i)]);
+    await assert.rejects(producer.send([big(3)]), (err: unknown) => err instanceof RetryableError && err.code === 'BACKPRESSURE');
+    await assert.rejects(
+      producer.send([big(4), big(5), big(6), big(7)]),
+      (err: unknown) => err instanceof PermanentError && err.code === 'BATCH_TOO_LARGE',
+      'a request larger than the whole bound can never fit',
+    );
+    assert.equal(await depth(metrics), 3);
+
+    let handled = 0;
+    await consumer.start(async (batch) => void (handled += batch.length));
+    await waitFor(async () => (await depth(metrics)) === 0, 'the queue to drain');
+    await producer.send([big(3)]);
+    await waitFor(() => handled === 4, 'the request sent after the drain');
+    await consumer.stop();
+  });
+
   it('delivers a rejected batch again, same messages and offsets, until it succeeds', async () => {
     const { producer, consumer, metrics } = transport({ maxBatchMessages: 4 });
     await producer.send([0, 1, 2, 3, 4, 5].map((i) => msg('logs', 'k', i)));

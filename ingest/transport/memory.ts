@@ -1,16 +1,22 @@
 /**
  * The in-process transport of embedded mode: the same TransportProducer / TransportConsumer
- * contract as Kafka over a bounded in-memory queue. `send()` accepts all of a request's messages
- * or none: when they do not fit, it rejects with RetryableError('BACKPRESSURE') so the receiver
- * answers 503/429 with Retry-After. Nothing survives a restart: embedded mode trades durability
- * of not-yet-stored messages for having no broker; `stop()` drains the queue before returning.
+ * contract as Kafka over an in-memory queue bounded in messages and in bytes. `send()` accepts
+ * all of a request's messages or none: when they do not fit, it rejects with
+ * RetryableError('BACKPRESSURE') so the receiver answers 429 with Retry-After.
+ *
+ * With a write-ahead log (`wal`, on by default in embedded mode), `send()` resolves only once the
+ * messages are durable in the log, and the log drops them when the consumer commits them
+ * (stored in ClickHouse); at creation, what the log holds uncommitted from before a crash is put
+ * back in the queue to be delivered first. Without it, nothing survives a crash. `stop()`
+ * drains the queue before returning; `close()` closes the log.
  */
-import { PermanentError, RetryableError } from '../../lib/errors.js';
+import { PermanentError, RetryableError, errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { MemoryConsumer } from './memory-consumer.js';
-import { MemoryQueue } from './memory-queue.js';
+import { MemoryQueue, messageBytes } from './memory-queue.js';
 import type { TransportConsumer, TransportMessage, TransportProducer } from './transport.js';
+import { WAL_FSYNC_POLICIES, WriteAheadLog, type WalFsync } from './wal/write-ahead-log.js';
 
 export { MEMORY_TOPICS } from './memory-queue.js';
 export { MemoryDeadLetterSink, type DeadLetterEntry, type MemoryDeadLetterOptions } from './memory-dead-letter.js';
@@ -19,6 +25,8 @@ export const DEFAULT_MEMORY_MAX_BATCH_MESSAGES = 5;
 export const DEFAULT_MEMORY_MAX_IN_FLIGHT = 1024;
 export const DEFAULT_MEMORY_RETRY_BACKOFF = { initialMs: 50, maxMs: 2_000 } as const;
 export const DEFAULT_MEMORY_DRAIN_TIMEOUT_MS = 10_000;
+/** Bytes all waiting messages may hold together. */
+export const DEFAULT_MEMORY_MAX_BYTES = 256 * 1024 * 1024;
 
 const STAGE = 'memory-producer';
 const SIGNALS = new Set(['traces', 'logs']);
@@ -26,6 +34,10 @@ const SIGNALS = new Set(['traces', 'logs']);
 export interface MemoryTransportOptions {
   /** Messages that may wait (queued or being handled) before `send()` answers BACKPRESSURE. */
   capacity: number;
+  /** Bytes (payloads, keys, headers) that may wait together before `send()` answers BACKPRESSURE. */
+  maxBytes?: number;
+  /** Write-ahead log: accepted messages survive a crash (see wal/write-ahead-log.ts). */
+  wal?: { dir: string; fsync: WalFsync; segmentBytes?: number };
   /** Messages per handler call. */
   maxBatchMessages?: number;
   /** Batches per topic still being stored while later ones are handled (handlers returning receipts). */
@@ -41,11 +53,24 @@ export interface MemoryTransportOptions {
 export interface MemoryTransport {
   producer: TransportProducer;
   consumer: TransportConsumer;
+  /** The write-ahead log, when there is one. */
+  wal?: WriteAheadLog;
+  /** Closes the write-ahead log (after the consumer stopped: its last commits are recorded). */
+  close(): Promise<void>;
 }
 
+/** Opens the write-ahead log first, when there is one, and queues what it holds uncommitted. */
 export function createMemoryTransport(options: MemoryTransportOptions): MemoryTransport {
   validate(options);
-  const queue = new MemoryQueue(options.capacity);
+  const queue = new MemoryQueue(options.capacity, options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES);
+  let wal: WriteAheadLog | undefined;
+  if (options.wal) {
+    const opened = WriteAheadLog.open({ ...options.wal, logger: options.logger, metrics: options.metrics });
+    wal = opened.log;
+    queue.restore(opened.replay, opened.nextOffsets);
+    queue.onCommit = (batch) => opened.log.commit(batch);
+    options.metrics.queueDepth.set(queue.pending);
+  }
   const consumer = new MemoryConsumer(queue, {
     maxBatchMessages: options.maxBatchMessages ?? DEFAULT_MEMORY_MAX_BATCH_MESSAGES,
     maxInFlight: options.maxInFlight ?? DEFAULT_MEMORY_MAX_IN_FLIGHT,
@@ -54,7 +79,7 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     logger: options.logger,
     metrics: options.metrics,
   });
-  return { producer: new MemoryProducer(queue, options.metrics), consumer };
+  return { producer: new MemoryProducer(queue, options.metrics, wal), consumer, ...(wal ? { wal } : {}), close: async () => wal?.close() };
 }
 
 class MemoryProducer implements TransportProducer {
@@ -63,6 +88,7 @@ class MemoryProducer implements TransportProducer {
   constructor(
     private readonly queue: MemoryQueue,
     private readonly metrics: Metrics,
+    private readonly wal: WriteAheadLog | undefined,
   ) {}
 
   async send(messages: TransportMessage[]): Promise<void> {
@@ -73,8 +99,20 @@ class MemoryProducer implements TransportProducer {
       this.metrics.errors.inc({ stage: STAGE, code: (err as PermanentError).code });
       throw err;
     }
-    this.queue.enqueue(messages);
+    // Counted (and given offsets) now, so requests waiting for the log's fsync hold their room.
+    const reserved = this.queue.reserve(messages);
     this.metrics.queueDepth.set(this.queue.pending);
+    if (this.wal) {
+      try {
+        await this.wal.append(reserved);
+      } catch (err) {
+        this.queue.cancel(reserved);
+        this.metrics.queueDepth.set(this.queue.pending);
+        this.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+        throw err;
+      }
+    }
+    this.queue.publish(reserved);
     for (const m of messages) this.metrics.sent.inc({ stage: STAGE, signal: m.signal });
   }
 
@@ -90,9 +128,13 @@ class MemoryProducer implements TransportProducer {
     if (messages.length > this.queue.capacity) {
       throw new PermanentError('BATCH_TOO_LARGE', `${messages.length} messages exceed the queue capacity ${this.queue.capacity}`);
     }
-    if (!this.queue.fits(messages.length)) {
+    const bytes = messages.reduce((n, m) => n + messageBytes(m), 0);
+    if (bytes > this.queue.maxBytes) {
+      throw new PermanentError('BATCH_TOO_LARGE', `${bytes} bytes exceed the queue's byte bound ${this.queue.maxBytes}`);
+    }
+    if (!this.queue.fits(messages)) {
       throw new RetryableError('BACKPRESSURE', 'in-process queue is full', {
-        details: { pending: this.queue.pending, capacity: this.queue.capacity },
+        details: { pending: this.queue.pending, capacity: this.queue.capacity, pendingBytes: this.queue.pendingBytes, maxBytes: this.queue.maxBytes },
       });
     }
   }
@@ -111,6 +153,9 @@ function validate(o: MemoryTransportOptions): void {
     problems.push('retryBackoff needs 0 < initialMs <= maxMs');
   }
   if (o.drainTimeoutMs !== undefined && !(o.drainTimeoutMs >= 0)) problems.push('drainTimeoutMs must be >= 0');
+  if (o.maxBytes !== undefined && !(Number.isInteger(o.maxBytes) && o.maxBytes > 0)) problems.push('maxBytes must be an integer > 0');
+  if (o.wal && !WAL_FSYNC_POLICIES.includes(o.wal.fsync)) problems.push(`wal.fsync must be one of ${WAL_FSYNC_POLICIES.join(', ')}`);
+  if (o.wal?.segmentBytes !== undefined && !(Number.isInteger(o.wal.segmentBytes) && o.wal.segmentBytes > 0)) problems.push('wal.segmentBytes must be an integer > 0');
   if (!o.logger) problems.push('logger is required');
   if (!o.metrics) problems.push('metrics is required');
   if (problems.length > 0) {

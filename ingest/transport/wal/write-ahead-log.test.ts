@@ -1,0 +1,177 @@
+/**
+ * The in-process transport with its write-ahead log, over real files in a temporary directory:
+ * what was accepted and not committed is delivered again by the next transport on the same
+ * directory (a crash is a transport that is never closed), committed messages are not, segments
+ * go once committed, concurrent sends share one fsync, a torn last record is cut off with a
+ * warning, damage in the middle stops the start with instructions, and files are private.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { WardenError } from '../../../lib/errors.js';
+import { silentLogger, type Logger } from '../../../lib/logger.js';
+import { Metrics } from '../../../lib/metrics.js';
+import { createMemoryTransport, type MemoryTransportOptions } from '../memory.js';
+import type { ConsumedMessage, Signal, TransportMessage } from '../transport.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-wal-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function msg(signal: Signal, n: number, extra: Partial<TransportMessage> = {}): TransportMessage {
+  return { signal, encoding: 'otlp_proto', key: `session-${n % 3}`, value: Buffer.from(`payload #${n} `.repeat(n + 1)), ...extra };
+}
+
+function recordingLogger(lines: Array<{ obj: unknown; msg: string | undefined }>): Logger {
+  const logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: (obj, msg) => void lines.push({ obj, msg }),
+    error: (obj, msg) => void lines.push({ obj, msg }),
+    child: () => logger,
+  };
+  return logger;
+}
+
+function open(overrides: Partial<MemoryTransportOptions> = {}, wal: Partial<NonNullable<MemoryTransportOptions['wal']>> = {}) {
+  const metrics = new Metrics();
+  const t = createMemoryTransport({ capacity: 1_000, logger: silentLogger, metrics, retryBackoff: { initialMs: 5, maxMs: 20 }, wal: { dir, fsync: 'always', ...wal }, ...overrides });
+  return { ...t, metrics };
+}
+
+/** Consumes until `count` messages were handled (and committed), then stops. */
+async function consume(t: ReturnType<typeof open>, count: number): Promise<ConsumedMessage[]> {
+  const got: ConsumedMessage[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  if (count === 0) done();
+  await t.consumer.start(async (batch) => {
+    got.push(...batch);
+    if (got.length >= count) done();
+  });
+  await all;
+  await t.consumer.stop();
+  return got;
+}
+
+function segments(): string[] {
+  return fs.readdirSync(dir).filter((f) => f.startsWith('segment-')).sort();
+}
+
+function lastSegment(): string {
+  return path.join(dir, segments().at(-1)!);
+}
+
+describe('write-ahead log of the in-process transport', () => {
+  it('delivers again, after a crash, every accepted message not committed: same signal, key, encoding, headers, bytes and offset', async () => {
+    const first = open();
+    const sent = [msg('traces', 0, { headers: { 'x-tenant': 'acme' } }), msg('logs', 1, { encoding: 'otlp_json', key: null }), msg('traces', 2)];
+    await first.producer.send(sent.slice(0, 2));
+    await first.producer.send(sent.slice(2));
+    // Crash: the first transport is never stopped or closed.
+
+    const second = open();
+    const replayed = await consume(second, 3);
+    const view = (m: TransportMessage & Partial<ConsumedMessage>) => ({ signal: m.signal, encoding: m.encoding, key: m.key, headers: m.headers, value: m.value.toString('base64') });
+    assert.deepEqual(replayed.map(view).sort((a, b) => a.value.localeCompare(b.value)), sent.map(view).sort((a, b) => a.value.localeCompare(b.value)));
+    assert.deepEqual(replayed.filter((m) => m.signal === 'traces').map((m) => m.origin.offset), ['0', '1']);
+    assert.deepEqual(replayed.filter((m) => m.signal === 'logs').map((m) => m.origin.offset), ['0']);
+
+    // Offsets go on after the replayed ones, and nothing committed is delivered a third time.
+    await second.producer.send([msg('traces', 3)]);
+    const after = await consume(open(), 1);
+    assert.deepEqual(after.map((m) => [m.signal, m.origin.offset]), [['traces', '2']]);
+    await second.close();
+  });
+
+  it('a clean stop leaves nothing to deliver again; committed segments are deleted', async () => {
+    const t = open({}, { segmentBytes: 2_000 });
+    for (let i = 0; i < 40; i++) await t.producer.send([msg(i % 2 ? 'logs' : 'traces', i)]);
+    assert.ok(t.wal!.segmentFiles().length > 3, `rolled into several segments (${t.wal!.segmentFiles().length})`);
+    await consume(t, 40);
+    await t.close();
+    assert.equal(segments().length, 1, 'only the active segment is left');
+
+    const again = open();
+    assert.deepEqual(await consume(again, 0), []);
+    await again.producer.send([msg('traces', 99)]);
+    const [next] = await consume(open(), 1);
+    assert.equal(next!.origin.offset, '20', 'offsets continue after the committed ones even with every segment gone');
+    await again.close();
+  });
+
+  it('concurrent sends share one write and fsync (group commit)', async () => {
+    const t = open();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => t.producer.send([msg('traces', i)])));
+    // The first send starts a write alone; the 49 that arrive while it is being synced share the next.
+    assert.equal(t.wal!.stats.appends, 50);
+    assert.equal(t.wal!.stats.groups, 2);
+    assert.equal(t.wal!.stats.messages, 50);
+    await t.close();
+  });
+
+  it('cuts off a record torn by a crash mid-write, with a warning, and replays the whole ones', async () => {
+    const t = open();
+    for (let i = 0; i < 3; i++) await t.producer.send([msg('traces', i)]);
+    const file = lastSegment();
+    const size = fs.statSync(file).size;
+    fs.truncateSync(file, size - 5);
+
+    const lines: Array<{ obj: unknown; msg: string | undefined }> = [];
+    const reopened = open({ logger: recordingLogger(lines) });
+    const replayed = await consume(reopened, 2);
+    assert.deepEqual(replayed.map((m) => m.origin.offset), ['0', '1']);
+    assert.ok(lines.some((l) => /torn by a crash/.test(l.msg ?? '')), 'a warning says a torn record was cut off');
+    assert.ok(fs.statSync(file).size < size - 5, 'the torn bytes are cut from the file');
+    await reopened.close();
+  });
+
+  it('treats a zero-filled end (a power cut before the data reached the disk) as torn too', async () => {
+    const t = open();
+    for (let i = 0; i < 2; i++) await t.producer.send([msg('logs', i)]);
+    fs.appendFileSync(lastSegment(), Buffer.alloc(300));
+    const reopened = open();
+    assert.deepEqual((await consume(reopened, 2)).map((m) => m.origin.offset), ['0', '1']);
+    await reopened.close();
+  });
+
+  it('refuses to start on damage in the middle of the log, saying where and what to do', async () => {
+    const t = open();
+    for (let i = 0; i < 3; i++) await t.producer.send([msg('traces', i)]);
+    const file = lastSegment();
+    const bytes = fs.readFileSync(file);
+    bytes[8 + 8 + 20] ^= 0xff; // inside the first record's body: its checksum no longer matches
+    fs.writeFileSync(file, bytes);
+
+    assert.throws(
+      () => open(),
+      (err: unknown) => err instanceof WardenError && err.code === 'WAL_CORRUPT' && err.message.includes(`truncate -s 8 '${file}'`) && /does not start/.test(err.message),
+    );
+  });
+
+  it('creates its directory 0700 and its files 0600, whatever the umask', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const t = open();
+      await t.producer.send([msg('traces', 1)]);
+      assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+      for (const f of fs.readdirSync(dir)) assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+      await t.close();
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('a send after close is refused as retryable, and its room is given back', async () => {
+    const t = open({ capacity: 10 });
+    await t.close();
+    await assert.rejects(t.producer.send([msg('traces', 1)]), (err: unknown) => err instanceof WardenError && err.retryable && err.code === 'TRANSPORT_UNAVAILABLE');
+    assert.equal((await t.metrics.queueDepth.get()).values[0]?.value, 0);
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * The write-ahead log of embedded mode's in-process queue: what makes a request answered 200
+ * survive a crash before it is stored. `append` writes a request's messages (already given
+ * their queue offsets) to the active segment and resolves once they are durable; appends that
+ * arrive while a write and fsync are under way wait and share the next one (group commit), so
+ * concurrent requests pay one fsync between them. `commit` is told each batch the transport
+ * committed (stored in ClickHouse) and records the per-topic committed offset
+ * (committed-offsets.ts); a segment, rolled once it passes `segmentBytes`, is deleted when every
+ * message in it is committed.
+ *
+ * `open` (at start, before the receiver opens) reads the segments and returns the messages not
+ * committed yet, in offset order, for the queue to deliver again — they are decoded, judged by
+ * the detectors and stored (the batch processor's first insert of a partition looks up event ids
+ * already stored, so an event is not stored twice). A record torn by a crash mid-write is cut off
+ * with a warning; damage elsewhere is an error (wal-segment-reader.ts). Files are created 0600,
+ * the directory 0700.
+ *
+ * fsync policy: 'always' (default) syncs every group before acknowledging it — survives power
+ * loss; 'never' only writes (the page cache survives a killed process, not a power cut).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RetryableError, errorCode } from '../../../lib/errors.js';
+import type { Logger } from '../../../lib/logger.js';
+import type { Metrics } from '../../../lib/metrics.js';
+import type { ConsumedMessage } from '../transport.js';
+import { CommittedOffsets, type Offsets } from './committed-offsets.js';
+import { encodeRecord, SEGMENT_MAGIC } from './wal-record.js';
+import { scanSegment } from './wal-segment-reader.js';
+
+export type WalFsync = 'always' | 'never';
+export const WAL_FSYNC_POLICIES: readonly WalFsync[] = ['always', 'never'];
+export const DEFAULT_WAL_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+const STAGE = 'wal';
+const SEGMENT_NAME = /^segment-(\d{12})\.wal$/;
+/** Buffers per writev call (below IOV_MAX). */
+const WRITEV_CHUNK = 512;
+
+export interface WriteAheadLogOptions {
+  dir: string;
+  fsync: WalFsync;
+  /** A segment is rolled once it holds this many bytes. */
+  segmentBytes?: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface OpenedLog {
+  log: WriteAheadLog;
+  /** Messages accepted before the last stop and not committed, per topic in offset order. */
+  replay: ConsumedMessage[];
+  /** Per topic, the offset the queue continues from. */
+  nextOffsets: Offsets;
+}
+
+interface Segment {
+  file: string;
+  number: number;
+  /** Per topic, one past the highest offset written to it (0: none). */
+  next: Offsets;
+  size: number;
+}
+
+interface PendingAppend {
+  buffers: Buffer[];
+  bytes: number;
+  messages: readonly ConsumedMessage[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class WriteAheadLog {
+  private readonly segments: Segment[];
+  private active: Segment;
+  private fd: number;
+  private pending: PendingAppend[] = [];
+  private flushing: Promise<void> | undefined;
+  private retiring: Promise<void> = Promise.resolve();
+  private closed = false;
+  private broken: unknown;
+  private readonly segmentBytes: number;
+  private readonly logger: Logger;
+  /** Groups written (each with one fsync under 'always') and messages appended. */
+  readonly stats = { groups: 0, appends: 0, messages: 0 };
+
+  private constructor(
+    private readonly options: WriteAheadLogOptions,
+    private readonly committed: CommittedOffsets,
+    segments: Segment[],
+    nextNumber: number,
+  ) {
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_WAL_SEGMENT_BYTES;
+    this.logger = options.logger.child({ component: STAGE });
+    this.segments = segments;
+    const created = this.createSegment(nextNumber);
+    this.active = created.segment;
+    this.fd = created.fd;
+  }
+
+  static open(options: WriteAheadLogOptions): OpenedLog {
+    const logger = options.logger.child({ component: STAGE });
+    fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(options.dir, 0o700);
+    const { offsets: committed, damaged } = CommittedOffsets.open(path.join(options.dir, 'committed'));
+    if (damaged) logger.warn({ dir: options.dir }, 'write-ahead log: committed-offset record unreadable; every logged message is delivered again (stored ones are not stored twice)');
+
+    const files = fs
+      .readdirSync(options.dir)
+      .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
+      .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
+      .map((f) => ({ file: path.join(options.dir, f.name), number: Number(f.match[1]) }))
+      .sort((a, b) => a.number - b.number);
+
+    const replay: ConsumedMessage[] = [];
+    const kept: Segment[] = [];
+    const nextOffsets: Offsets = { ...committed.current };
+    let bytes = 0;
+    files.forEach(({ file, number }, i) => {
+      const scan = scanSegment(file, i === files.length - 1);
+      if (scan.torn) {
+        logger.warn({ file, at: scan.torn.at, bytes: scan.torn.bytes, reason: scan.torn.reason }, 'write-ahead log: cut off the end of a record torn by a crash (it was never acknowledged)');
+        fs.truncateSync(file, scan.goodBytes);
+      }
+      const segment: Segment = { file, number, next: { traces: 0n, logs: 0n }, size: scan.goodBytes };
+      for (const m of scan.messages) {
+        const offset = BigInt(m.origin.offset);
+        if (offset + 1n > segment.next[m.signal]) segment.next[m.signal] = offset + 1n;
+        if (offset + 1n > nextOffsets[m.signal]) nextOffsets[m.signal] = offset + 1n;
+        if (offset < committed.current[m.signal]) continue;
+        // A copy: the segment's bytes are garbage once read.
+        replay.push({ ...m, value: Buffer.from(m.value) });
+        bytes += m.value.length;
+      }
+      if (isCommitted(segment, committed.current)) fs.rmSync(file, { force: true });
+      else kept.push(segment);
+    });
+    replay.sort(byTopicOffset);
+    if (replay.length > 0) logger.warn({ messages: replay.length, bytes }, 'write-ahead log: delivering again messages accepted before the last stop and not stored');
+    const nextNumber = (files.at(-1)?.number ?? 0) + 1;
+    return { log: new WriteAheadLog(options, committed, kept, nextNumber), replay, nextOffsets };
+  }
+
+  /** Resolves once the messages are written (and synced, under 'always'); rejects with a retryable error otherwise. */
+  append(messages: readonly ConsumedMessage[]): Promise<void> {
+    if (this.closed || this.broken !== undefined) {
+      return Promise.reject(new RetryableError('TRANSPORT_UNAVAILABLE', this.closed ? 'write-ahead log is closed' : 'write-ahead log cannot be written'));
+    }
+    const buffers: Buffer[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      for (const b of encodeRecord(m)) {
+        buffers.push(b);
+        bytes += b.length;
+      }
+    }
+    this.stats.appends++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ buffers, bytes, messages, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  /** The transport committed this batch (stored in ClickHouse): records it and retires segments it completes. */
+  commit(batch: readonly ConsumedMessage[]): void {
+    if (this.closed || batch.length === 0) return;
+    const last = batch[batch.length - 1]!;
+    try {
+      if (!this.committed.advance(last.signal, BigInt(last.origin.offset) + 1n)) return;
+    } catch (err) {
+      // Not fatal: the batch is only delivered again after a restart, and not stored twice.
+      this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+      this.logger.warn({ err: String(err) }, 'write-ahead log: could not record a committed offset');
+      return;
+    }
+    const done = this.segments.filter((s) => isCommitted(s, this.committed.current));
+    if (done.length === 0) return;
+    for (const s of done) this.segments.splice(this.segments.indexOf(s), 1);
+    this.retiring = this.retiring.then(async () => {
+      try {
+        // The record that makes these segments unnecessary is durable before they go.
+        await this.committed.sync();
+        for (const s of done) await fs.promises.rm(s.file, { force: true });
+      } catch (err) {
+        this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+        this.logger.warn({ err: String(err) }, 'write-ahead log: could not delete a committed segment');
+      }
+    });
+  }
+
+  /** Finishes the writes under way and closes the files; what is not committed stays for the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flushing;
+    await this.retiring;
+    fs.closeSync(this.fd);
+    this.committed.close();
+  }
+
+  /** Segment files on disk (for tests and the operator). */
+  segmentFiles(): string[] {
+    return [...this.segments, this.active].map((s) => s.file);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      if (this.broken !== undefined) {
+        for (const a of group) a.reject(new RetryableError('TRANSPORT_UNAVAILABLE', 'write-ahead log cannot be written'));
+        continue;
+      }
+      if (this.active.size >= this.segmentBytes) this.roll();
+      const start = this.active.size;
+      try {
+        await writeAll(this.fd, group.flatMap((a) => a.buffers), start);
+        if (this.options.fsync === 'always') await datasync(this.fd);
+      } catch (err) {
+        this.failGroup(group, start, err);
+        continue;
+      }
+      this.stats.groups++;
+      for (const a of group) {
+        this.active.size += a.bytes;
+        for (const m of a.messages) {
+          const next = BigInt(m.origin.offset) + 1n;
+          if (next > this.active.next[m.signal]) this.active.next[m.signal] = next;
+        }
+        this.stats.messages += a.messages.length;
+      }
+      for (const a of group) a.resolve();
+    }
+  }
+
+  private failGroup(group: PendingAppend[], start: number, err: unknown): void {
+    this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+    this.logger.error({ err: String(err), file: this.active.file }, 'write-ahead log: write failed; the requests are refused (retryable)');
+    try {
+      // Nothing of a failed group may stay in the file: later records would follow a torn one.
+      fs.ftruncateSync(this.fd, start);
+    } catch (truncateErr) {
+      this.broken = truncateErr;
+      this.logger.error({ err: String(truncateErr) }, 'write-ahead log: could not cut off a failed write; refusing every request until restart');
+    }
+    const refusal = new RetryableError('TRANSPORT_UNAVAILABLE', `could not write the write-ahead log: ${String(err)}`, { cause: err });
+    for (const a of group) a.reject(refusal);
+  }
+
+  private roll(): void {
+    const created = this.createSegment(this.active.number + 1);
+    fs.closeSync(this.fd);
+    this.segments.push(this.active);
+    this.active = created.segment;
+    this.fd = created.fd;
+  }
+
+  private createSegment(number: number): { segment: Segment; fd: number } {
+    const file = path.join(this.options.dir, `segment-${String(number).padStart(12, '0')}.wal`);
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.writeSync(fd, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
+    if (this.options.fsync === 'always') {
+      fs.fdatasyncSync(fd);
+      syncDirectory(this.options.dir);
+    }
+    return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length }, fd };
+  }
+}
+
+function isCommitted(segment: Segment, committed: Readonly<Offsets>): boolean {
+  return segment.next.traces <= committed.traces && segment.next.logs <= committed.logs;
+}
+
+function byTopicOffset(a: ConsumedMessage, b: ConsumedMessage): number {
+  if (a.signal !== b.signal) return a.signal < b.signal ? -1 : 1;
+  const d = BigInt(a.origin.offset) - BigInt(b.origin.offset);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+function syncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Writes every buffer at `position`, going on after partial writes. */
+async function writeAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let queue = buffers;
+  let at = position;
+  while (queue.length > 0) {
+    const chunk = queue.slice(0, WRITEV_CHUNK);
+    const wanted = chunk.reduce((n, b) => n + b.length, 0);
+    const written = await new Promise<number>((resolve, reject) => fs.writev(fd, chunk, at, (err, n) => (err ? reject(err) : resolve(n))));
+    at += written;
+    if (written === wanted) {
+      queue = queue.slice(chunk.length);
+      continue;
+    }
+    if (written === 0) throw new Error('write made no progress');
+    // Partial write: drop what went out and continue with the rest.
+    let skip = written;
+    const rest: Buffer[] = [];
+    for (const b of queue) {
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
+      rest.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    queue = rest;
+  }
+}
