@@ -24,6 +24,8 @@ export const DEFAULT_DATA_DIR = '.warden-data';
 export const DEFAULT_DATABASE = 'warden';
 export const DEFAULT_TTL_DAYS = 90;
 export const DEFAULT_QUEUE_CAPACITY = 20_000;
+/** Bytes the in-process queue may hold (embedded mode); past it requests get 429. */
+export const DEFAULT_QUEUE_MAX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_STORAGE_NICE = 10;
 export const DEFAULT_GROUP_ID = 'warden';
 export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
@@ -81,6 +83,13 @@ export interface WardenConfig {
   };
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
+  /** Bound on the bytes of the in-process queue (embedded mode). */
+  queueMaxBytes: number;
+  /**
+   * Write-ahead log of the in-process queue (embedded mode): a request answered 200 survives a
+   * crash. `fsync`: 'always' syncs each group of requests before answering; 'never' only writes.
+   */
+  wal: { enabled: boolean; fsync: 'always' | 'never' };
   /** Nice value of embedded ClickHouse's threads, so detection gets the CPU first (0 = off). */
   storageNice: number;
   /** Decode and normalize on a worker thread (else on the main thread). */
@@ -168,6 +177,12 @@ export function loadConfig(env: Env = process.env): WardenConfig {
   }
   const database = str('CLICKHOUSE_DATABASE', DEFAULT_DATABASE);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
+  const walFsync = (): 'always' | 'never' => {
+    const value = str('WARDEN_WAL_FSYNC', 'always');
+    if (value === 'always' || value === 'never') return value;
+    problems.push(`WARDEN_WAL_FSYNC=${JSON.stringify(value)} must be always or never`);
+    return 'always';
+  };
   const logLevel = str('WARDEN_LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`WARDEN_LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -214,6 +229,8 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       idempotent: bool('KAFKA_IDEMPOTENT', true),
     },
     queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
+    queueMaxBytes: int('WARDEN_QUEUE_MAX_BYTES', DEFAULT_QUEUE_MAX_BYTES, 1024 * 1024, 64 * 1024 * 1024 * 1024),
+    wal: { enabled: bool('WARDEN_WAL', true), fsync: walFsync() },
     storageNice: int('WARDEN_STORAGE_NICE', DEFAULT_STORAGE_NICE, 0, 19),
     normalizeWorker: bool('WARDEN_NORMALIZE_WORKER', true),
     logLevel,
