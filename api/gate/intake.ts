@@ -45,7 +45,7 @@ export interface IntakeRequest {
 export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): Promise<IntakeResult> {
   const record = hookLogRecord(request.input, request.agent, deps.clock.nowNs());
   const [event] = deps.normalizer.normalize([record], { tenant: request.tenant });
-  const decision = event !== undefined && request.gated && event.phase === 'intent' ? deps.gate.decide(event, request.canAsk) : null;
+  const decision = event !== undefined && request.gated && event.phase === 'intent' ? await deps.gate.decide(event, request.canAsk) : null;
   await deps.producer.send([
     {
       signal: 'logs',

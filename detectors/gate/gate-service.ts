@@ -8,6 +8,10 @@
  * remembered (bounded) so that the same intent asked again (a retried hook) gets the same answer,
  * and so an operator can allow a denied call once.
  *
+ * A session whose state Warden knew but holds in storage only (evicted from memory) is read back
+ * before its intent is judged (bounded wait); a session whose state is lost — or still not back —
+ * is denied: the gate fails closed rather than judge without the session's scope and revocation.
+ *
  * Allow once: the operator names a decision; the next intent of that session with the same tool
  * and command (or arguments) is allowed, its findings stored but not acted on.
  */
@@ -20,7 +24,8 @@ import type { Metrics } from '../../lib/metrics.js';
 import { nsToRfc3339 } from '../../lib/rfc3339.js';
 import { BoundedMap } from '../common/bounded.js';
 import type { DetectionEngine } from '../engine/detection-engine.js';
-import { decideIntent, type GateAnswer } from './decide-intent.js';
+import type { Finding } from '../finding.js';
+import { decideIntent, type GateAnswer, type GateVerdict } from './decide-intent.js';
 import { gateMetrics, type GateMetrics } from './gate-metrics.js';
 
 export interface GateDecision {
@@ -60,6 +65,8 @@ export interface GateDeps {
   metrics: Metrics;
   /** Decisions remembered for retries and allow-once (default 50 000). */
   remember?: number;
+  /** How long an intent may wait for its session's state to be read back (default 2 000 ms). */
+  reloadWaitMs?: number;
 }
 
 export interface AllowOnce {
@@ -90,6 +97,8 @@ export class Gate {
   private readonly byEvent: BoundedMap<string, GateDecision>;
   private readonly byId: BoundedMap<string, GateDecision>;
   private readonly allowances = new BoundedMap<string, AllowOnce & { decision_id: string }>(10_000);
+  /** Calls denied or asked about, by (session, tool, command): the same call again is answered alike. */
+  private readonly stopped = new BoundedMap<string, GateDecision>(50_000);
 
   constructor(deps: GateDeps) {
     this.deps = deps;
@@ -102,11 +111,36 @@ export class Gate {
    * Decides one intended action. `canAsk`: whether the agent can stage a call for a person
    * (otherwise ask becomes deny, saying so).
    */
-  decide(event: AuditEvent, canAsk: boolean): GateDecision {
+  async decide(event: AuditEvent, canAsk: boolean): Promise<GateDecision> {
     if (event.phase !== 'intent') throw new GateError('GATE_NOT_AN_INTENT', `the gate decides intended actions; this event is a ${event.phase} event`);
     const started = performance.now();
     const known = this.byEvent.get(event.event_id);
     if (known) return known;
+    const registry = this.deps.engine.registry;
+    if (registry.needsReload(event.tenant, event.session_id)) await this.reload(event);
+    const custody = registry.custody(event.tenant, event.session_id);
+    if (custody === 'lost' || registry.needsReload(event.tenant, event.session_id)) {
+      const why =
+        custody === 'lost'
+          ? "Warden no longer holds this session's state (its declared scope, goal or revocation were evicted from memory and could not be read back), so it cannot judge this call"
+          : "Warden is still reading this session's state (declared scope, goal, revocation) back from storage; retry in a moment";
+      return this.record(event, started, [], { decision: 'deny', would_be: 'deny', finding: null, reason: why, remedy: `an operator can reinstate the session: warden reinstate ${JSON.stringify(event.session_id)} --reason "…"` }, 'enforce', 'state_lost');
+    }
+    return this.judge(event, canAsk, started);
+  }
+
+  /** Waits (bounded) for the session's state to be read back from storage. */
+  private async reload(event: AuditEvent): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.reloadWaitMs ?? 2_000)));
+    try {
+      await Promise.race([this.deps.engine.registry.reload(event.tenant, event.session_id).catch(() => undefined), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private judge(event: AuditEvent, canAsk: boolean, started: number): GateDecision {
     const { engine } = this.deps;
     const registry = engine.registry;
     const revokedBefore = registry.revocationOf(event.tenant, event.session_id);
@@ -116,9 +150,21 @@ export class Gate {
     const findings = engine.evaluate(event, { act: allowance === undefined }) ?? [];
     const session = registry.get(event.tenant, event.session_id);
     const policy = session ? engine.policyFor(session) : { mode: 'enforce' as const, gate: { deny_at: 'high' as const, ask_at: 'medium' as const } };
-    const verdict = allowance
-      ? { decision: 'allow' as const, would_be: 'allow' as const, finding: null, reason: `allowed once by ${allowance.by} (${allowance.decision_id}): ${allowance.reason}`, remedy: '' }
+    let verdict: GateVerdict = allowance
+      ? { decision: 'allow', would_be: 'allow', finding: null, reason: `allowed once by ${allowance.by} (${allowance.decision_id}): ${allowance.reason}`, remedy: '' }
       : decideIntent({ event, findings, revokedBefore, policy, canAsk });
+    // A detector reports a target once per session; the call it stopped, asked again, is stopped again.
+    const before = allowance ? undefined : this.stopped.get(key);
+    if (before && verdict.would_be === 'allow') {
+      verdict = decideIntent({ event, findings: [], revokedBefore: null, policy, canAsk });
+      verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy };
+    }
+    const decision = this.record(event, started, findings, verdict, policy.mode, revokedBefore ? 'revocation' : before ? before.detector : '', revokedBefore?.finding_id ?? before?.finding_id ?? '');
+    if (decision.would_be !== 'allow' && !revokedBefore) this.stopped.set(key, decision);
+    return decision;
+  }
+
+  private record(event: AuditEvent, started: number, findings: readonly Finding[], verdict: GateVerdict, mode: GateDecision['mode'], cause: string, causeFinding = ''): GateDecision {
     const top = verdict.finding;
     const decision: GateDecision = {
       decision_id: decisionIdOf(event.event_id),
@@ -133,12 +179,12 @@ export class Gate {
       action_class: event.action_class,
       decision: verdict.decision,
       would_be: verdict.would_be,
-      mode: policy.mode,
+      mode,
       reason: verdict.reason,
       remedy: verdict.remedy,
-      detector: top?.detector ?? (revokedBefore ? 'revocation' : ''),
-      severity: top?.severity ?? (revokedBefore ? 'critical' : 'none'),
-      finding_id: top?.id ?? revokedBefore?.finding_id ?? '',
+      detector: top?.detector ?? cause,
+      severity: top?.severity ?? (cause ? 'critical' : 'none'),
+      finding_id: top?.id ?? causeFinding,
       finding_ids: findings.map((f) => f.id),
       latency_ms: performance.now() - started,
       at: nsToRfc3339(event.time_ns),
