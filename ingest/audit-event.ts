@@ -57,8 +57,15 @@ export interface AuditEvent {
   redactions: number;
 }
 
-/** The latest time an AuditEvent can carry: what a DateTime64(9) column holds (Int64 max, 2262-04-11T23:47:16.854775807Z). */
-export const MAX_EVENT_NS = '9223372036854775807';
+/**
+ * The latest time an AuditEvent can carry: 2106-02-07T06:28:15.999999999Z. The DateTime64(9)
+ * column holds up to 2262, but the table's TTL reads the time as a DateTime (UInt32 seconds),
+ * which wraps past 2106: a later row would be stored, then deleted by the TTL as if long expired.
+ */
+export const MAX_EVENT_NS = '4294967295999999999';
+
+/** MAX_EVENT_NS as an ISO 8601 date, for messages. */
+export const MAX_EVENT_TIME = '2106-02-07T06:28:15.999999999Z';
 
 /** True for decimal nanoseconds that storage can hold (1 to 19 digits, at most MAX_EVENT_NS). */
 export function isStorableNs(ns: string): boolean {

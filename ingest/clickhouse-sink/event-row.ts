@@ -6,12 +6,12 @@
  * Reads select the times as `toUnixTimestamp64Nano(...)` strings (EVENT_SELECT_COLUMNS).
  */
 import { PermanentError } from '../../lib/errors.js';
-import { isStorableNs, type AuditEvent, type Outcome, type Phase, type Severity } from '../audit-event.js';
+import { isStorableNs, MAX_EVENT_TIME, type AuditEvent, type Outcome, type Phase, type Severity } from '../audit-event.js';
 
 export function nsToDateTime64(ns: string, field = 'time'): string {
   const value = ns === '' ? '0' : ns;
   if (!isStorableNs(value)) {
-    throw new PermanentError('INVALID_EVENT', `${field} is not decimal nanoseconds in DateTime64(9) range`, {
+    throw new PermanentError('INVALID_EVENT', `${field} is not decimal nanoseconds up to ${MAX_EVENT_TIME} (what the table keeps)`, {
       details: { field, value: ns.slice(0, 40) },
     });
   }

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { makeEvent } from '../../test/infra/clickhouse-events.js';
 import type { AuditEvent } from '../audit-event.js';
 import { compactRowOf } from './event-row.js';
-import { appendRows, emptyRows, filterRows, lastById, prepareRows, rowsBody, type PreparedRows } from './prepared-rows.js';
+import { appendRows, emptyRows, filterRows, lastById, prepareRows, rowLine, rowsBody, splitByDay, type PreparedRows } from './prepared-rows.js';
 
 const event = (id: string, command: string, overrides: Partial<AuditEvent> = {}): AuditEvent =>
   makeEvent({ event_id: id, command, ...overrides });
@@ -69,5 +69,42 @@ describe('prepared rows', () => {
 
   it('an event that cannot be stored is refused while preparing (INVALID_EVENT)', async () => {
     await assert.rejects(prepareRows([event('a', 'ls', { time_ns: 'yesterday' })]), (err: unknown) => (err as { code?: string }).code === 'INVALID_EVENT');
+  });
+
+  it('lone surrogates, in values and map keys, become U+FFFD and the event is reported; pairs and escaped text are kept', async () => {
+    const replaced: number[] = [];
+    const rows = await prepareRows(
+      [
+        event('a', 'ok 🚀'),
+        event('b', 'x\udc00y', { attributes: { bad: '\ud800', 'k\udbff': 'v', pair: '😀' } }),
+        event('c', 'literal \\ud800 text'),
+      ],
+      (i) => replaced.push(i),
+    );
+    assert.deepEqual(replaced, [1]);
+    const parsed = bodyRows(rows);
+    assert.equal(parsed[0]!.row[14], 'ok 🚀');
+    assert.equal(parsed[1]!.row[14], 'x\ufffdy');
+    assert.deepEqual(parsed[1]!.row[34], { bad: '\ufffd', 'k\ufffd': 'v', pair: '😀' });
+    assert.equal(parsed[2]!.row[14], 'literal \\ud800 text');
+    assert.ok(!rowLine(rows, 1).toString('utf8').includes('\\u'), 'no escaped lone surrogate left for ClickHouse to refuse');
+  });
+
+  it('splitByDay cuts rows into groups of at most N days, each day whole, rows in order', async () => {
+    const day = 86_400_000_000_000n;
+    const events = Array.from({ length: 7 }, (_, i) => event(`e${i}`, 'ls', { time_ns: (BigInt([0, 1, 0, 2, 3, 1, 4][i]!) * day + 5n).toString() }));
+    const rows = await prepareRows(events);
+    assert.deepEqual(rows.days, [0, 1, 0, 2, 3, 1, 4]);
+    const groups = splitByDay(rows, 2);
+    assert.deepEqual(groups.map((g) => g.ids), [['e0', 'e1', 'e2', 'e5'], ['e3', 'e4'], ['e6']]);
+    assert.deepEqual(groups.map((g) => bodyRows(g).map((r) => r.id)), groups.map((g) => g.ids));
+    assert.equal(splitByDay(rows, 5)[0], rows, 'all days fit: no copy');
+  });
+
+  it('rowLine is one row\'s bytes, across gathered parts', async () => {
+    const gathered = emptyRows();
+    appendRows(gathered, await prepareRows([event('a', 'é first'), event('b', 'second')]));
+    appendRows(gathered, await prepareRows([event('c', 'third ü')]));
+    assert.deepEqual([0, 1, 2].map((i) => (JSON.parse(rowLine(gathered, i).toString('utf8')) as unknown[])[14]), ['é first', 'second', 'third ü']);
   });
 });

@@ -9,7 +9,7 @@
  * refused (a PermanentError with a stable code), or undefined when it is kept. Every check that
  * refuses a record belongs here, so the receiver learns of it without another change.
  */
-import { isStorableNs, MAX_EVENT_NS } from '../audit-event.js';
+import { isStorableNs, MAX_EVENT_NS, MAX_EVENT_TIME } from '../audit-event.js';
 import type { DecodedRecord } from '../otlp/records.js';
 import { systemClock } from '../../lib/clock.js';
 import { PermanentError } from '../../lib/errors.js';
@@ -40,11 +40,11 @@ export function eventTimes(record: DecodedRecord, now: () => string): EventTimes
 
 /** Why the record is refused, or undefined when normalization keeps it. */
 export function refusalOf(record: DecodedRecord, times: EventTimes = eventTimes(record, systemNow)): PermanentError | undefined {
-  // A time past what storage holds (year 2262) would fail the insert of every batch it is
-  // gathered with, again on each redelivery: the record is refused instead.
+  // A time past what storage keeps (2106: the TTL reads it as a DateTime) would be stored and
+  // then deleted by the TTL, or, past 2262, fail the insert of its batch: the record is refused.
   for (const [field, value] of [['time', times.time], ['end time', times.end], ['observed time', times.observed]] as const) {
     if (!isStorableNs(value)) {
-      return new PermanentError(INVALID_EVENT, `record ${field} is beyond what storage holds (nanoseconds up to ${MAX_EVENT_NS})`, {
+      return new PermanentError(INVALID_EVENT, `record ${field} is beyond what storage holds (up to ${MAX_EVENT_TIME}, ${MAX_EVENT_NS} ns)`, {
         details: { field, value: value.slice(0, 40) },
       });
     }

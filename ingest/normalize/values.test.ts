@@ -25,7 +25,12 @@ describe('values', () => {
   ];
   for (const [input, want] of bools) it(`asBoolean(${JSON.stringify(input)})`, () => assert.equal(asBoolean(input), want));
 
-  const ints: Array<[AnyValue | undefined, number | null]> = [[0, 0], ['137', 137], [' -1 ', -1], [1.5, null], ['1e3', null], [undefined, null]];
+  const ints: Array<[AnyValue | undefined, number | null]> = [
+    [0, 0], ['137', 137], [' -1 ', -1], [1.5, null], ['1e3', null], [undefined, null],
+    // Exit codes past Int32 (stored as Int64), and numbers that are not exact integers.
+    [4294967297, 4294967297], ['-2147483649', -2147483649], ['9007199254740991', 9007199254740991],
+    [1e300, null], [2 ** 53, null], ['9007199254740993', null], ['9223372036854775807', null],
+  ];
   for (const [input, want] of ints) it(`asInteger(${JSON.stringify(input)})`, () => assert.equal(asInteger(input), want));
 
   it('asString', () => {

@@ -67,10 +67,17 @@ export function asBoolean(value: AnyValue | undefined): boolean | undefined {
   return undefined;
 }
 
-/** An integer from a number or a decimal string; null otherwise. */
+/**
+ * An integer from a number or a decimal string; null otherwise. Only exact (safe) integers: a
+ * double such as 1e300 is "an integer" to JavaScript but would be written as `1e+300`, which an
+ * Int64 column refuses, and digits past 2^53 would be rounded.
+ */
 export function asInteger(value: AnyValue | undefined): number | null {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
-  if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
+  if (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim())) {
+    const n = Number(value.trim());
+    return Number.isSafeInteger(n) ? n : null;
+  }
   return null;
 }
 
