@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BoundedMap, BoundedSet } from './bounded.js';
+import { BoundedMap, BoundedSet, PartitionedBoundedMap } from './bounded.js';
 import { classMatches } from './class-patterns.js';
 import { Fields } from './config-fields.js';
 import { environmentsIn } from './environments.js';
@@ -94,6 +94,22 @@ describe('bounded collections', () => {
     for (let i = 0; i < 10; i++) s.add(i);
     assert.equal(s.size, 3);
     assert.ok(s.has(9) && !s.has(0));
+  });
+
+  it('partitioned: a partition evicts only its own; past the total the largest gives one up; idle entries go oldest first', () => {
+    const evicted: string[] = [];
+    const m = new PartitionedBoundedMap<string, number>({ perPartition: 2, total: 4, onEvict: (k, _v, reason, p) => evicted.push(`${p}:${k}:${reason}`) });
+    m.set('a', 'a1', 1);
+    for (const [k, v] of [['b1', 2], ['b2', 3], ['b3', 4]] as const) m.set('b', k, v);
+    assert.deepEqual(evicted, ['b:b1:partition_cap']);
+    m.touch('b2');
+    m.set('c', 'c1', 5);
+    m.set('c', 'c2', 6);
+    assert.deepEqual(evicted, ['b:b1:partition_cap', 'b:b3:global_cap'], 'b and c tie at two: the partition not just written gives its oldest');
+    assert.deepEqual([m.sizeOf('a'), m.sizeOf('b'), m.sizeOf('c'), m.size], [1, 1, 2, 4]);
+    assert.equal(m.evictIdle((v) => v < 5), 2);
+    assert.deepEqual([...m.values()], [5, 6]);
+    assert.deepEqual(evicted.slice(2), ['a:a1:idle', 'b:b2:idle']);
   });
 });
 
