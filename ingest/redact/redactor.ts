@@ -8,6 +8,7 @@ import type { RedactionResult, ValueRedactor } from './redaction.js';
 import { type Detector, PRIORITY_TOKEN, regexDetector } from './detector.js';
 import { TOKEN_RULES } from './token-rules.js';
 import { STRUCTURAL_RULES } from './structural-rules.js';
+import { COMMAND_RULES } from './command-rules.js';
 import { ASSIGNMENT_DETECTOR } from './assignments.js';
 import { Scanner } from './scanner.js';
 import { redactNamedValue } from './named.js';
@@ -15,7 +16,7 @@ import { walkJsonString, walkValue } from './walk.js';
 import { type RedactorOptions, validateOptions } from './options.js';
 
 export function builtinDetectors(): Detector[] {
-  return [...TOKEN_RULES, ...STRUCTURAL_RULES].map(regexDetector).concat(ASSIGNMENT_DETECTOR);
+  return [...TOKEN_RULES, ...STRUCTURAL_RULES, ...COMMAND_RULES].map(regexDetector).concat(ASSIGNMENT_DETECTOR);
 }
 
 /** The scanner behind a redactor (validated options, extra patterns first). Exposed for tests and tools. */

@@ -1,17 +1,12 @@
 /**
- * Secrets recognisable by where they sit rather than by their own shape: PEM private key
- * blocks, passwords in URLs (`scheme://user:PASSWORD@host`, user and host kept), HTTP auth
- * schemes (`Bearer …`, `Basic …`), and password arguments of well-known CLIs (`curl -u u:p`,
- * `mysql -pX`, `docker login -p X`, `sshpass -p X`, `redis-cli -a X`).
+ * Secrets recognisable by where they sit in a text format rather than by their own shape: PEM
+ * private key blocks, passwords in URLs (`scheme://user:PASSWORD@host`, user and host kept) and
+ * HTTP auth schemes (`Bearer …`, `Basic …`). Password arguments of CLIs and SQL statements are in
+ * `command-rules.ts`.
  */
 import { type RegexRule, PRIORITY_STRUCTURE } from './detector.js';
 import { isPlaceholderValue } from './secret-names.js';
 import { looksRandom } from './entropy.js';
-
-/** A value after `-p`/`-a`: single-quoted, double-quoted or bare. Used with group 'first'. */
-const ARG_VALUE = String.raw`(?:'([^'\n]*)'|"([^"\n]*)"|([^\s'"]+))`;
-/** Further along the same shell command (not past separators or pipes; bounded, so scans stay linear). */
-const SAME_COMMAND = String.raw`[^\n;|&]{0,512}?`;
 
 const notPlaceholder = (v: string): boolean => !isPlaceholderValue(v);
 
@@ -55,41 +50,6 @@ const RULES: RegexRule[] = [
     group: 1,
     triggers: ['basic'],
     accept: isBasicCredential,
-  },
-  {
-    kind: 'basic_auth',
-    pattern: new RegExp(String.raw`\bcurl\b${SAME_COMMAND}\s(?:-u|--user|--proxy-user|-U)[ =]?(['"]?)[^\s:'"]*:([^\s'"]+)\1`),
-    group: 2,
-    triggers: ['curl'],
-    accept: notPlaceholder,
-  },
-  {
-    kind: 'password_assignment',
-    pattern: new RegExp(String.raw`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b${SAME_COMMAND}\s-p${ARG_VALUE}`),
-    group: 'first',
-    triggers: ['mysql', 'mariadb'],
-    accept: notPlaceholder,
-  },
-  {
-    kind: 'password_assignment',
-    pattern: new RegExp(String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm registry|oras)\s+login\b${SAME_COMMAND}\s-p[ =]?${ARG_VALUE}`),
-    group: 'first',
-    triggers: ['login'],
-    accept: notPlaceholder,
-  },
-  {
-    kind: 'password_assignment',
-    pattern: new RegExp(String.raw`\bsshpass\s+-p\s*${ARG_VALUE}`),
-    group: 'first',
-    triggers: ['sshpass'],
-    accept: notPlaceholder,
-  },
-  {
-    kind: 'password_assignment',
-    pattern: new RegExp(String.raw`\bredis-cli\b${SAME_COMMAND}\s(?:-a|--pass)\s+${ARG_VALUE}`),
-    group: 'first',
-    triggers: ['redis-cli'],
-    accept: notPlaceholder,
   },
 ];
 

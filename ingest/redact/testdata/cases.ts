@@ -7,7 +7,7 @@ import { FAKE as S, pem } from './fake-secrets.js';
 const R = (kind: string): string => `[REDACTED:${kind}]`;
 
 /** [case, input, expected] */
-export const MUST_REDACT: Array<[string, string, string]> = [
+const GENERAL: Array<[string, string, string]> = [
   ['aws access key id', `export AWS_ACCESS_KEY_ID=${S.awsAccessKeyExample}`, `export AWS_ACCESS_KEY_ID=${R('aws_access_key')}`],
   ['aws secret key env', `aws_secret_access_key=${S.awsSecretKeyExample}`, `aws_secret_access_key=${R('aws_secret_key')}`],
   ['aws secret key ini with spaces', `aws_secret_access_key = ${S.awsSecretKey}`, `aws_secret_access_key = ${R('aws_secret_key')}`],
@@ -67,6 +67,49 @@ export const MUST_REDACT: Array<[string, string, string]> = [
   ['two secrets', `A_TOKEN=${S.githubPat} B_PASSWORD=x`, `A_TOKEN=${R('github_token')} B_PASSWORD=${R('password_assignment')}`],
 ];
 
+/** [case, input, expected]: a value that is a password only because of the command it is given to. */
+export const COMMAND_SHAPES: Array<[string, string, string]> = [
+  ['aws configure secret key', `aws configure set aws_secret_access_key ${S.awsSecretKey}`, `aws configure set aws_secret_access_key ${R('aws_secret_key')}`],
+  ['aws configure secret key, low entropy, profile', 'aws configure set --profile prod aws_secret_access_key notRandomAtAll',
+    `aws configure set --profile prod aws_secret_access_key ${R('aws_secret_key')}`],
+  ['aws configure profile-qualified session token', `aws configure set default.aws_session_token ${S.bearer}`,
+    `aws configure set default.aws_session_token ${R('aws_session_token')}`],
+  ['psql alter user with password', `psql -c "ALTER USER app WITH PASSWORD '${S.password}'"`, `psql -c "ALTER USER app WITH PASSWORD '${R('password_assignment')}'"`],
+  ['postgres create role encrypted password', "CREATE ROLE app LOGIN ENCRYPTED PASSWORD 'it''s hunter2';", `CREATE ROLE app LOGIN ENCRYPTED PASSWORD '${R('password_assignment')}';`],
+  ['mysql alter user identified by', `mysql -uroot -e "ALTER USER 'app'@'%' IDENTIFIED BY '${S.password}'"`,
+    `mysql -uroot -e "ALTER USER 'app'@'%' IDENTIFIED BY '${R('password_assignment')}'"`],
+  ['mysql create user identified by', `CREATE USER 'app'@'localhost' IDENTIFIED BY '${S.password}';`, `CREATE USER 'app'@'localhost' IDENTIFIED BY '${R('password_assignment')}';`],
+  ['mysql identified with plugin', "create user app identified with caching_sha2_password by 'hunter2'", `create user app identified with caching_sha2_password by '${R('password_assignment')}'`],
+  ['oracle identified by bare', 'CREATE USER scott IDENTIFIED BY tiger;', `CREATE USER scott IDENTIFIED BY ${R('password_assignment')};`],
+  ['mysql set password', `mysql -e "SET PASSWORD FOR 'app'@'%' = '${S.password}'"`, `mysql -e "SET PASSWORD FOR 'app'@'%' = '${R('password_assignment')}'"`],
+  ['mysql set password function', "SET PASSWORD FOR app = PASSWORD('hunter2')", `SET PASSWORD FOR app = PASSWORD('${R('password_assignment')}')`],
+  ['sql server create login', "CREATE LOGIN app WITH PASSWORD = 'hunter2', CHECK_POLICY = OFF", `CREATE LOGIN app WITH PASSWORD = '${R('password_assignment')}', CHECK_POLICY = OFF`],
+  ['az login -p', `az login -u ops@example.com -p ${S.password}`, `az login -u ops@example.com -p ${R('password_assignment')}`],
+  ['az login service principal', 'az login --service-principal -u 0000-app -p "hunter2 x" --tenant t', `az login --service-principal -u 0000-app -p "${R('password_assignment')}" --tenant t`],
+  ['az login --password', 'az login -u ops@example.com --password hunter2', `az login -u ops@example.com --password ${R('password_assignment')}`],
+  ['echo into sudo -S', `echo ${S.password} | sudo -S apt-get install -y nginx`, `echo ${R('password_assignment')} | sudo -S apt-get install -y nginx`],
+  ['echo quoted into sudo -kS', "echo 'hunter2' | sudo -kS systemctl restart nginx", `echo '${R('password_assignment')}' | sudo -kS systemctl restart nginx`],
+  ['printf into sudo -S', "printf '%s\\n' hunter2 | sudo -u root -S true", `printf '%s\\n' ${R('password_assignment')} | sudo -u root -S true`],
+  ['sudo -S here-string', 'sudo -S whoami <<< hunter2', `sudo -S whoami <<< ${R('password_assignment')}`],
+  ['htpasswd -b', `htpasswd -b /etc/nginx/.htpasswd admin ${S.password}`, `htpasswd -b /etc/nginx/.htpasswd admin ${R('password_assignment')}`],
+  ['htpasswd -Bbc with cost', "htpasswd -B -C 12 -bc users 'ad min' hunter2", `htpasswd -B -C 12 -bc users 'ad min' ${R('password_assignment')}`],
+  ['htpasswd -nb', 'htpasswd -nb admin hunter2', `htpasswd -nb admin ${R('password_assignment')}`],
+  ['vault login token', `vault login ${S.bearer}`, `vault login ${R('vault_token')}`],
+  ['vault login flags then token', 'vault login -no-print -namespace=ops s.FakeLegacyToken0123 2>&1', `vault login -no-print -namespace=ops ${R('vault_token')} 2>&1`],
+  ['sqlcmd -P', `sqlcmd -S db -U sa -P ${S.password} -Q "select 1"`, `sqlcmd -S db -U sa -P ${R('password_assignment')} -Q "select 1"`],
+  ['bcp -P quoted', "bcp dbo.t out t.dat -S db -U sa -P 'hunter2' -c", `bcp dbo.t out t.dat -S db -U sa -P '${R('password_assignment')}' -c`],
+  ['ldapsearch -w', `ldapsearch -x -D cn=admin,dc=example,dc=com -w ${S.password} -b dc=example,dc=com`,
+    `ldapsearch -x -D cn=admin,dc=example,dc=com -w ${R('password_assignment')} -b dc=example,dc=com`],
+  ['ldappasswd -s', 'ldappasswd -x -D cn=admin -w hunter2 -s newHunter3 uid=bob', `ldappasswd -x -D cn=admin -w ${R('password_assignment')} -s ${R('password_assignment')} uid=bob`],
+  ['smbclient -U user%password', `smbclient //srv/share -U admin%${S.password}`, `smbclient //srv/share -U admin%${R('password_assignment')}`],
+  ['smbclient -U quoted domain', "smbclient -L //srv -U 'CORP\\bob%hunter2'", `smbclient -L //srv -U 'CORP\\bob%${R('password_assignment')}'`],
+  ['rabbitmqctl add_user', `rabbitmqctl add_user admin ${S.password}`, `rabbitmqctl add_user admin ${R('password_assignment')}`],
+  ['rabbitmqctl change_password', "rabbitmqctl change_password 'admin' 'hunter2'", `rabbitmqctl change_password 'admin' '${R('password_assignment')}'`],
+];
+
+/** [case, input, expected]: every string that must come out redacted. */
+export const MUST_REDACT: Array<[string, string, string]> = [...GENERAL, ...COMMAND_SHAPES];
+
 /** [case, input]: redact(input) must return input, count 0. */
 export const MUST_NOT_REDACT: Array<[string, string]> = [
   ['git sha in reset', 'git reset --hard 3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a'],
@@ -114,4 +157,39 @@ export const MUST_NOT_REDACT: Array<[string, string]> = [
   ['aws arn', 'aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:us-east-1:123456789012:secret:db'],
   ['long hex without secret context', 'sha256sum: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
   ['already redacted', 'export TOKEN=[REDACTED:github_token]'],
+  // Look-alikes of the command shapes: no password is given, or it is a reference.
+  ['aws configure set region', 'aws configure set region us-east-1 --profile prod'],
+  ['aws configure secret from env', 'aws configure set aws_secret_access_key "$AWS_SECRET"'],
+  ['aws configure get', 'aws configure get aws_secret_access_key'],
+  ['postgres password expiry', "ALTER USER x VALID UNTIL 'infinity'"],
+  ['postgres password null', 'ALTER ROLE app PASSWORD NULL'],
+  ['sql password parameter', 'ALTER USER app WITH PASSWORD $1'],
+  ['mysql password expire', 'ALTER USER app PASSWORD EXPIRE INTERVAL 90 DAY'],
+  ['mysql random password', "CREATE USER 'app'@'%' IDENTIFIED BY RANDOM PASSWORD"],
+  ['mysql auth plugin only', "ALTER USER 'app'@'localhost' IDENTIFIED WITH auth_socket"],
+  ['grep for identified by', "grep -rn 'IDENTIFIED BY' migrations/"],
+  ['prose identified by', 'the caller is identified by their client certificate'],
+  ['select password column', 'SELECT user, password_last_changed FROM mysql.user'],
+  ['mysql set password prompt', 'mysqladmin -u root password'],
+  ['az login interactive', 'az login --tenant contoso.onmicrosoft.com'],
+  ['az login secret from env', 'az login --service-principal -u app -p "$AZURE_CLIENT_SECRET" --tenant t'],
+  ['echo into sudo without -S', 'echo "127.0.0.1 db" | sudo tee -a /etc/hosts'],
+  ['echo env into sudo -S', 'echo "$SUDO_PASSWORD" | sudo -S ls /root'],
+  ['sudo -s shell', 'echo ok && sudo -s'],
+  ['htpasswd prompt', 'htpasswd -c /etc/nginx/.htpasswd admin'],
+  ['htpasswd verify prompt', 'htpasswd -v /etc/nginx/.htpasswd admin'],
+  ['vault login method', 'vault login -method=oidc role=dev'],
+  ['vault login stdin', 'vault login -'],
+  ['vault login env', 'vault login "$VAULT_TOKEN"'],
+  ['vault status', 'vault status -address=https://vault.internal:8200'],
+  ['sqlcmd trusted', 'sqlcmd -S db -E -Q "select name from sys.databases"'],
+  ['sqlcmd prompt', 'sqlcmd -S db -U sa -P'],
+  ['ldapsearch prompt', 'ldapsearch -x -W -D cn=admin -b dc=example,dc=com'],
+  ['ldapsearch password file', 'ldapsearch -x -y /run/secrets/ldap -D cn=admin'],
+  ['ldapsearch piped to grep -w', 'ldapsearch -x -b dc=example,dc=com | grep -w uid'],
+  ['smbclient anonymous', 'smbclient -L //srv -N'],
+  ['smbclient user only', 'smbclient //srv/share -U admin'],
+  ['url-encoded percent', 'curl "https://example.com/search?q=50%25off"'],
+  ['rabbitmqctl add_user prompt', 'rabbitmqctl add_user admin'],
+  ['rabbitmqctl list', 'rabbitmqctl list_users --formatter json'],
 ];
