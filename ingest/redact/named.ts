@@ -32,5 +32,6 @@ export function redactNamedValue(redactText: TextRedact, name: string, value: st
     text: value.slice(0, finding.start) + marker(kind),
     count: 1,
     kinds: [kind],
+    secrets: [{ value: value.slice(finding.start), kind }],
   };
 }

@@ -1,11 +1,22 @@
 /**
  * The redaction contract: replace every secret in a string with `[REDACTED:<kind>]` and say how
  * many were found, of which kinds. Must be idempotent (redacting twice changes nothing more).
+ * Additively, a result may list the secrets it replaced (`secrets`), so a caller holding several
+ * strings of one record can redact the same value wherever else it appears without context.
+ * Those values live in process memory only, like the input they came from; never store or log them.
  */
 export interface RedactionResult {
   text: string;
   count: number;
   kinds: string[];
+  /** The replaced texts with their kinds (absent when the redactor does not report them). */
+  secrets?: RedactedSecret[];
+}
+
+/** One replaced text and the kind its marker names. */
+export interface RedactedSecret {
+  value: string;
+  kind: string;
 }
 
 export interface Redactor {
@@ -19,6 +30,8 @@ export interface ValueRedactionResult {
   value: unknown;
   count: number;
   kinds: string[];
+  /** As in RedactionResult: the replaced texts (numbers as their decimal text). */
+  secrets?: RedactedSecret[];
 }
 
 /**

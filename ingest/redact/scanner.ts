@@ -8,7 +8,7 @@
  * `redact(redact(x)) === redact(x)`.
  */
 import type { Detector, Finding } from './detector.js';
-import type { RedactionResult } from './redaction.js';
+import type { RedactedSecret, RedactionResult } from './redaction.js';
 import { marker, markerRanges } from './marker.js';
 
 interface GatedDetector {
@@ -66,13 +66,15 @@ export class Scanner {
     let out = '';
     let at = 0;
     const kinds: string[] = [];
+    const secrets: RedactedSecret[] = [];
     for (const f of findings) {
       out += text.slice(at, f.start) + marker(f.kind);
+      secrets.push({ value: text.slice(f.start, f.end), kind: f.kind });
       at = f.end;
       if (!kinds.includes(f.kind)) kinds.push(f.kind);
     }
     out += text.slice(at);
-    return { text: out, count: findings.length, kinds };
+    return { text: out, count: findings.length, kinds, secrets };
   }
 }
 

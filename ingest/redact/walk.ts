@@ -5,7 +5,7 @@
  * Numbers under password-like names become the marker string. Inputs are never mutated; a
  * subtree without secrets is returned as the same object.
  */
-import type { RedactionResult, ValueRedactionResult } from './redaction.js';
+import type { RedactedSecret, RedactionResult, ValueRedactionResult } from './redaction.js';
 import { classifySecretName } from './secret-names.js';
 import { marker } from './marker.js';
 
@@ -23,11 +23,13 @@ interface Walk {
   redactNamed: NamedRedact;
   count: number;
   kinds: Set<string>;
+  secrets: RedactedSecret[];
 }
 
 function note(w: Walk, r: RedactionResult): void {
   w.count += r.count;
   for (const k of r.kinds) w.kinds.add(k);
+  if (r.secrets !== undefined) for (const s of r.secrets) w.secrets.push(s);
 }
 
 function walk(w: Walk, value: unknown, name: string, depth: number): unknown {
@@ -38,7 +40,7 @@ function walk(w: Walk, value: unknown, name: string, depth: number): unknown {
   }
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (classifySecretName(name) !== 'password') return value;
-    note(w, { text: '', count: 1, kinds: ['password_assignment'] });
+    note(w, { text: '', count: 1, kinds: ['password_assignment'], secrets: [{ value: String(value), kind: 'password_assignment' }] });
     return marker('password_assignment');
   }
   if (value === null || typeof value !== 'object') return value;
@@ -73,9 +75,9 @@ function walk(w: Walk, value: unknown, name: string, depth: number): unknown {
 }
 
 export function walkValue(redactNamed: NamedRedact, value: unknown, name = ''): ValueRedactionResult {
-  const w: Walk = { redactNamed, count: 0, kinds: new Set() };
+  const w: Walk = { redactNamed, count: 0, kinds: new Set(), secrets: [] };
   const out = walk(w, value, name, 0);
-  return { value: out, count: w.count, kinds: [...w.kinds] };
+  return { value: out, count: w.count, kinds: [...w.kinds], secrets: w.secrets };
 }
 
 /** Parses, walks and re-serialises; unparseable input is scanned as plain text. */
@@ -88,5 +90,5 @@ export function walkJsonString(redactNamed: NamedRedact, json: string): Redactio
   }
   const r = walkValue(redactNamed, parsed);
   if (r.count === 0) return { text: json, count: 0, kinds: [] };
-  return { text: JSON.stringify(r.value), count: r.count, kinds: r.kinds };
+  return { text: JSON.stringify(r.value), count: r.count, kinds: r.kinds, ...(r.secrets ? { secrets: r.secrets } : {}) };
 }
