@@ -163,9 +163,10 @@ const RULES: RegexRule[] = [
   },
   {
     kind: 'password_assignment',
-    pattern: new RegExp(String.raw`\bsudo\b[^\n;|&]{0,256}?\s-[A-Za-z]*S[A-Za-z]*\s[^\n;|&]{0,256}?<<<\s*${OPT_VALUE}`),
+    // The look-ahead first: without a here-string in the command nothing else is tried.
+    pattern: new RegExp(String.raw`\bsudo\b(?=[^\n;|&]{0,512}<<<)[^\n;|&<]{0,256}?\s-[A-Za-z]*S[A-Za-z]*\s[^\n;|&<]{0,256}<<<\s*${OPT_VALUE}`),
     group: 'first',
-    triggers: ['sudo'],
+    triggers: ['<<<'],
     accept: notPlaceholder,
   },
   {

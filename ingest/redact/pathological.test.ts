@@ -23,10 +23,13 @@ const INPUTS: Record<string, string> = {
   'htpasswd flags without arguments': 'htpasswd' + ' -b'.repeat(100_000),
   'vault login without an end': 'vault login ' + 'a '.repeat(100_000) + '=',
   'sudo -S without a pipe': 'echo x sudo -S '.repeat(30_000),
+  'sudo -S without a here-string': 'echo x sudo -S '.repeat(30_000) + '<<<',
   'sql statements without a password': 'ALTER USER x '.repeat(40_000) + "PASSWORD '",
   'unterminated sql strings': "IDENTIFIED BY '".repeat(30_000),
   'set password without a value': 'SET PASSWORD FOR '.repeat(30_000),
   'samba users without a password': 'smbclient -U a%'.repeat(30_000),
+  'one long base64 run': 'Z2hwX2'.repeat(80_000),
+  'many short base64 runs': 'cGFzc3dvcmQ9aHVudGVy '.repeat(20_000),
 };
 
 const redactor = createRedactor();

@@ -10,6 +10,7 @@ import { TOKEN_RULES } from './token-rules.js';
 import { STRUCTURAL_RULES } from './structural-rules.js';
 import { COMMAND_RULES } from './command-rules.js';
 import { ASSIGNMENT_DETECTOR } from './assignments.js';
+import { base64Detector } from './base64-secrets.js';
 import { Scanner } from './scanner.js';
 import { redactNamedValue } from './named.js';
 import { walkJsonString, walkValue } from './walk.js';
@@ -31,7 +32,10 @@ export function createScanner(options: RedactorOptions = {}): Scanner {
       ...(p.group === undefined ? {} : { group: p.group }),
     }),
   );
-  return new Scanner([...extra, ...builtinDetectors()]);
+  const plain = [...extra, ...builtinDetectors()];
+  // Base64 runs are decoded and scanned by the other detectors (not by itself: one level deep).
+  const inner = new Scanner(plain);
+  return new Scanner([...plain, base64Detector((text) => inner.find(text))]);
 }
 
 export function createRedactor(options: RedactorOptions = {}): ValueRedactor {

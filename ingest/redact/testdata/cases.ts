@@ -107,8 +107,23 @@ export const COMMAND_SHAPES: Array<[string, string, string]> = [
   ['rabbitmqctl change_password', "rabbitmqctl change_password 'admin' 'hunter2'", `rabbitmqctl change_password 'admin' '${R('password_assignment')}'`],
 ];
 
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+/** [case, input, expected]: secrets whose base64 form is all the text shows. */
+export const BASE64_FORMS: Array<[string, string, string]> = [
+  ['base64 github token', `echo ${b64(S.githubPat)} | base64 -d > ~/.token`, `echo ${R('base64_secret')} | base64 -d > ~/.token`],
+  ['base64 token at another alignment', `echo ${b64(`t ${S.githubPat}`)} | base64 -d`, `echo ${R('base64_secret')} | base64 -d`],
+  ['base64 token at a third alignment', `echo ${b64(`t: ${S.slackBot}`)}`, `echo ${R('base64_secret')}`],
+  ['base64url openai key', `echo ${Buffer.from(S.openaiKey).toString('base64url')}`, `echo ${R('base64_secret')}`],
+  ['base64 aws key pair', `kubectl apply -f - <<< 'data: {creds: ${b64(`aws_access_key_id=${S.awsAccessKey}\naws_secret_access_key=${S.awsSecretKey}`)}}'`,
+    `kubectl apply -f - <<< 'data: {creds: ${R('base64_secret')}}'`],
+  ['base64 env file', `echo ${b64('DB_HOST=db\nDB_PASSWORD=hunter2\n')} | base64 -d > .env`, `echo ${R('base64_secret')} | base64 -d > .env`],
+  ['base64 private key', `echo ${b64(pem())} > key.b64`, `echo ${R('base64_secret')} > key.b64`],
+  ['base64 database url', `DATABASE_URL_B64=${b64(`postgres://app:${S.password}@db:5432/app`)}`, `DATABASE_URL_B64=${R('base64_secret')}`],
+];
+
 /** [case, input, expected]: every string that must come out redacted. */
-export const MUST_REDACT: Array<[string, string, string]> = [...GENERAL, ...COMMAND_SHAPES];
+export const MUST_REDACT: Array<[string, string, string]> = [...GENERAL, ...COMMAND_SHAPES, ...BASE64_FORMS];
 
 /** [case, input]: redact(input) must return input, count 0. */
 export const MUST_NOT_REDACT: Array<[string, string]> = [
@@ -192,4 +207,10 @@ export const MUST_NOT_REDACT: Array<[string, string]> = [
   ['url-encoded percent', 'curl "https://example.com/search?q=50%25off"'],
   ['rabbitmqctl add_user prompt', 'rabbitmqctl add_user admin'],
   ['rabbitmqctl list', 'rabbitmqctl list_users --formatter json'],
+  // Base64 that holds no secret: ordinary text, a URL without a password, a password reset
+  // notice, binary data.
+  ['base64 of a url without password', `echo ${b64('https://example.com/docs/getting-started')}`],
+  ['base64 of prose about passwords', `echo ${b64('password reset instructions were sent')}`],
+  ['base64 of a token-like word', `echo ${b64('tokens are counted per request')}`],
+  ['base64 binary', `echo ${Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 37) % 256)).toString('base64')}`],
 ];
