@@ -1,9 +1,12 @@
 /**
- * API tokens. Each token has a tenant and roles (`ingest`, `read`, `operate`, `admin`); a token
- * sees its own tenant only. Tokens live in a YAML file (`tokens: [{name, token, tenant, roles}]`)
- * readable by the owner only. On first start, when the file does not exist, Warden writes one
- * with a single admin token for the `default` tenant, so no endpoint is ever left open by default.
- * Lookups compare SHA-256 digests, so the time taken does not depend on how much of a token matched.
+ * API tokens. Each token has a tenant and roles (`ingest`, `read`, `operate`, `admin`,
+ * `cross_tenant`). A token sees its own tenant only — an admin token too — unless it has
+ * `cross_tenant`, which lets it read another tenant with `?tenant=` (each such read is logged and
+ * counted). Tokens live in a YAML file (`tokens: [{name, token, tenant, roles}]`) readable by the
+ * owner only. On first start, when the file does not exist, Warden writes one with a single admin
+ * token for the `default` tenant (without `cross_tenant`), so no endpoint is ever left open by
+ * default. Lookups compare SHA-256 digests, so the time taken does not depend on how much of a
+ * token matched.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,8 +14,10 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { PermanentError } from '../lib/errors.js';
 
-export const ROLES = ['ingest', 'read', 'operate', 'admin'] as const;
+export const ROLES = ['ingest', 'read', 'operate', 'admin', 'cross_tenant'] as const;
 export type Role = (typeof ROLES)[number];
+/** Roles of the token written on first start: everything within its own tenant. */
+export const FIRST_TOKEN_ROLES: Role[] = ['ingest', 'read', 'operate', 'admin'];
 
 export interface Principal {
   name: string;
@@ -91,7 +96,7 @@ export function parseTokenFile(text: string, source: string): TokenEntry[] {
 /** Loads the token file, creating it with one admin token when it does not exist yet. */
 export function loadOrCreateTokens(file: string): { registry: TokenRegistry; created?: TokenEntry } {
   if (!fs.existsSync(file)) {
-    const entry: TokenEntry = { name: 'admin', token: generateToken(), tenant: 'default', roles: [...ROLES] };
+    const entry: TokenEntry = { name: 'admin', token: generateToken(), tenant: 'default', roles: [...FIRST_TOKEN_ROLES] };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const header = '# Warden API tokens. Keep this file private (mode 0600).\n';
     fs.writeFileSync(file, header + stringify({ tokens: [entry] }), { mode: 0o600 });

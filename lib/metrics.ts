@@ -68,6 +68,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly crossTenantReads = new Counter({
+    name: 'warden_cross_tenant_reads_total',
+    help: 'Requests of a cross_tenant token reading another tenant than its own, by route',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
   readonly insertSeconds = new Histogram({
     name: 'warden_clickhouse_insert_seconds',
     help: 'Duration of ClickHouse batch inserts',

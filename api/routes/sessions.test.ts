@@ -101,14 +101,20 @@ describe('GET /api/v1/sessions/:id', () => {
     }
   });
 
-  test('a token may not name another tenant; an admin may', async () => {
+  test('a token may not name another tenant, an admin token neither; a cross_tenant token may, counted', async () => {
     const app = fx.app();
     const denied = await app.inject({ method: 'GET', url: '/api/v1/sessions/s-globex?tenant=globex', headers: auth(TOKENS.acmeReader) });
     assert.equal(denied.statusCode, 403);
     assert.equal(denied.json().error.code, 'FORBIDDEN');
     const admin = await app.inject({ method: 'GET', url: '/api/v1/sessions/s-globex?tenant=globex', headers: auth(TOKENS.admin) });
-    assert.equal(admin.statusCode, 200);
-    assert.equal(admin.json().tenant, 'globex');
+    assert.equal(admin.statusCode, 403);
+    assert.match(admin.json().error.message, /cross_tenant/);
+    const counted = async (): Promise<number> => (await fx.metrics.crossTenantReads.get()).values.find((v) => v.labels.route === '/api/v1/sessions/:id')?.value ?? 0;
+    const before = await counted();
+    const auditor = await app.inject({ method: 'GET', url: '/api/v1/sessions/s-globex?tenant=globex', headers: auth(TOKENS.acmeAuditor) });
+    assert.equal(auditor.statusCode, 200);
+    assert.equal(auditor.json().tenant, 'globex');
+    assert.equal(await counted(), before + 1);
   });
 
   test('no token is 401, a token without read is 403', async () => {

@@ -21,6 +21,7 @@ import { silentLogger } from '../../../lib/logger.js';
 import { FakeClock } from '../../../lib/clock.js';
 import { openTempChdb, type TempChdb } from '../../../test/infra/clickhouse-chdb.js';
 import { registerOperatorRoutes } from '../operator.js';
+import { registerTenantScope } from '../tenant-scope.js';
 import type { BlockedBy } from '../verdict.js';
 import { SessionRegistry } from '../../../detectors/session/session-registry.js';
 import { openKillSwitch, type KillSwitchService } from '../../../detectors/kill-switch/index.js';
@@ -31,6 +32,7 @@ export const TOKENS = {
   acmeIngest: 'wdn_test_acme_ingest_0000000',
   globexReader: 'wdn_test_globex_reader_00000',
   admin: 'wdn_test_admin_000000000000000',
+  acmeAuditor: 'wdn_test_acme_auditor_000000',
 } as const;
 
 const ENTRIES: Array<{ name: string; token: string; tenant: string; roles: Role[] }> = [
@@ -39,6 +41,7 @@ const ENTRIES: Array<{ name: string; token: string; tenant: string; roles: Role[
   { name: 'hook', token: TOKENS.acmeIngest, tenant: 'acme', roles: ['ingest'] },
   { name: 'globex', token: TOKENS.globexReader, tenant: 'globex', roles: ['read'] },
   { name: 'root', token: TOKENS.admin, tenant: 'default', roles: ['admin'] },
+  { name: 'auditor', token: TOKENS.acmeAuditor, tenant: 'acme', roles: ['read', 'cross_tenant'] },
 ];
 
 export interface OperatorFixture {
@@ -46,6 +49,7 @@ export interface OperatorFixture {
   sessions: SessionRegistry;
   revocations: KillSwitchService;
   clock: FakeClock;
+  metrics: Metrics;
   /** Builds a fresh app (each test may want its own policy callback). */
   app(options?: { blockedBy?: BlockedBy }): FastifyInstance;
   insertEvents(events: AuditEvent[]): Promise<void>;
@@ -91,6 +95,7 @@ export async function openOperatorFixture(): Promise<OperatorFixture> {
     sessions,
     revocations,
     clock,
+    metrics,
     app(options = {}) {
       const transport = createMemoryTransport({ capacity: 10, logger: silentLogger, metrics });
       const app = buildApp({
@@ -101,7 +106,10 @@ export async function openOperatorFixture(): Promise<OperatorFixture> {
         bodyLimitBytes: 1024 * 1024,
         ingestRequiresToken: false,
         readiness: {},
-        routes: [(a) => registerOperatorRoutes(a, { storage: handle, sessions, revocations, clock, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) })],
+        routes: [
+          (a) => registerTenantScope(a, { logger: silentLogger, metrics }),
+          (a) => registerOperatorRoutes(a, { storage: handle, sessions, revocations, clock, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) }),
+        ],
       });
       apps.push(app);
       return app;
