@@ -4,40 +4,10 @@
  * (`sessions`, `timeline`, `incident`, `revoke`, `reinstate`, `query`, `demo`) or check its
  * files (`verify-log`). Run `warden --help` or `warden <command> --help`.
  *
- * `warden hook` runs before every tool call of an agent, so it loads only what it needs: the
- * service and operator commands are imported only when another command is asked for.
+ * Each command loads only what it needs (commands.ts): `warden hook` runs before every tool call
+ * of an agent, and `warden --help` or `warden sessions` must not pay for the service's storage,
+ * Kafka, SQL parser or HTTP server.
  */
-import { Command } from 'commander';
-import { registerHookCommand } from './hook.js';
+import { programFor } from './commands.js';
 
-const program = new Command();
-program
-  .name('warden')
-  .description('Audit trail and kill switch for AI agents that act on real systems.')
-  .version('0.1.0')
-  .showHelpAfterError();
-
-if (process.argv[2] === 'hook') {
-  registerHookCommand(program);
-} else {
-  const [start, query, sessions, timeline, incident, revoke, verifyLog] = await Promise.all([
-    import('./start.js'),
-    import('./query.js'),
-    import('./sessions.js'),
-    import('./timeline.js'),
-    import('./incident.js'),
-    import('./revoke.js'),
-    import('./verify-log.js'),
-  ]);
-  start.registerStartCommand(program);
-  sessions.registerSessionsCommand(program);
-  timeline.registerTimelineCommand(program);
-  incident.registerIncidentCommand(program);
-  revoke.registerRevocationCommands(program);
-  query.registerQueryCommand(program);
-  (await import('./demo.js')).registerDemoCommand(program);
-  verifyLog.registerVerifyLogCommand(program);
-  registerHookCommand(program);
-}
-
-await program.parseAsync(process.argv);
+await (await programFor(process.argv)).parseAsync(process.argv);
