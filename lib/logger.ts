@@ -1,8 +1,15 @@
 /**
  * The logger interface every component takes. Backed by pino in production; `silentLogger`
  * for tests. Never log raw telemetry: it may hold secrets before redaction.
+ *
+ * Two guards make a slip harmless. Fields that carry request content (`command`, `arguments`,
+ * `attributes`, `body`, `payload`, auth headers, at the top level or one object down) are
+ * censored by pino's `redact` paths. And every finished line goes through the same redactor as
+ * events before it reaches the destination, so a secret interpolated into a message (an
+ * operator's revocation reason, an error quoting its input) is replaced by its marker too.
  */
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
+import { createRedactor } from '../ingest/redact/index.js';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -12,8 +19,27 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-export function createLogger(level: string = process.env.WARDEN_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'warden' } });
+/** Log fields whose values are request content: censored whole. */
+export const REQUEST_CONTENT_PATHS: readonly string[] = [
+  'command', 'arguments', 'attributes', 'body', 'payload',
+  'headers.authorization', 'headers.cookie', 'headers["x-api-key"]', 'headers["proxy-authorization"]',
+  '*.command', '*.arguments', '*.attributes', '*.body', '*.payload',
+  '*.headers.authorization', '*.headers.cookie', '*.headers["x-api-key"]', '*.headers["proxy-authorization"]',
+];
+export const CENSORED = '[REDACTED:log_field]';
+
+/** A destination whose lines are redacted before they are written. */
+export function redactingDestination(destination: DestinationStream): DestinationStream {
+  const redactor = createRedactor();
+  return { write: (line: string) => destination.write(redactor.redact(line).text) };
+}
+
+/** Logs at `level` (default WARDEN_LOG_LEVEL, else info) to `destination` (default stdout). */
+export function createLogger(level: string = process.env.WARDEN_LOG_LEVEL ?? 'info', destination: DestinationStream = pino.destination(1)): Logger {
+  return pino(
+    { level, base: { service: 'warden' }, redact: { paths: [...REQUEST_CONTENT_PATHS], censor: CENSORED } },
+    redactingDestination(destination),
+  );
 }
 
 const noop = (): void => {};
