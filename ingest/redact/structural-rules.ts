@@ -32,7 +32,8 @@ const RULES: RegexRule[] = [
   },
   {
     kind: 'url_password',
-    pattern: /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:/?#@"'<>]*:([^\s/?#"'<>]+)@/,
+    // A `#` is allowed in the password (people type it unencoded); `/` and `?` end the authority.
+    pattern: /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:/?#@"'<>]*:([^\s/?"'<>]+)@/,
     group: 1,
     triggers: ['://'],
     accept: notPlaceholder,

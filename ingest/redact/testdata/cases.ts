@@ -37,6 +37,7 @@ const GENERAL: Array<[string, string, string]> = [
   ['curl -u', `curl -u admin:${S.password} https://example.com`, `curl -u admin:${R('basic_auth')} https://example.com`],
   ['postgres url', `psql postgres://app:${S.password}@db.internal:5432/app`, `psql postgres://app:${R('url_password')}@db.internal:5432/app`],
   ['https url with token', `git clone https://bob:${S.password}@github.com/org/repo.git`, `git clone https://bob:${R('url_password')}@github.com/org/repo.git`],
+  ['url password with an unencoded #', 'psql postgres://app:Blue#42x@db.internal/app', `psql postgres://app:${R('url_password')}@db.internal/app`],
   ['redis url with empty user', `redis-cli -u redis://:${S.password}@cache:6379`, `redis-cli -u redis://:${R('url_password')}@cache:6379`],
   ['github token as url password', `git push https://x-access-token:${S.githubApp}@github.com/o/r.git`,
     `git push https://x-access-token:${R('github_token')}@github.com/o/r.git`],
