@@ -1,6 +1,14 @@
-// Worker thread entry: the TypeScript sources need the tsx loader registered in this thread too
-// (loader hooks registered on the main thread are not inherited by workers).
-import { register } from 'tsx/esm/api';
+// Worker thread entry. In the compiled build (dist/, `npm run build`) worker-thread.js sits beside
+// this file and is loaded as is. Run from the TypeScript sources (tests, development), the tsx
+// loader is registered in this thread first: loader hooks registered on the main thread are not
+// inherited by workers.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./worker-thread.ts');
+const compiled = new URL('./worker-thread.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./worker-thread.ts');
+}

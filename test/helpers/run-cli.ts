@@ -1,11 +1,14 @@
 /**
- * Runs the `warden` command as a user would (its own process, through bin/warden.mjs) with a
- * minimal environment, optional stdin, and collects its exit code and output.
+ * Runs the `warden` command as a user would (its own process) with a minimal environment,
+ * optional stdin, and collects its exit code and output. The tests run the TypeScript sources
+ * (cli/main.ts through tsx), not the compiled build bin/warden.mjs runs, so they never see a
+ * stale dist/; test/build.test.ts checks the build.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/warden.mjs', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
 
 export interface CliRun {
   code: number | null;
@@ -15,7 +18,7 @@ export interface CliRun {
 
 export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
