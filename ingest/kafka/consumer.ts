@@ -15,7 +15,10 @@
  * move on at once: the fetch position advances, and the batch's offsets are committed when its
  * receipt's `stored` resolves — in order per partition, with a bounded number in flight. If a
  * store fails, the partition is paused and sought back to that batch, and everything from there
- * is delivered again after the backoff.
+ * is delivered again after the backoff. Until that redelivery begins, the partition neither
+ * commits nor resolves anything: a batch fetched before the seek and handled after the failure
+ * is dropped (it comes again after the failed one), so no commit or fetch position can pass the
+ * failed batch and carry it, unstored, away.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { PermanentError, errorCode } from '../../lib/errors.js';
@@ -79,6 +82,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private leaving = false;
   /** Offset commits under way, which a stop lets finish (bounded) before leaving the group. */
   private readonly commits = new Set<Promise<void>>();
+  /** Partitions sought back to a failed batch whose redelivery has not begun: offset sought to. */
+  private readonly rewinding = new Map<string, string>();
 
   constructor(options: KafkaConsumerOptions) {
     const problems: Problems = [];
@@ -126,6 +131,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
     // A new assignment starts fresh chains: what was in flight before it is redelivered anyway.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.chains.clear();
+      this.rewinding.clear();
       options.onAssignment?.(payload.memberAssignment);
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -188,6 +194,15 @@ export class KafkaTransportConsumer implements TransportConsumer {
     const { batch } = payload;
     const binding = this.bindings.get(batch.topic);
     if (batch.isEmpty() || this.stopping || !binding) return;
+    const { topic, partition } = batch;
+    const key = `${topic}:${partition}`;
+    if (this.rewinding.has(key)) {
+      // Fetched before the seek to the failed batch: it comes again after that one.
+      if (payload.isStale()) return;
+      // The seek is applied: this batch starts at the failed one; commits may flow again.
+      this.rewinding.delete(key);
+      this.chains.get(key)?.restart();
+    }
     const messages = toConsumedMessages(batch, binding);
     this.metrics.received.inc({ stage: STAGE, signal: binding.signal }, messages.length);
     const ctx: BatchContext = {
@@ -200,16 +215,18 @@ export class KafkaTransportConsumer implements TransportConsumer {
       this.redeliverLater(payload);
       return;
     }
-    const { topic, partition } = batch;
-    const key = `${topic}:${partition}`;
     const first = batch.firstOffset()!;
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    payload.resolveOffset(batch.lastOffset());
     let chain = this.chains.get(key);
     if (!chain) {
       chain = new CommitChain(DEFAULT_MAX_IN_FLIGHT);
       this.chains.set(key, chain);
     }
+    // An earlier batch of the partition failed while this one was handled: resolving this one
+    // would move the fetch position past the failed batch (overriding the seek), committing it
+    // would commit the failed batch's offsets. It is delivered again after the failed one.
+    if (this.rewinding.has(key) || chain.isBroken) return;
+    payload.resolveOffset(batch.lastOffset());
     await Promise.race([
       chain.add(outcome.stored, {
         commit: async () => {
@@ -266,6 +283,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
     const delay = Math.min(this.backoff.initialMs * 2 ** (attempt - 1), this.backoff.maxMs);
     this.consumer.pause([{ topic, partitions: [partition] }]);
     this.consumer.seek({ topic, partition, offset });
+    this.rewinding.set(key, offset);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);

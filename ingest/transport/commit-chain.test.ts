@@ -39,6 +39,7 @@ test('a failed batch rewinds once and nothing after it is committed in that gene
   assert.deepEqual(committed, [0]);
   assert.equal(rewinds.length, 1);
   // The redelivered batch starts a new generation and commits normally.
+  chain.restart();
   await chain.add(Promise.resolve(), { commit: () => void committed.push(1), rewind: () => assert.fail('no rewind') });
   await chain.drain();
   assert.deepEqual(committed, [0, 1]);
@@ -55,4 +56,25 @@ test('add waits while the number of batches in flight is at the bound', async ()
   first.resolve();
   await second;
   assert.equal(added, true);
+});
+
+test('after a failure, batches handed over before the consumer rewound are never committed, even once stored', async () => {
+  const chain = new CommitChain(10);
+  const committed: string[] = [];
+  const rewinds: unknown[] = [];
+  const failing = deferred();
+  await chain.add(failing.promise, { commit: () => void committed.push('B'), rewind: (e) => void rewinds.push(e) });
+  failing.reject(new Error('permanent'));
+  await chain.drain();
+  assert.equal(rewinds.length, 1);
+  assert.ok(chain.isBroken);
+  // C was already fetched and handled when B failed: committing it would commit B's offsets too.
+  await chain.add(Promise.resolve(), { commit: () => void committed.push('C'), rewind: () => assert.fail('no rewind') });
+  await chain.drain();
+  assert.equal(committed.length, 0);
+  // The consumer delivers B again: from now on commits flow.
+  chain.restart();
+  await chain.add(Promise.resolve(), { commit: () => void committed.push('B again'), rewind: () => assert.fail('no rewind') });
+  await chain.drain();
+  assert.deepEqual(committed, ['B again']);
 });

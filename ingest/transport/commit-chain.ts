@@ -3,8 +3,12 @@
  * handler returned a receipt; the chain commits batches strictly in order, each only once it and
  * every earlier batch are stored. The first failure ends the current generation: that batch and
  * all later ones in flight are neither committed nor reported again, and the consumer rewinds to
- * the failed batch. `add` resolves when there is room for another batch in flight, which is how
- * a slow or unavailable store pushes back on consumption.
+ * the failed batch. From that failure until the consumer calls `restart()` — when it delivers
+ * the failed batch again — the chain is broken: batches handed over meanwhile (already fetched or
+ * queued behind the failed one) are never committed, however their store ends, because a commit
+ * is a position ("everything before this is done") and would carry the failed batch away with it.
+ * `add` resolves when there is room for another batch in flight, which is how a slow or
+ * unavailable store pushes back on consumption.
  */
 export interface ChainCallbacks {
   /** Commits the batch (it and everything before it are stored). */
@@ -15,6 +19,7 @@ export interface ChainCallbacks {
 
 export class CommitChain {
   private generation = 0;
+  private broken = false;
   private tail: Promise<void> = Promise.resolve();
   private readonly waiting: Array<Promise<void>> = [];
 
@@ -24,9 +29,22 @@ export class CommitChain {
     return this.waiting.length;
   }
 
+  /** True from a failure until `restart()`: batches handed over now will not be committed. */
+  get isBroken(): boolean {
+    return this.broken;
+  }
+
+  /** The consumer delivers again from the failed batch: what is handed over from now on commits. */
+  restart(): void {
+    this.broken = false;
+  }
+
   async add(stored: Promise<void>, callbacks: ChainCallbacks): Promise<void> {
-    const generation = this.generation;
     stored.catch(() => {}); // observed below; never an unhandled rejection
+    // Handed over after a failure and before the rewind: it is delivered again after the failed
+    // batch, so this copy is never committed.
+    if (this.broken) return;
+    const generation = this.generation;
     const entry = this.tail.then(async () => {
       if (generation !== this.generation) return;
       try {
@@ -35,6 +53,7 @@ export class CommitChain {
       } catch (err) {
         if (generation !== this.generation) return;
         this.generation++;
+        this.broken = true;
         callbacks.rewind(err);
       }
     });

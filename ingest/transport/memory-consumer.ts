@@ -130,6 +130,9 @@ export class MemoryConsumer implements TransportConsumer {
     await Promise.race([this.chains[signal].drain(), this.deadline]);
     this.inFlight[signal] = 0;
     this.rewound[signal] = false;
+    // Delivery restarts from the failed batch (the queue's head): only now may commits (which
+    // remove batches from the head) flow again.
+    this.chains[signal].restart();
     this.failures += 1;
     const { initialMs, maxMs } = this.options.retryBackoff;
     await this.sleep(Math.min(initialMs * 2 ** (this.failures - 1), maxMs));
