@@ -13,9 +13,16 @@
  * so that, on the normalize worker, decoding the next slice overlaps detection of this one.
  *
  * Bad input is permanent: the message goes to the dead-letter sink with its origin and reason,
- * is counted, and the rest of the batch carries on. Storage failures are retryable: the stage
- * keeps the batch, backs off and retries (heartbeating so the consumer keeps its partitions)
- * until storage is back or the consumer is stopping — nothing is dropped.
+ * is counted, and the rest of the batch carries on. The same holds for one event or one row:
+ * an event storage refuses to prepare is dead-lettered on its own (not its whole batch), and an
+ * insert that ClickHouse refuses because of its rows (storage-errors.ts `isRowFault`) is
+ * bisected until the bad rows are found — each is dead-lettered with ClickHouse's error as the
+ * reason (its event id, tenant, session and row bytes, to find or replay it), counted and logged;
+ * the rest is stored, and only then does the receipt resolve (and the transport commit).
+ * Storage outages are retryable: the stage keeps the batch, backs off and retries (heartbeating
+ * so the consumer keeps its partitions) until storage is back or the consumer is stopping —
+ * nothing is dropped. Every failed or held insert, and every stored one, is reported to the
+ * storage health (readiness), per partition.
  *
  * After a failure or on the first batch from a partition, stored rows may already contain part
  * of the batch (a crash between insert and commit), so that insert first filters out event ids
@@ -23,15 +30,18 @@
  */
 import type { AuditEvent } from './audit-event.js';
 import type { EventStage } from './pipeline.js';
-import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink } from './transport/transport.js';
+import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink, MessageOrigin } from './transport/transport.js';
 import type { AuditStore } from './clickhouse-sink/storage.js';
-import { appendRows, emptyRows, type PreparedRows } from './clickhouse-sink/prepared-rows.js';
+import { appendRows, emptyRows, filterRows, rowLine, type PreparedRows } from './clickhouse-sink/prepared-rows.js';
+import { INSERT_COLUMNS } from './clickhouse-sink/event-row.js';
+import { isRowFault } from './clickhouse-sink/storage-errors.js';
+import type { StorageHealth } from './clickhouse-sink/storage-health.js';
 import type { Normalizer } from './normalize/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import { inProcessNormalizer, type MessageNormalizer, type MessageOutcome } from './message-normalizer.js';
 import { sliceMessages, type SliceLimits } from './message-slices.js';
-import { errorCode } from '../lib/errors.js';
+import { errorCode, isRetryable, WardenError } from '../lib/errors.js';
 import { retryWhileRetryable } from '../lib/retry.js';
 
 export interface BatchProcessorDeps {
@@ -57,12 +67,28 @@ export interface BatchProcessorDeps {
   insert?: { maxEvents: number; maxDelayMs: number };
   /** How a consumed batch is cut for decoding (default: message-slices.ts). */
   slices?: SliceLimits;
+  /** Told of every failed and every successful insert, per partition (readiness). */
+  health?: StorageHealth;
 }
+
+/** Headers of a dead-lettered row (the value is its JSONCompactEachRow line). */
+export const ROW_DEAD_LETTER_HEADERS = {
+  format: 'warden.row.format',
+  columns: 'warden.row.columns',
+  eventId: 'warden.event_id',
+  tenant: 'warden.tenant',
+  sessionId: 'warden.session_id',
+} as const;
+
+/** Dead letters of single events and rows carry this many characters of the error at most. */
+const MAX_REASON_CHARS = 1_024;
 
 export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 250 };
 
 interface GatheredInsert {
   rows: PreparedRows;
+  /** The origin of each row's message (for a dead letter). */
+  origins: MessageOrigin[];
   /** The context of the latest batch that joined (heartbeats and staleness of the live consumer). */
   ctx: BatchContext;
   stored: Promise<void>;
@@ -98,7 +124,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (!gathered) return;
     gathering.delete(key);
     clearTimeout(gathered.timer);
-    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, key, gathered.ctx));
+    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, gathered.origins, key, gathered.ctx));
     storeTails.set(key, stored);
     void stored.then(
       () => storeTails.get(key) === stored && storeTails.delete(key),
@@ -108,7 +134,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   }
 
   /** Adds rows to the partition's next insert; resolves when that insert is stored. */
-  function storeLater(key: string, rows: PreparedRows, ctx: BatchContext): Promise<void> {
+  function storeLater(key: string, rows: PreparedRows, origins: MessageOrigin[], ctx: BatchContext): Promise<void> {
     let gathered = gathering.get(key);
     if (!gathered) {
       let resolve!: () => void;
@@ -117,10 +143,11 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
         resolve = res;
         reject = rej;
       });
-      gathered = { rows: emptyRows(), ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
+      gathered = { rows: emptyRows(), origins: [], ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
       gathering.set(key, gathered);
     }
     appendRows(gathered.rows, rows);
+    for (const origin of origins) gathered.origins.push(origin);
     gathered.ctx = ctx;
     const stored = gathered.stored;
     if (gathered.rows.ids.length >= insert.maxEvents) flush(key);
@@ -135,23 +162,68 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     return outcomes;
   }
 
-  /** The slice's events in message order; unreadable messages go to the dead-letter sink. */
-  async function toEvents(batch: ConsumedMessage[], outcomes: MessageOutcome[]): Promise<AuditEvent[]> {
+  /** The slice's events in message order, each with its message; unreadable messages go to the dead-letter sink. */
+  async function toEvents(batch: ConsumedMessage[], outcomes: MessageOutcome[]): Promise<{ events: AuditEvent[]; from: ConsumedMessage[] }> {
     const events: AuditEvent[] = [];
+    const from: ConsumedMessage[] = [];
     for (let i = 0; i < batch.length; i++) {
       const message = batch[i]!;
       const outcome = outcomes[i]!;
       if ('events' in outcome) {
         // Records are counted by the normalizer (received, sent, refused); this stage counts messages.
         metrics.sent.inc({ stage: 'decode', signal: message.signal });
-        for (const event of outcome.events) events.push(event);
+        for (const event of outcome.events) {
+          events.push(event);
+          from.push(message);
+        }
         continue;
       }
       const { code, message: text, known } = outcome.error;
       metrics.errors.inc({ stage: 'decode', code });
       await deadLetter.send(message, { code: known ? code : 'NORMALIZE_FAILED', message: text });
     }
-    return events;
+    return { events, from };
+  }
+
+  /**
+   * The events' rows. When storage refuses to prepare the slice (a permanent error about one
+   * event), each event is prepared on its own and the ones refused are dead-lettered — as the
+   * event's JSON, under its message's origin — so their neighbours are stored. `origins` gets
+   * the origin of each row kept.
+   */
+  async function prepare(events: AuditEvent[], from: ConsumedMessage[], origins: MessageOrigin[]): Promise<PreparedRows> {
+    try {
+      const rows = await store.prepareEvents(events);
+      for (const message of from) origins.push(message.origin);
+      return rows;
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+    }
+    const rows = emptyRows();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      try {
+        appendRows(rows, await store.prepareEvents([event]));
+        origins.push(from[i]!.origin);
+      } catch (err) {
+        if (isRetryable(err)) throw err;
+        const code = errorCode(err);
+        metrics.errors.inc({ stage: 'prepare', code });
+        logger.warn({ code, event_id: event.event_id, tenant: event.tenant, session_id: event.session_id }, 'event refused by storage; dead-lettered');
+        await deadLetter.send(
+          {
+            signal: event.signal,
+            encoding: 'otlp_json',
+            key: event.session_id,
+            value: Buffer.from(JSON.stringify(event)),
+            headers: { [ROW_DEAD_LETTER_HEADERS.format]: 'AuditEvent', ...identityHeaders(event.event_id, event.tenant, event.session_id) },
+            origin: from[i]!.origin,
+          },
+          { code, message: reasonOf(err) },
+        );
+      }
+    }
+    return rows;
   }
 
   async function observe(events: AuditEvent[]): Promise<void> {
@@ -165,27 +237,88 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     }
   }
 
-  async function storeBatch(rows: PreparedRows, partitionKey: string, ctx: BatchContext): Promise<void> {
-    let checkExisting = !clean.has(partitionKey);
-    let paused = false;
+  async function storeBatch(rows: PreparedRows, origins: MessageOrigin[], partitionKey: string, ctx: BatchContext): Promise<void> {
+    const attempt = { checkExisting: !clean.has(partitionKey), paused: false };
     try {
-      await retryWhileRetryable(() => store.insertRows(rows, { checkExisting }), {
+      await storeIsolating(rows, origins, 0, rows.ids.length, partitionKey, ctx, attempt);
+    } catch (err) {
+      // Part of the batch may be stored: its redelivery checks which events already are.
+      clean.delete(partitionKey);
+      deps.health?.failing(partitionKey, errorCode(err));
+      throw err;
+    } finally {
+      if (attempt.paused) metrics.storagePaused.set(0);
+    }
+    clean.add(partitionKey);
+    deps.health?.stored(partitionKey);
+  }
+
+  /**
+   * Stores rows [from, to): the whole range at once, retrying while storage is unavailable; if
+   * ClickHouse refuses it because of its rows, each half on its own, down to single rows, which
+   * are dead-lettered. A permanent error that is not the rows' fault (the statement, the schema)
+   * fails the batch: every row would fail alike, so none is blamed.
+   */
+  async function storeIsolating(
+    all: PreparedRows,
+    origins: MessageOrigin[],
+    from: number,
+    to: number,
+    partitionKey: string,
+    ctx: BatchContext,
+    attempt: { checkExisting: boolean; paused: boolean },
+  ): Promise<void> {
+    const rows = from === 0 && to === all.ids.length ? all : filterRows(all, (i) => i >= from && i < to);
+    try {
+      await retryWhileRetryable(() => store.insertRows(rows, { checkExisting: attempt.checkExisting }), {
         ...retry,
         shouldContinue: () => !ctx.isStale(),
-        onRetry: async (err, attempt, delayMs) => {
-          checkExisting = true;
+        onRetry: async (err, n, delayMs) => {
+          attempt.checkExisting = true;
           clean.delete(partitionKey);
-          if (!paused) metrics.storagePaused.set(1);
-          paused = true;
+          if (!attempt.paused) metrics.storagePaused.set(1);
+          attempt.paused = true;
           metrics.errors.inc({ stage: 'store', code: errorCode(err) });
-          logger.warn({ code: errorCode(err), attempt, delayMs }, 'storage unavailable; holding the batch and retrying');
+          deps.health?.failing(partitionKey, errorCode(err));
+          logger.warn({ code: errorCode(err), attempt: n, delayMs }, 'storage unavailable; holding the batch and retrying');
           await ctx.heartbeat();
         },
       });
-    } finally {
-      if (paused) metrics.storagePaused.set(0);
+    } catch (err) {
+      if (!isRowFault(err)) throw err;
+      // Some of the range may be stored (inserts are cut by day): later attempts skip what is.
+      attempt.checkExisting = true;
+      if (to - from === 1) {
+        await deadLetterRow(all, from, origins[from]!, err as WardenError);
+        return;
+      }
+      const middle = from + Math.ceil((to - from) / 2);
+      await storeIsolating(all, origins, from, middle, partitionKey, ctx, attempt);
+      await storeIsolating(all, origins, middle, to, partitionKey, ctx, attempt);
     }
-    clean.add(partitionKey);
+  }
+
+  async function deadLetterRow(rows: PreparedRows, index: number, origin: MessageOrigin, err: WardenError): Promise<void> {
+    const type = typeof err.details.clickhouse_type === 'string' ? err.details.clickhouse_type : err.code;
+    const [eventId, tenant, sessionId] = [rows.ids[index]!, rows.tenants[index]!, rows.sessions[index]!];
+    metrics.errors.inc({ stage: 'store', code: type });
+    logger.warn({ code: err.code, clickhouse_type: type, event_id: eventId, tenant, session_id: sessionId, ...origin }, 'row refused by ClickHouse; dead-lettered');
+    await deadLetter.send(
+      {
+        signal: rows.signals[index]!,
+        encoding: 'otlp_json',
+        key: sessionId,
+        // A copy: the gathered bytes are released once the insert is done.
+        value: Buffer.from(rowLine(rows, index)),
+        headers: {
+          [ROW_DEAD_LETTER_HEADERS.format]: 'JSONCompactEachRow',
+          [ROW_DEAD_LETTER_HEADERS.columns]: INSERT_COLUMNS.join(','),
+          ...identityHeaders(eventId, tenant, sessionId),
+        },
+        origin,
+      },
+      { code: err.code, message: reasonOf(err) },
+    );
   }
 
   return async (batch, ctx): Promise<BatchReceipt | void> => {
@@ -196,6 +329,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     // detectors skip the events they already saw).
     const slices = sliceMessages(batch, deps.slices);
     const rows = emptyRows();
+    const origins: MessageOrigin[] = [];
     // On a worker, slices are handed over SLICES_AHEAD in advance and decoded while earlier
     // ones are detected; in process, each is decoded when its turn comes.
     const ahead = messages.concurrent ? SLICES_AHEAD : 0;
@@ -203,18 +337,21 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     for (let i = 0; i < slices.length; i++) {
       while (handedOver.length < slices.length && handedOver.length <= i + ahead) handedOver.push(normalizeSlice(slices[handedOver.length]!));
       const outcomes = await handedOver[i]!;
-      const events = await toEvents(slices[i]!, outcomes);
+      const { events, from } = await toEvents(slices[i]!, outcomes);
       if (events.length === 0) continue;
       await observe(events);
-      try {
-        appendRows(rows, await store.prepareEvents(events));
-      } catch (err) {
-        // An event storage refuses (permanent): this batch fails as its insert would have.
-        return { stored: Promise.reject(err) };
-      }
+      appendRows(rows, await prepare(events, from, origins));
     }
     if (rows.ids.length === 0) return;
     const first = batch[0]!.origin;
-    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, ctx) };
+    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, origins, ctx) };
   };
+}
+
+function identityHeaders(eventId: string, tenant: string, sessionId: string): Record<string, string> {
+  return { [ROW_DEAD_LETTER_HEADERS.eventId]: eventId, [ROW_DEAD_LETTER_HEADERS.tenant]: tenant, [ROW_DEAD_LETTER_HEADERS.sessionId]: sessionId };
+}
+
+function reasonOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, MAX_REASON_CHARS);
 }
