@@ -10,16 +10,28 @@
 #   docker build --build-arg NODE_VERSION=22 -t warden .
 ARG NODE_VERSION=20
 
+# ---- build: the compiled JavaScript (dist/) ---------------------------------------------------
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The dependencies with their types, for the compiler; not the optional native libraries (chdb's
+# ClickHouse, esbuild's binary), which compiling does not run. --ignore-scripts: the package's own
+# `prepare` (the build) needs the sources, copied next; no dependency's install script is needed.
+RUN npm install --no-audit --no-fund --ignore-scripts --omit=optional
+COPY . .
+RUN npm run build
+
 # ---- dependencies -------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only. The TypeScript sources are loaded at run time through tsx
-# (bin/warden.mjs registers it), so tsx is a runtime dependency.
+# Production dependencies only: the image runs the compiled build, so neither tsx nor the
+# TypeScript compiler is in it. --ignore-scripts: `prepare` would build, which needs both (the
+# build stage did it); chdb's install script is empty and protobufjs' only prints a notice.
 # chdb ships its native ClickHouse library (~566 MB) inside the npm package; nothing is compiled.
 # `npm install` (not `npm ci`): the lockfile cannot list chdb's optional per-platform libraries
 # for platforms whose packages the registry in use does not serve, and `npm ci` refuses that.
-RUN npm install --omit=dev --no-audit --no-fund \
+RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm cache clean --force
 
 # ---- runtime --------------------------------------------------------------------------------------
@@ -35,8 +47,11 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-# Sources stay owned by root and read-only for the service user; only the data dir is writable.
-COPY --chown=root:root . .
+# What the package ships (package.json `files`): the command and the compiled build. They stay
+# owned by root and read-only for the service user; only the data dir is writable.
+COPY --chown=root:root package.json ./
+COPY --chown=root:root bin/ ./bin/
+COPY --from=build --chown=root:root /app/dist ./dist
 RUN mkdir -p /var/lib/warden && chown node:node /var/lib/warden
 
 # The official Node image ships an unprivileged `node` user (uid 1000).

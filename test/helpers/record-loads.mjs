@@ -1,8 +1,8 @@
 // Preload (`node --import ./record-loads.mjs …`) that records every module the process loads
 // into the file named by WARDEN_RECORD_LOADS, one URL or path a line: ES modules and the entry
 // points of CommonJS packages through a module loader hook (module.register), and every CommonJS
-// module through require.cache when the process exits. packagesIn() (record-loads-read.ts) turns
-// the lines into package names.
+// module through require.cache when the process exits. Worker threads inherit the preload and
+// record theirs too. test/build.test.ts reads package names out of the node_modules paths.
 import { createRequire, register } from 'node:module';
 import { appendFileSync } from 'node:fs';
 
