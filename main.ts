@@ -21,6 +21,7 @@ import { buildApp } from './api/app.js';
 import { registerQueryRoute } from './api/routes/query.js';
 import { registerOperatorRoutes } from './api/routes/operator.js';
 import { createBatchProcessor } from './ingest/batch-processor.js';
+import { StorageHealth } from './ingest/clickhouse-sink/storage-health.js';
 import { createClassifier } from './ingest/classify/index.js';
 import { createRedactor } from './ingest/redact/index.js';
 import { createNormalizer } from './ingest/normalize/index.js';
@@ -267,7 +268,9 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const transport = createTransport(config, collaborators, () => {
     if (assignments++ > 0) void detection.rebuild();
   });
-  const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics });
+  // Readiness tells the truth about storing: not ready while a partition goes without storing.
+  const storageHealth = new StorageHealth({ clock: collaborators.clock, maxFailingMs: config.readyMaxStorageStallMs });
+  const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth });
   await transport.consumer.start(handler);
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);
@@ -280,7 +283,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     maxDecodedBytes: config.http.maxDecodedBytes,
     requestTimeoutMs: config.http.requestTimeoutMs,
     ingestRequiresToken: config.http.ingestRequiresToken,
-    readiness: { storage: () => pingStorage(storage), transport: transport.ready },
+    readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },
     routes: [
       (a) => registerQueryRoute(a, { storage, maxRows: 10_000 }),
       (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),

@@ -43,6 +43,8 @@ Configuration (environment variables):
   WARDEN_STORAGE_NICE       nice value of embedded ClickHouse's threads, 0-19, so detection
                             gets the CPU first (default 10; 0 = off; Linux)
   WARDEN_NORMALIZE_WORKER   decode and normalize on a worker thread (default true)
+  WARDEN_READY_MAX_STORAGE_STALL_MS  /readyz answers 503 once a partition has gone this long
+                            without storing after a failure (default 15000)
   WARDEN_MAX_SESSIONS       live sessions held in memory, all tenants (default 10000; past it
                             the tenant holding the most gives up its least recently seen)
   WARDEN_MAX_SESSIONS_PER_TENANT  live sessions one tenant may hold (default 5000)

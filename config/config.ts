@@ -27,6 +27,8 @@ export const DEFAULT_QUEUE_CAPACITY = 20_000;
 /** Bytes the in-process queue may hold (embedded mode); past it requests get 429. */
 export const DEFAULT_QUEUE_MAX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_STORAGE_NICE = 10;
+/** How long a partition may go without storing, after a failure, before `/readyz` says not ready. */
+export const DEFAULT_READY_MAX_STORAGE_STALL_MS = 15_000;
 export const DEFAULT_GROUP_ID = 'warden';
 export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
 export const DEFAULT_LOGS_TOPIC = 'otlp_logs';
@@ -92,6 +94,8 @@ export interface WardenConfig {
   wal: { enabled: boolean; fsync: 'always' | 'never' };
   /** Nice value of embedded ClickHouse's threads, so detection gets the CPU first (0 = off). */
   storageNice: number;
+  /** `/readyz` answers 503 once a partition has gone this long without storing after a failure. */
+  readyMaxStorageStallMs: number;
   /** Decode and normalize on a worker thread (else on the main thread). */
   normalizeWorker: boolean;
   logLevel: string;
@@ -232,6 +236,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     queueMaxBytes: int('WARDEN_QUEUE_MAX_BYTES', DEFAULT_QUEUE_MAX_BYTES, 1024 * 1024, 64 * 1024 * 1024 * 1024),
     wal: { enabled: bool('WARDEN_WAL', true), fsync: walFsync() },
     storageNice: int('WARDEN_STORAGE_NICE', DEFAULT_STORAGE_NICE, 0, 19),
+    readyMaxStorageStallMs: int('WARDEN_READY_MAX_STORAGE_STALL_MS', DEFAULT_READY_MAX_STORAGE_STALL_MS, 1_000, 3_600_000),
     normalizeWorker: bool('WARDEN_NORMALIZE_WORKER', true),
     logLevel,
     detection: {
