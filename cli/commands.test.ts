@@ -27,7 +27,7 @@ test('the overview equals that of a program with every command module registered
   const registered = new Set<unknown>();
   for (const entry of Object.values(COMMANDS)) {
     const register = await entry.load();
-    if (registered.has(register)) continue; // revoke and reinstate share one module
+    if (registered.has(register)) continue; // revoke and reinstate, stopped and allow share a module
     registered.add(register);
     register(eager);
   }
@@ -50,8 +50,9 @@ test('a command line names its command, after help too; options and unknown word
   assert.equal(commandNamed(['bogus', 'start']), undefined);
 });
 
-test('the program for a command holds that command alone (revoke and reinstate come together)', async () => {
+test('the program for a command holds that command alone (or with its module\'s other one)', async () => {
   assert.deepEqual((await programFor(argv('sessions', '--json'))).commands.map((c) => c.name()), ['sessions']);
   assert.deepEqual((await programFor(argv('help', 'hook'))).commands.map((c) => c.name()), ['hook']);
   assert.deepEqual((await programFor(argv('reinstate', 'abc'))).commands.map((c) => c.name()), ['revoke', 'reinstate']);
+  assert.deepEqual((await programFor(argv('allow', 'gd_1', '--reason', 'planned'))).commands.map((c) => c.name()), ['stopped', 'allow']);
 });

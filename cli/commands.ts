@@ -4,7 +4,7 @@
  * client alone; `warden sessions` an API client; only `warden start` loads the service). The
  * overview (`warden`, `warden --help`, an unknown command) is drawn from the terms and summaries
  * below and loads no command module; commands.test.ts checks they match what each module
- * registers.
+ * registers. A new command is one entry here.
  */
 import { Command, Help } from 'commander';
 
@@ -48,6 +48,16 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     term: 'reinstate [options] <session>',
     summary: 'lift a revocation (recorded, never silent)',
     load: async () => (await import('./revoke.js')).registerRevocationCommands,
+  },
+  stopped: {
+    term: 'stopped [options]',
+    summary: 'what the gate stopped before it ran (denied, or with --ask: staged for a person), newest first',
+    load: async () => (await import('./gate.js')).registerGateCommands,
+  },
+  allow: {
+    term: 'allow [options] <decision-id>',
+    summary: 'let the next call like a denied one (same session, tool and command) through once',
+    load: async () => (await import('./gate.js')).registerGateCommands,
   },
   query: {
     term: 'query [options] <sql>',
