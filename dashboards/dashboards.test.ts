@@ -11,49 +11,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { migrate, openClickHouse, type ClickHouseHandle } from '../ingest/clickhouse-sink/index.js';
+import { silentLogger } from '../lib/logger.js';
 import { parse as parseYaml } from 'yaml';
-
-type ChdbConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
 
 const DIR = path.dirname(fileURLToPath(import.meta.url));
 const PLUGIN_TYPE = 'grafana-clickhouse-datasource';
 const DATABASE = 'warden';
-
-// ---------------------------------------------------------------------------------------------
-// Schema used by the dashboards.
-//
-// SUBSET of Warden's ClickHouse schema (ingest/clickhouse-sink/sql): only the tables and columns
-// the dashboards read, with the same types. To check the dashboards against exactly what Warden
-// creates, replace this block with the real migrations; the loose column check below reads the
-// column list back from system.columns, so it follows automatically.
-// ---------------------------------------------------------------------------------------------
-const DASHBOARD_SCHEMA_SUBSET_DDL = [
-  `CREATE TABLE audit_events (
-     event_id String, tenant LowCardinality(String), session_id String, agent_id String,
-     user_id String, phase LowCardinality(String), tool LowCardinality(String),
-     tool_call_id String, command String, arguments String, cwd String, targets Array(String),
-     action_class LowCardinality(String), rule_ids Array(String), destructive Bool,
-     reversible Bool, decision LowCardinality(String), status LowCardinality(String),
-     exit_code Nullable(Int32), error_type String, time DateTime64(9, 'UTC'), redactions UInt32
-   ) ENGINE = ReplacingMergeTree ORDER BY (tenant, session_id, time, event_id)`,
-  `CREATE TABLE sessions (
-     tenant LowCardinality(String), session_id String, agent_id String, user_id String,
-     goal String, environment LowCardinality(String), state Enum8('active' = 1, 'revoked' = 2),
-     first_seen DateTime64(9, 'UTC'), last_seen DateTime64(9, 'UTC'), version UInt64
-   ) ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, session_id)`,
-  `CREATE TABLE findings (
-     id String, tenant LowCardinality(String), session_id String, agent_id String,
-     detector LowCardinality(String), severity LowCardinality(String), score Float64,
-     title String, explanation String, evidence Array(String), at DateTime64(9, 'UTC')
-   ) ENGINE = ReplacingMergeTree ORDER BY (tenant, session_id, at, id)`,
-  `CREATE TABLE revocations (
-     tenant LowCardinality(String), session_id String,
-     action Enum8('revoke' = 1, 'reinstate' = 2), at DateTime64(9, 'UTC'), \`by\` String,
-     reason String, finding_id String
-   ) ENGINE = MergeTree ORDER BY (tenant, session_id, at)`,
-];
 
 // ---------------------------------------------------------------------------------------------
 // Loading dashboards and provisioning
@@ -265,6 +230,14 @@ async function insertSamples(client: ClickHouseClient): Promise<void> {
     values: [{ id: 'f1', tenant: TENANT, session_id: SESSION, agent_id: 'claude-code', detector: 'scope_drift', severity: 'critical', score: 0.97, title: 'deleted a namespace outside the declared scope', explanation: 'k8s://prod/staging is not in scope', evidence: ['e3'], at: iso(t0 + 6) }],
   });
   await client.insert({
+    table: 'gate_decisions',
+    format: 'JSONEachRow',
+    values: [
+      { decision_id: 'gd_1', event_id: 'e5', tenant: TENANT, session_id: SESSION, agent_id: 'claude-code', tool: 'Bash', tool_call_id: 'c4', command: 'kubectl delete ns prod', targets: ['k8s://prod/prod'], action_class: 'k8s.delete', decision: 'deny', would_be: 'deny', mode: 'enforce', reason: 'scope_drift (critical): never-touch target', detector: 'scope_drift', severity: 'critical', finding_id: 'f2', finding_ids: ['f2'], latency_us: 850, at: iso(t0 + 7) },
+      { decision_id: 'gd_2', event_id: 'e6', tenant: TENANT, session_id: SESSION, agent_id: 'claude-code', tool: 'Bash', tool_call_id: 'c5', command: 'ls', targets: [], action_class: '', decision: 'allow', would_be: 'allow', mode: 'enforce', reason: 'no detector objects', detector: '', severity: 'none', finding_id: '', finding_ids: [], latency_us: 300, at: iso(t0 + 8) },
+    ],
+  });
+  await client.insert({
     table: 'revocations',
     format: 'JSONEachRow',
     values: [{ tenant: TENANT, session_id: SESSION, action: 'revoke', at: iso(t0 + 6), by: 'detector:scope_drift', reason: 'scope drift', finding_id: 'f1' }],
@@ -329,6 +302,7 @@ describe('Grafana dashboards', () => {
 
   describe('SQL on the embedded ClickHouse engine', () => {
     let dir = '';
+    let handle: ClickHouseHandle | undefined;
     let client: ClickHouseClient;
     const columns = new Map<string, Set<string>>();
     const queries = dashboards.flatMap(({ file, dashboard }) => queriesOf(file, dashboard));
@@ -340,14 +314,11 @@ describe('Grafana dashboards', () => {
 
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'warden-dashboards-'));
-      // chdb declares its connection against its own copy of the client's Connection interface:
-      // same shape, different declaration.
-      const connection = createChdbConnection({ path: dir }) as unknown as ChdbConnection;
-      client = createClient({ connection });
-      await client.command({ query: `CREATE DATABASE ${DATABASE}` });
-      // Like Grafana's defaultDatabase: the panels name tables without a database.
-      await client.command({ query: `USE ${DATABASE}` });
-      for (const ddl of DASHBOARD_SCHEMA_SUBSET_DDL) await client.command({ query: ddl });
+      // Warden's own schema, created by its migrations: a renamed column fails here. The handle
+      // makes Warden's database the default one, as Grafana's defaultDatabase does for the panels.
+      handle = await openClickHouse({ dataPath: dir, database: DATABASE, logger: silentLogger });
+      await migrate(handle);
+      client = handle.client;
       await insertSamples(client);
       const rs = await client.query({
         query: 'SELECT table, name FROM system.columns WHERE database = {db:String}',
@@ -361,7 +332,7 @@ describe('Grafana dashboards', () => {
     });
 
     after(async () => {
-      await client?.close();
+      await handle?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
