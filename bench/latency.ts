@@ -9,73 +9,20 @@
  * and then acts on it — one event that must revoke. The background sessions do ordinary work
  * (reads, tests, commits) that must not revoke. Prints figures; asserts nothing.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
-import { encodeOtlp } from '../ingest/otlp/index.js';
-import type { DecodedSpan } from '../ingest/otlp/records.js';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../detectors/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../detectors/kill-switch/webhook-endpoints.js';
+import { percentile, startWardenProcess } from './warden-process.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
 const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 200);
 const LOAD_SPANS_PER_SECOND = 5_000;
-const LOAD_SPANS_PER_REQUEST = 50;
-const LOAD_SESSIONS = 50;
-const BENIGN = ['git status', 'npm test', 'ls -la src', 'cat package.json', 'git diff --stat', 'rg TODO src', 'node --version', 'git log --oneline -5'];
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-latency-'));
 const secret = generateWebhookSecret();
 const receiver = await WebhookReceiver.start({ secret });
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-const base = `http://127.0.0.1:${port}`;
-
-// BENCH_WARDEN_NODE_ARGS: extra node flags for the Warden process, e.g. `--cpu-prof` to profile it.
-const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/warden.mjs'), 'start'], {
-  env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_DATA_DIR: dataDir, WARDEN_WEBHOOK_URL: receiver.url, WARDEN_WEBHOOK_SECRET: secret, WARDEN_LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const dispatcher = new Agent({ connections: 16, pipelining: 1 });
-
-async function ready(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await request(`${base}/readyz`, { dispatcher });
-      await res.body.dump();
-      if (res.statusCode === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('Warden did not become ready');
-}
-
-async function post(spans: DecodedSpan[]): Promise<number> {
-  const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
-  await res.body.dump();
-  return res.statusCode;
-}
-
-/** Warden's own view of the run, from its /metrics: event-loop delay and GC pauses. */
-async function scrape(): Promise<Map<string, number>> {
-  const res = await request(`${base}/metrics`, { dispatcher });
-  const text = await res.body.text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (match) values.set(match[1]!, Number(match[2]));
-  }
-  return values;
-}
+const warden = await startWardenProcess({ WARDEN_WEBHOOK_URL: receiver.url, WARDEN_WEBHOOK_SECRET: secret });
+const { post, scrape } = warden;
 
 function gcSummary(before: Map<string, number>, after: Map<string, number>): string {
   const parts: string[] = [];
@@ -87,36 +34,15 @@ function gcSummary(before: Map<string, number>, after: Map<string, number>): str
   return parts.join(', ') || 'none';
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 try {
-  await ready();
   process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
-  let running = true;
-  let loadSpans = 0;
-  let loadRefused = 0;
-  const load = (async () => {
-    const interval = (1000 * LOAD_SPANS_PER_REQUEST) / LOAD_SPANS_PER_SECOND;
-    let next = performance.now();
-    let i = 0;
-    while (running) {
-      const sessionId = `load-${i % LOAD_SESSIONS}`;
-      const spans = Array.from({ length: LOAD_SPANS_PER_REQUEST }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
-      i++;
-      void post(spans).then((status) => (status === 200 ? (loadSpans += spans.length) : loadRefused++), () => loadRefused++);
-      next += interval;
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-  })();
+  const load = warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
 
   await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
   const accepted = new Map<string, number>();
   const latencies: number[] = [];
   const started = performance.now();
-  const loadAtStart = loadSpans;
+  const loadAtStart = load.spans();
   const metricsAtStart = await scrape(); // also resets Warden's event-loop delay percentiles
   // This process's own delays stretch the measured latency too (it times both ends): shown beside.
   const ownLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -141,8 +67,7 @@ try {
   const elapsed = (performance.now() - started) / 1000;
   const metricsAtEnd = await scrape();
   ownLoop.disable();
-  running = false;
-  await load;
+  await load.stop();
 
   const firstBySession = new Map<string, number>();
   for (const hook of receiver.received) {
@@ -155,11 +80,11 @@ try {
   }
   latencies.sort((a, b) => a - b);
   const falseRevocations = [...firstBySession.keys()].filter((s) => s.startsWith('load-')).length;
-  const loadRate = Math.round((loadSpans - loadAtStart) / elapsed);
+  const loadRate = Math.round((load.spans() - loadAtStart) / elapsed);
   process.stdout.write(
     [
       `  probes: ${PROBES} sent, ${accepted.size} accepted, ${latencies.length} revoked with a verified webhook`,
-      `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${loadRefused} requests refused), ${falseRevocations} background sessions revoked`,
+      `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${load.refused()} requests refused), ${falseRevocations} background sessions revoked`,
       `  Warden's CPU during the probes: ${Math.round((100 * ((metricsAtEnd.get('process_cpu_seconds_total') ?? NaN) - (metricsAtStart.get('process_cpu_seconds_total') ?? NaN))) / elapsed)}% of one core`,
       `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
       `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms`,
@@ -168,9 +93,6 @@ try {
     ].join('\n'),
   );
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await warden.stop();
   await receiver.stop();
-  await dispatcher.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -4,7 +4,8 @@
  * answer read from the body) and for the command clients (`warden hook <agent>`, the shell
  * client), which print the body and exit with the `warden-hook-exit` header's code (a non-zero
  * code means the body is for stderr). The event is recorded; an intended action at a gated event
- * is decided by the gate first (`warden-decision`, `warden-decision-id` headers).
+ * is decided by the gate first (`warden-decision`, `warden-decision-id` headers; the time the
+ * decision took inside Warden in `server-timing: gate;dur=<ms>`).
  *
  * Every answer is 200 in the agent's format, because a hook that gets an HTTP error lets the
  * call through (Claude Code's HTTP hooks) or the client must guess: a payload Warden cannot
@@ -33,9 +34,12 @@ const HookQuery = Type.Object({
   ask: Type.Optional(Type.Union([Type.Literal('ask'), Type.Literal('defer')], { description: 'Claude Code: answer ask as defer (headless sessions)' })),
 });
 
-function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string }): string {
+function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string; latency_ms: number }): string {
   reply.header('warden-hook-exit', String(result.exitCode));
-  if (decision) reply.header('warden-decision', decision.decision).header('warden-decision-id', decision.decision_id);
+  if (decision) {
+    reply.header('warden-decision', decision.decision).header('warden-decision-id', decision.decision_id);
+    reply.header('server-timing', `gate;dur=${decision.latency_ms.toFixed(3)}`);
+  }
   const body = result.exitCode === 0 ? result.stdout : result.stderr;
   reply.type(body.trimStart().startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8');
   return body;

@@ -1,0 +1,121 @@
+/**
+ * The gate from the agent's side: one hook call, process start to decision printed, with four
+ * agents hooking at once while a background load of 5,000 spans/s of ordinary agent work keeps
+ * Warden busy — through the shell client (`bin/warden-hook`, what the README installs), through
+ * `warden hook` (a Node process), and as Claude Code's HTTP hook (one POST, no process); plus the
+ * decision's own time inside Warden (`server-timing`). Baselines measured in the same run and on
+ * the same machine: `node -e 0` (a process that does nothing) and `curl` of `/healthz`.
+ * Every fourth call is a destructive one that the gate must deny (never-touch scope), so the
+ * figures include real decisions, not only allows. Prints figures; asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
+import { toolSpan } from '../test/helpers/tool-span.js';
+import { percentile, ROOT, startWardenProcess } from './warden-process.js';
+
+const AGENTS = 4;
+const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
+const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
+const LOAD_SPANS_PER_SECOND = 5_000;
+const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
+const WARDEN = path.join(ROOT, 'bin/warden.mjs');
+
+function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code }));
+    child.stdin.on('error', () => {}); // a process that never reads its stdin (node -e 0) closes it early
+    child.stdin.end(stdin);
+  });
+}
+
+function payload(agent: number, call: number): { body: string; harmful: boolean } {
+  const harmful = call % 4 === 3;
+  const command = harmful ? 'rm -rf /srv/prod/db' : ['git status', 'npm test', 'ls -la src', 'cat package.json'][call % 4]!;
+  const body = { session_id: `hook-bench-${agent}`, transcript_path: '/x.jsonl', cwd: '/home/dev/repo', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: `toolu_${agent}_${call}_${Math.random().toString(36).slice(2, 8)}` };
+  return { body: JSON.stringify(body), harmful };
+}
+
+function line(name: string, ms: number[], note = ''): string {
+  const s = [...ms].sort((a, b) => a - b);
+  return `  ${name.padEnd(46)} p50 ${percentile(s, 50).toFixed(1).padStart(6)} ms · p99 ${percentile(s, 99).toFixed(1).padStart(6)} ms · n ${s.length}${note ? ` · ${note}` : ''}`;
+}
+
+/** `agents` loops of `calls` each, at once; returns every call's time and how many denials were wrong. */
+async function concurrently(agents: number, calls: number, once: (agent: number, call: number) => Promise<{ ms: number; denied: boolean; harmful: boolean }>): Promise<{ ms: number[]; wrong: number }> {
+  const ms: number[] = [];
+  let wrong = 0;
+  await Promise.all(
+    Array.from({ length: agents }, async (_, agent) => {
+      for (let call = 0; call < calls; call++) {
+        const r = await once(agent, call);
+        ms.push(r.ms);
+        if (r.denied !== r.harmful) wrong++;
+      }
+    }),
+  );
+  return { ms, wrong };
+}
+
+const warden = await startWardenProcess();
+try {
+  // Each agent's session declares a never-touch scope first, so its harmful calls are denied.
+  for (let agent = 0; agent < AGENTS; agent++) await warden.post([toolSpan(`hook-bench-${agent}`, 'git status', { 'warden.scope.deny': ['/srv/prod/**'] })]);
+  process.stdout.write(`\nHook round trip (process start → decision printed), ${AGENTS} agents at once, background load ${LOAD_SPANS_PER_SECOND.toLocaleString('en-US')} spans/s:\n`);
+
+  const nodeBaseline: number[] = [];
+  for (let i = 0; i < 20; i++) nodeBaseline.push((await run(process.execPath, ['-e', '0'], '')).ms);
+  const curlBaseline: number[] = [];
+  for (let i = 0; i < 20; i++) curlBaseline.push((await run('curl', ['-s', '-o', '/dev/null', `${warden.base}/healthz`], '')).ms);
+
+  const load = warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const loadAt = load.spans();
+  const started = performance.now();
+
+  const shell = await concurrently(AGENTS, CALLS, async (agent, call) => {
+    const { body, harmful } = payload(agent, call);
+    const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
+    return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
+  });
+  const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
+    const { body, harmful } = payload(agent, call);
+    const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
+    return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
+  });
+  const inside: number[] = [];
+  const http = await concurrently(AGENTS, CALLS, async (agent, call) => {
+    const { body, harmful } = payload(agent, call);
+    const t0 = performance.now();
+    const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: warden.dispatcher, headers: { 'content-type': 'application/json' }, body });
+    const text = await res.body.text();
+    const ms = performance.now() - t0;
+    const timing = /gate;dur=([0-9.]+)/.exec(String(res.headers['server-timing'] ?? ''));
+    if (timing) inside.push(Number(timing[1]));
+    return { ms, denied: text.includes('"deny"'), harmful };
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  await load.stop();
+  const loadRate = Math.round((load.spans() - loadAt) / elapsed);
+
+  process.stdout.write(
+    [
+      line('baseline: node -e 0', nodeBaseline, 'alone, before the load'),
+      line('baseline: curl /healthz', curlBaseline, 'alone, before the load'),
+      line('shell client (bin/warden-hook)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
+      line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
+      line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
+      line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
+      `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused)`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await warden.stop();
+}

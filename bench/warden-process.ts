@@ -1,0 +1,127 @@
+/**
+ * Warden as a benchmark sees it: its own process (`warden start`, embedded mode, a fresh data
+ * directory, a random loopback port), as a user would run it, plus what every benchmark does to
+ * it — wait until ready, post spans, read its /metrics, keep a background load of ordinary agent
+ * work running, stop it and remove its data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { encodeOtlp } from '../ingest/otlp/index.js';
+import type { DecodedSpan } from '../ingest/otlp/records.js';
+import { toolSpan } from '../test/helpers/tool-span.js';
+
+export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const BENIGN = ['git status', 'npm test', 'ls -la src', 'cat package.json', 'git diff --stat', 'rg TODO src', 'node --version', 'git log --oneline -5'];
+
+export interface WardenProcess {
+  base: string;
+  dataDir: string;
+  dispatcher: Agent;
+  child: ChildProcess;
+  post(spans: DecodedSpan[]): Promise<number>;
+  scrape(): Promise<Map<string, number>>;
+  /** Starts ordinary agent work (never revoking) at `spansPerSecond`; the returned stop() resolves when it has stopped. */
+  backgroundLoad(spansPerSecond: number): BackgroundLoad;
+  stop(): Promise<void>;
+}
+
+export interface BackgroundLoad {
+  spans(): number;
+  refused(): number;
+  stop(): Promise<void>;
+}
+
+export async function startWardenProcess(env: Record<string, string> = {}): Promise<WardenProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  // BENCH_WARDEN_NODE_ARGS: extra node flags for the Warden process, e.g. `--cpu-prof` to profile it.
+  const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/warden.mjs'), 'start'], {
+    env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_DATA_DIR: dataDir, WARDEN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const dispatcher = new Agent({ connections: 16, pipelining: 1 });
+
+  const post = async (spans: DecodedSpan[]): Promise<number> => {
+    const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
+    await res.body.dump();
+    return res.statusCode;
+  };
+
+  const scrape = async (): Promise<Map<string, number>> => {
+    const res = await request(`${base}/metrics`, { dispatcher });
+    const text = await res.body.text();
+    const values = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (match) values.set(match[1]!, Number(match[2]));
+    }
+    return values;
+  };
+
+  const backgroundLoad = (spansPerSecond: number): BackgroundLoad => {
+    const perRequest = 50;
+    const sessions = 50;
+    let running = true;
+    let sent = 0;
+    let refused = 0;
+    const loop = (async () => {
+      const interval = (1000 * perRequest) / spansPerSecond;
+      let next = performance.now();
+      let i = 0;
+      while (running) {
+        const sessionId = `load-${i % sessions}`;
+        const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+        i++;
+        void post(spans).then((status) => (status === 200 ? (sent += spans.length) : refused++), () => refused++);
+        next += interval;
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    })();
+    return {
+      spans: () => sent,
+      refused: () => refused,
+      stop: async () => {
+        running = false;
+        await loop;
+      },
+    };
+  };
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    await dispatcher.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const res = await request(`${base}/readyz`, { dispatcher });
+      await res.body.dump();
+      if (res.statusCode === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error('Warden did not become ready');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { base, dataDir, dispatcher, child, post, scrape, backgroundLoad, stop };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
