@@ -18,7 +18,7 @@ import type { DecodedSpan } from './otlp/records.js';
 import { ClickHouseAuditStore, countEvents, migrate } from './clickhouse-sink/index.js';
 import { StorageHealth } from './clickhouse-sink/storage-health.js';
 import type { AuditEvent } from './audit-event.js';
-import { MemoryDeadLetterSink } from './transport/memory.js';
+import { createMemoryTransport, MemoryDeadLetterSink } from './transport/memory.js';
 import type { BatchContext, ConsumedMessage } from './transport/transport.js';
 import { inProcessNormalizer, type MessageNormalizer } from './message-normalizer.js';
 import { FakeClock } from '../lib/clock.js';
@@ -162,6 +162,30 @@ test('defect 2: 150 spans on 150 different days in one batch are stored, not ret
   const specs = Array.from({ length: 150 }, (_, i) => ({ command: `echo ${i}`, startNs: NOW_NS - BigInt(i) * NS_PER_DAY }));
   await handle([spanMessage(session, specs.slice(0, 75)), spanMessage(session, specs.slice(75))]);
   assert.equal(await count(session), 150);
+  assert.equal(deadLetter.entries().length, 0);
+});
+
+test('defect 2, on the in-process transport: a 150-day batch does not stall the queue, and a stop leaves nothing accepted unstored', async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics });
+  const process = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
+  // On the old path the stalled batch held everything behind it until the stop gave up (after
+  // the drain timeout) and dropped what was queued. The drain is a ceiling, not a speed claim:
+  // 150 day partitions take embedded ClickHouse a second or two.
+  const transport = createMemoryTransport({ capacity: 1_000, maxBatchMessages: 4, drainTimeoutMs: 20_000, retryBackoff: { initialMs: 5, maxMs: 20 }, logger: silentLogger, metrics });
+  await transport.consumer.start(process);
+  const specs = Array.from({ length: 150 }, (_, i) => ({ command: `echo ${i}`, startNs: NOW_NS - BigInt(i) * NS_PER_DAY }));
+  const sent = [spanMessage('stop-days', specs)];
+  for (let i = 0; i < 20; i++) sent.push(spanMessage(`stop-after-${i % 4}`, ['ls', 'pwd']));
+  await transport.producer.send(sent.map(({ origin: _origin, ...m }) => m));
+  await transport.consumer.stop();
+  await transport.close?.();
+  assert.equal(await count('stop-days'), 150);
+  let after = 0;
+  for (let i = 0; i < 4; i++) after += await count(`stop-after-${i}`);
+  assert.equal(after, 40, 'every request accepted behind the 150-day batch stored before the stop returned');
   assert.equal(deadLetter.entries().length, 0);
 });
 
