@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig, type WardenConfig } from '../../config/config.js';
 import { startWarden, type RunningWarden } from '../../main.js';
 import { Metrics } from '../../lib/metrics.js';
-import { silentLogger } from '../../lib/logger.js';
+import { silentLogger, type Logger } from '../../lib/logger.js';
 import { systemClock } from '../../lib/clock.js';
 
 export interface TestWarden extends RunningWarden {
@@ -19,11 +19,11 @@ export interface TestWarden extends RunningWarden {
   cleanup(): Promise<void>;
 }
 
-export async function startTestWarden(env: Record<string, string> = {}): Promise<TestWarden> {
+export async function startTestWarden(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestWarden> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
   const config = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
   const metrics = new Metrics();
-  const warden = await startWarden(config, { logger: silentLogger, metrics, clock: systemClock });
+  const warden = await startWarden(config, { logger: options.logger ?? silentLogger, metrics, clock: systemClock });
   return {
     ...warden,
     config,
