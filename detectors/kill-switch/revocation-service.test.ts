@@ -84,6 +84,24 @@ describe('RevocationService', () => {
     assert.equal(await ks.service.revoke({ tenant: 'acme', sessionId: 'sess-1', by: 'operator:kim', reason: 'again' }), null, 'already revoked');
   });
 
+  it('an operator\'s reason is redacted before it is recorded or sent', async () => {
+    const secret = generateWebhookSecret();
+    const rx = await receiver(secret);
+    const { ks } = await open(join(root, 'reason-redacted'), endpointsFor(rx, secret));
+    const token = 'ghp_' + 'Op3ratorPastedT0kenVq8Lm2Pz9Rt4Vw8Yb1';
+    const record = await ks.service.revoke({ tenant: 'acme', sessionId: 'sess-r', by: 'operator:kim', reason: `leaked ${token} in a commit` });
+    assert.equal(record?.reason, 'leaked [REDACTED:github_token] in a commit');
+    const back = await ks.service.reinstate({ tenant: 'acme', sessionId: 'sess-r', by: 'operator:kim', reason: `rotated PGPASSWORD=hunter2x` });
+    assert.equal(back?.reason, 'rotated PGPASSWORD=[REDACTED:password_assignment]');
+    await ks.outbox.whenIdle();
+    const { readFile } = await import('node:fs/promises');
+    const stored = await readFile(ks.log.file, 'utf8');
+    for (const text of [stored, ...rx.received.map((r) => r.body)]) {
+      assert.equal(text.includes(token), false, text);
+      assert.equal(text.includes('hunter2x'), false, text);
+    }
+  });
+
   it('reinstate: recorded, verdict allows again, session.reinstated webhook; reinstating an active session is null', async () => {
     const secret = generateWebhookSecret();
     const rx = await receiver(secret);

@@ -18,10 +18,19 @@ import { killSwitchMetrics } from './kill-switch-metrics.js';
 import { recordHash } from './record-chain.js';
 import type { RevocationLog } from './revocation-log.js';
 import { rfc3339Ns } from '../../lib/rfc3339.js';
+import { createRedactor } from '../../ingest/redact/index.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
 import { findingPayload, recordWebhook, type SessionIdentity } from './webhook-payload.js';
 
 export type StateOrigin = 'local' | 'remote';
+
+/**
+ * A reason may be an operator's free text (`warden revoke --reason …`): it goes through the event
+ * redactor before it is sealed into the log and sent in webhooks, logs and the ClickHouse mirror
+ * (detectors' reasons are built from redacted events already; redacting them again changes nothing).
+ */
+const reasonRedactor = createRedactor();
+const cleanReason = (reason: string): string => reasonRedactor.redact(reason).text;
 
 export interface RevocationPublisher {
   publish(record: RevocationRecord): Promise<void>;
@@ -120,7 +129,7 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
         // side by side (two files), so the webhook leaves after one disk flush, not two.
         const { record, durable } = log.seal({
           at: rfc3339Ns(clock.nowNs()), tenant: request.tenant, session_id: request.sessionId, action: 'revoke',
-          by: request.by, reason: request.reason, finding_id: finding?.id ?? null,
+          by: request.by, reason: cleanReason(request.reason), finding_id: finding?.id ?? null,
         });
         const who = { agentId: request.agentId ?? finding?.agent_id ?? '', userId: request.userId ?? '' };
         apply(record, who);
@@ -142,7 +151,7 @@ export function createRevocationService(options: RevocationServiceOptions): Kill
         if (!current.has(key)) return null;
         const record = await log.append({
           at: rfc3339Ns(clock.nowNs()), tenant: request.tenant, session_id: request.sessionId, action: 'reinstate',
-          by: request.by, reason: request.reason, finding_id: null,
+          by: request.by, reason: cleanReason(request.reason), finding_id: null,
         });
         const c = current.get(key)!;
         const who = { agentId: c.agentId, userId: c.userId };
