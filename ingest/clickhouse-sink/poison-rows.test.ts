@@ -113,6 +113,15 @@ describe('rows ClickHouse refused', () => {
     }
   });
 
+  it('a time within ttl_days of 2106-02-07 is kept by the TTL (its expiry is clamped), not deleted at the next merge', async () => {
+    const session = 'pr-ttl-wrap';
+    // The table keeps 3650 days: 2100-01-01 + 3650 days is past 2106, where DateTime wraps.
+    const year2100 = '4102444800000000000';
+    await store().insertEvents([makeEvent({ event_id: 'late', session_id: session, time_ns: year2100 })]);
+    await chdb.handle.client.command({ query: `OPTIMIZE TABLE warden_poison_rows.audit_events PARTITION '2100-01-01' FINAL` });
+    assert.equal(await countEvents(chdb.handle, { sessionId: session }), 1);
+  });
+
   it('a time past 2106 (where the TTL wraps) is refused while preparing, with the reason; nothing is stored', async () => {
     const session = 'pr-2106';
     const year2200 = '7258118400000000000';
