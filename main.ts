@@ -19,6 +19,7 @@ import type { WardenConfig } from './config/config.js';
 import { loadOrCreateTokens, type TokenEntry } from './config/tokens.js';
 import { buildApp } from './api/app.js';
 import { registerQueryRoute } from './api/routes/query.js';
+import { registerTenantScope } from './api/routes/tenant-scope.js';
 import { registerOperatorRoutes } from './api/routes/operator.js';
 import { createBatchProcessor } from './ingest/batch-processor.js';
 import { StorageHealth } from './ingest/clickhouse-sink/storage-health.js';
@@ -285,7 +286,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     ingestRequiresToken: config.http.ingestRequiresToken,
     readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },
     routes: [
-      (a) => registerQueryRoute(a, { storage, maxRows: 10_000 }),
+      (a) => registerTenantScope(a, { logger, metrics }),
+      (a) => registerQueryRoute(a, { storage, dataPath: path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics }),
       (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),
     ],
   });

@@ -1,7 +1,9 @@
 /**
- * `warden query "<SELECT …>"`: runs a read-only query against a running Warden's ClickHouse
- * through `POST /api/v1/query` and prints the rows (JSON lines, or a table with --table).
- * The token comes from --token, WARDEN_TOKEN, or the first admin token of the token file.
+ * `warden query "<SELECT …>"`: runs one read-only SELECT against a running Warden's ClickHouse
+ * through `POST /api/v1/query` and prints the rows (JSON lines, or a table with --table). The
+ * query sees the token's tenant only; `--tenant` reads another one with a cross_tenant token.
+ * When Warden cut the rows off at its limit, a note on stderr says so. The token comes from
+ * --token, WARDEN_TOKEN, or the first admin token of the token file.
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
@@ -25,17 +27,19 @@ export function registerQueryCommand(program: Command): void {
     .argument('<sql>', 'one SELECT statement')
     .option('--url <url>', 'Warden base URL (default http://127.0.0.1:$WARDEN_HTTP_PORT)')
     .option('--token <token>', 'API token with the admin role (default WARDEN_TOKEN or the token file)')
+    .option('--tenant <tenant>', 'read this tenant instead of the token\'s own (needs the cross_tenant role)')
     .option('--table', 'print a table instead of JSON lines')
-    .action(async (sql: string, options: { url?: string; token?: string; table?: boolean }) => {
+    .action(async (sql: string, options: { url?: string; token?: string; tenant?: string; table?: boolean }) => {
       const config = loadConfig();
       const url = options.url ?? `http://127.0.0.1:${config.http.port}`;
       const token = resolveToken(options.token, config.tokensFile);
-      const response = await fetch(`${url}/api/v1/query`, {
+      const tenant = options.tenant ? `?tenant=${encodeURIComponent(options.tenant)}` : '';
+      const response = await fetch(`${url}/api/v1/query${tenant}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ sql }),
       });
-      const body = (await response.json()) as { rows?: Record<string, unknown>[]; error?: { code: string; message: string } };
+      const body = (await response.json().catch(() => ({}))) as { rows?: Record<string, unknown>[]; truncated?: boolean; error?: { code: string; message: string } };
       if (!response.ok || !body.rows) {
         process.stderr.write(`warden query: ${body.error?.code ?? response.status}: ${body.error?.message ?? 'failed'}\n`);
         process.exitCode = 1;
@@ -43,5 +47,6 @@ export function registerQueryCommand(program: Command): void {
       }
       if (options.table) console.table(body.rows);
       else for (const row of body.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      if (body.truncated) process.stderr.write(`warden query: only the first ${body.rows.length} rows (WARDEN_QUERY_MAX_ROWS); narrow the query or add a LIMIT\n`);
     });
 }

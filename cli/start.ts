@@ -51,6 +51,9 @@ Configuration (environment variables):
   WARDEN_MAX_PARKED_SESSIONS  declarations of evicted sessions kept in memory (default 100000)
   WARDEN_MAX_PARKED_PER_TENANT  per tenant (default 25000); past it they spill to ClickHouse
                             and are reloaded on the session's next event
+  WARDEN_QUERY_TIMEOUT_MS   time an operator query (warden query) may run before it is
+                            stopped with QUERY_TIMEOUT (default 10000)
+  WARDEN_QUERY_MAX_ROWS     rows an operator query returns at most (default 10000)
   WARDEN_LOG_LEVEL          trace|debug|info|warn|error (default info)`;
 
 export function registerStartCommand(program: Command): void {

@@ -56,13 +56,14 @@ before(async () => {
   const metrics = new Metrics();
   app = buildApp({
     producer: createMemoryTransport({ capacity: 10, logger: silentLogger, metrics }).producer,
-    tokens: new TokenRegistry([{ name: 'admin', token: ADMIN_TOKEN, tenant: 'acme', roles: ['admin'] }]),
+    // The operator query sees the token's tenant only: the one the log's records belong to.
+    tokens: new TokenRegistry([{ name: 'admin', token: ADMIN_TOKEN, tenant: 't1', roles: ['admin'] }]),
     metrics,
     logger: silentLogger,
     bodyLimitBytes: 1024 * 1024,
     ingestRequiresToken: true,
     readiness: {},
-    routes: [(a) => registerQueryRoute(a, { storage: storage!, maxRows: 10_000 })],
+    routes: [(a) => registerQueryRoute(a, { storage: storage!, dataPath: join(dataDir, 'clickhouse'), limits: { timeoutMs: 10_000, maxRows: 10_000 }, logger: silentLogger, metrics })],
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -42,6 +42,10 @@ export const DEFAULT_MAX_SESSIONS_PER_TENANT = 5_000;
 /** Declarations of evicted sessions kept in memory (~500 bytes each), all tenants and per tenant. */
 export const DEFAULT_MAX_PARKED_SESSIONS = 100_000;
 export const DEFAULT_MAX_PARKED_PER_TENANT = 25_000;
+/** Time an operator query (`POST /api/v1/query`) may run before ClickHouse stops it. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/** Rows an operator query returns at most (the answer says when more were cut off). */
+export const DEFAULT_QUERY_MAX_ROWS = 10_000;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';
@@ -116,6 +120,8 @@ export interface WardenConfig {
   };
   /** Kill-switch webhook endpoints (WARDEN_WEBHOOK_URL/SECRET or WARDEN_WEBHOOKS_FILE). */
   webhooks: WebhookEndpoint[];
+  /** Bounds of operator queries (`POST /api/v1/query`, `warden query`). */
+  query: { timeoutMs: number; maxRows: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -252,6 +258,10 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       },
     },
     webhooks,
+    query: {
+      timeoutMs: int('WARDEN_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS, 100, 600_000),
+      maxRows: int('WARDEN_QUERY_MAX_ROWS', DEFAULT_QUERY_MAX_ROWS, 1, 1_000_000),
+    },
   };
   if (problems.length > 0) {
     throw new PermanentError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

@@ -1,54 +1,46 @@
 /**
- * `POST /api/v1/query` `{sql}` (admin): runs one read-only SQL statement against Warden's
- * ClickHouse database and returns the rows as JSON. This is how an operator reads the audit
- * trail of an embedded Warden, whose engine lives inside the Warden process.
- *
- * Read-only is decided by ClickHouse's own parser: `EXPLAIN AST` must show a single SELECT
- * (possibly with UNION/WITH). A server additionally runs the statement with `readonly = 2`;
- * the embedded engine cannot, because per-call settings stick to its one session.
+ * `POST /api/v1/query` `{sql}` (admin): one read-only SELECT over Warden's tables, seeing the
+ * token's tenant only, bounded in time, memory and rows; answers `{rows, truncated}`. This is
+ * how an operator reads the audit trail of an embedded Warden, whose engine lives in its process.
+ * `?tenant=` reads another tenant with the `cross_tenant` role (logged and counted, see
+ * tenant-scope.ts). What may run and how it is bounded: api/queries/query-window.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { ApiError } from '../errors.js';
+import { openQueryConnection } from '../queries/query-connection.js';
+import { QueryWindow, type QueryLimits } from '../queries/query-window.js';
+import { TenantParam, tenantOf } from './tenant-scope.js';
 
 export interface QueryRouteOptions {
   storage: ClickHouseHandle;
-  maxRows: number;
+  /** The embedded engine's data directory (its operator queries get a connection of their own). */
+  dataPath?: string;
+  limits: QueryLimits;
+  logger: Logger;
+  metrics: Metrics;
 }
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 500);
-}
-
-async function assertSelect(storage: ClickHouseHandle, sql: string): Promise<void> {
-  let root: string;
-  try {
-    const result = await storage.client.query({ query: `EXPLAIN AST ${sql}`, format: 'JSONEachRow' });
-    // A server answers rows of {explain}; the embedded engine answers bare strings.
-    const [first] = await result.json<{ explain: string } | string>();
-    root = (typeof first === 'string' ? first : (first?.explain ?? '')).trim();
-  } catch (err) {
-    throw new ApiError(400, 'QUERY_INVALID', firstLine(err));
-  }
-  if (!/^SelectWithUnionQuery\b/.test(root)) throw new ApiError(400, 'QUERY_NOT_READ_ONLY', 'only one SELECT statement is allowed');
-}
+const QueryString = Type.Object({ tenant: TenantParam });
 
 export function registerQueryRoute(app: FastifyInstance, options: QueryRouteOptions): void {
-  const { storage } = options;
-  app.post('/api/v1/query', { config: { role: 'admin' } }, async (request) => {
+  const connection = openQueryConnection(options.storage, options.dataPath);
+  const window = new QueryWindow({ connection, limits: options.limits, logger: options.logger, metrics: options.metrics });
+  app.addHook('onClose', () => connection.close());
+  app.post<{ Querystring: Static<typeof QueryString> }>('/api/v1/query', { config: { role: 'admin' }, schema: { querystring: QueryString } }, async (request, reply) => {
     const raw = (request.body as { sql?: unknown } | null)?.sql;
-    if (typeof raw !== 'string' || raw.trim() === '') throw new ApiError(400, 'INVALID_REQUEST', 'body must be {"sql": "<one SELECT statement>"}');
-    const sql = raw.trim().replace(/;\s*$/, '');
-    await assertSelect(storage, sql);
-    try {
-      const result = await storage.client.query({
-        query: `SELECT * FROM (${sql}) LIMIT ${options.maxRows}`,
-        format: 'JSONEachRow',
-        ...(storage.engine === 'server' ? { clickhouse_settings: { readonly: '2' } } : {}),
-      });
-      return { rows: await result.json() };
-    } catch (err) {
-      throw new ApiError(400, 'QUERY_FAILED', firstLine(err));
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      options.metrics.errors.inc({ stage: 'query', code: 'INVALID_REQUEST' });
+      throw new ApiError(400, 'INVALID_REQUEST', 'body must be {"sql": "<one SELECT statement>"}');
     }
+    const tenant = tenantOf(request, request.query.tenant);
+    const gone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    return window.run({ sql: raw, tenant, signal: gone.signal });
   });
 }
