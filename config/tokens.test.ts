@@ -18,6 +18,8 @@ test('first start writes a private token file with an admin token, later starts 
     const principal = again.registry.lookup(first.created.token);
     assert.equal(principal?.tenant, 'default');
     assert.ok(principal?.roles.has('admin'));
+    // Bound to its tenant: reading another one is a separate, deliberate grant.
+    assert.equal(principal?.roles.has('cross_tenant'), false);
     assert.equal(again.registry.lookup(first.created.token + 'x'), undefined);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -36,4 +38,9 @@ test('a bad token file reports every problem at once', () => {
   assert.equal(error.code, 'TOKENS_INVALID');
   const problems = error.details.problems as string[];
   assert.equal(problems.length, 4, problems.join('\n'));
+});
+
+test('cross_tenant is a role a token file may grant', () => {
+  const [entry] = parseTokenFile('tokens:\n  - {name: auditor, token: "0123456789abcdef0", tenant: acme, roles: [read, cross_tenant]}\n', 'tokens.yaml');
+  assert.deepEqual(entry?.roles, ['read', 'cross_tenant']);
 });
