@@ -32,8 +32,8 @@ import type { AuditEvent } from './audit-event.js';
 import type { EventStage } from './pipeline.js';
 import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink, MessageOrigin } from './transport/transport.js';
 import type { AuditStore } from './clickhouse-sink/storage.js';
-import { appendRows, emptyRows, filterRows, rowLine, type PreparedRows } from './clickhouse-sink/prepared-rows.js';
-import { INSERT_COLUMNS } from './clickhouse-sink/event-row.js';
+import { appendRows, emptyRows, filterRows, type PreparedRows } from './clickhouse-sink/prepared-rows.js';
+import { eventDeadLetter, reasonOf, rowDeadLetter } from './clickhouse-sink/dead-letter-rows.js';
 import { isRowFault } from './clickhouse-sink/storage-errors.js';
 import type { StorageHealth } from './clickhouse-sink/storage-health.js';
 import type { Normalizer } from './normalize/index.js';
@@ -70,18 +70,6 @@ export interface BatchProcessorDeps {
   /** Told of every failed and every successful insert, per partition (readiness). */
   health?: StorageHealth;
 }
-
-/** Headers of a dead-lettered row (the value is its JSONCompactEachRow line). */
-export const ROW_DEAD_LETTER_HEADERS = {
-  format: 'warden.row.format',
-  columns: 'warden.row.columns',
-  eventId: 'warden.event_id',
-  tenant: 'warden.tenant',
-  sessionId: 'warden.session_id',
-} as const;
-
-/** Dead letters of single events and rows carry this many characters of the error at most. */
-const MAX_REASON_CHARS = 1_024;
 
 export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: 250 };
 
@@ -210,17 +198,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
         const code = errorCode(err);
         metrics.errors.inc({ stage: 'prepare', code });
         logger.warn({ code, event_id: event.event_id, tenant: event.tenant, session_id: event.session_id }, 'event refused by storage; dead-lettered');
-        await deadLetter.send(
-          {
-            signal: event.signal,
-            encoding: 'otlp_json',
-            key: event.session_id,
-            value: Buffer.from(JSON.stringify(event)),
-            headers: { [ROW_DEAD_LETTER_HEADERS.format]: 'AuditEvent', ...identityHeaders(event.event_id, event.tenant, event.session_id) },
-            origin: from[i]!.origin,
-          },
-          { code, message: reasonOf(err) },
-        );
+        await deadLetter.send(eventDeadLetter(event, from[i]!.origin), { code, message: reasonOf(err) });
       }
     }
     return rows;
@@ -303,22 +281,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     const [eventId, tenant, sessionId] = [rows.ids[index]!, rows.tenants[index]!, rows.sessions[index]!];
     metrics.errors.inc({ stage: 'store', code: type });
     logger.warn({ code: err.code, clickhouse_type: type, event_id: eventId, tenant, session_id: sessionId, ...origin }, 'row refused by ClickHouse; dead-lettered');
-    await deadLetter.send(
-      {
-        signal: rows.signals[index]!,
-        encoding: 'otlp_json',
-        key: sessionId,
-        // A copy: the gathered bytes are released once the insert is done.
-        value: Buffer.from(rowLine(rows, index)),
-        headers: {
-          [ROW_DEAD_LETTER_HEADERS.format]: 'JSONCompactEachRow',
-          [ROW_DEAD_LETTER_HEADERS.columns]: INSERT_COLUMNS.join(','),
-          ...identityHeaders(eventId, tenant, sessionId),
-        },
-        origin,
-      },
-      { code: err.code, message: reasonOf(err) },
-    );
+    await deadLetter.send(rowDeadLetter(rows, index, origin), { code: err.code, message: reasonOf(err) });
   }
 
   return async (batch, ctx): Promise<BatchReceipt | void> => {
@@ -346,12 +309,4 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     const first = batch[0]!.origin;
     return { stored: storeLater(`${first.topic}:${first.partition}`, rows, origins, ctx) };
   };
-}
-
-function identityHeaders(eventId: string, tenant: string, sessionId: string): Record<string, string> {
-  return { [ROW_DEAD_LETTER_HEADERS.eventId]: eventId, [ROW_DEAD_LETTER_HEADERS.tenant]: tenant, [ROW_DEAD_LETTER_HEADERS.sessionId]: sessionId };
-}
-
-function reasonOf(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, MAX_REASON_CHARS);
 }
