@@ -35,11 +35,16 @@ const RETRYABLE_TYPES = new Set([
   'CANNOT_SCHEDULE_TASK',
   'SERVER_OVERLOADED',
   'UNEXPECTED_END_OF_FILE',
+  // The body ended early: cut in transit (the rows are whole lines when sent).
+  'ATTEMPT_TO_READ_AFTER_EOF',
 ]);
 
 /**
  * ClickHouse exception types that blame the rows of the insert: splitting the insert isolates
- * the rows, the rest is stored. Every `CANNOT_PARSE_*` type is one of these too.
+ * the rows, the rest is stored. Every `CANNOT_PARSE_*` type is one of these too. Types that
+ * describe the statement against the schema (TYPE_MISMATCH, CANNOT_CONVERT_TYPE,
+ * INCORRECT_NUMBER_OF_COLUMNS, NO_SUCH_COLUMN_IN_TABLE) are not: every row would fail alike, and
+ * splitting would dead-letter the whole batch for a fault of the table.
  */
 const ROW_FAULT_TYPES = new Set([
   'INCORRECT_DATA',
@@ -49,12 +54,8 @@ const ROW_FAULT_TYPES = new Set([
   'ARGUMENT_OUT_OF_BOUND',
   'DECIMAL_OVERFLOW',
   'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN',
-  'INCORRECT_NUMBER_OF_COLUMNS',
   'TOO_LARGE_STRING_SIZE',
   'TOO_LARGE_ARRAY_SIZE',
-  'ATTEMPT_TO_READ_AFTER_EOF',
-  'CANNOT_CONVERT_TYPE',
-  'TYPE_MISMATCH',
 ]);
 
 /**
