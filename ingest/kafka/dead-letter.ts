@@ -4,7 +4,10 @@
  * headers, plus headers saying where it came from and why it was set aside:
  * `warden.origin.topic|partition|offset`, `warden.error.code|message`, `warden.signal`,
  * `warden.encoding`, `warden.dead_lettered_at` (ISO 8601) and `content-type`. Replaying a
- * dead letter is producing its value back to `warden.origin.topic`.
+ * dead letter is producing its value back to `warden.origin.topic` — except what storage refused
+ * (a `warden.row.format` header, see clickhouse-sink/dead-letter-rows.ts): its value is a row of
+ * `audit_events` or an AuditEvent, not an OTLP message; replay it into ClickHouse once the
+ * cause is fixed. `warden.origin.*` still names the message it came from.
  */
 import { Partitioners, type IHeaders, type Producer } from 'kafkajs';
 import { systemClock, type Clock } from '../../lib/clock.js';
