@@ -10,6 +10,7 @@
  * at least four. Text without any of them costs nothing more; only runs holding one are decoded.
  */
 import { type Detector, type Finding, PRIORITY_STRUCTURE } from './detector.js';
+import { trieExpression } from './trie-expression.js';
 
 /** Plain-text beginnings of secrets whose base64 spellings gate the detector (case matters). */
 export const ENCODED_BEGINNINGS: readonly string[] = [
@@ -30,8 +31,24 @@ export const ENCODED_BEGINNINGS: readonly string[] = [
 /** Shorter spellings would gate too much ordinary text. */
 const MIN_CHUNK = 4;
 /** A base64 run: at least 16 characters (12 bytes), at most MAX_RUN (longer ones are data). */
+const MIN_RUN = 16;
 const RUN = /[A-Za-z0-9+/_-]{16,16384}={0,2}/g;
 /** Decoded text must be mostly printable to be text worth scanning. */
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') BASE64_CHAR[c.charCodeAt(0)] = 1;
+
+/** Whether `text` has MIN_RUN base64 characters in a row (a plain loop: cheaper than any expression). */
+function hasRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && BASE64_CHAR[c] === 1) {
+      if (++run >= MIN_RUN) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 const MIN_PRINTABLE = 0.95;
 
 /** Base64 characters of `text` that do not depend on its neighbours, at each byte alignment. */
@@ -69,14 +86,14 @@ function decode(run: string): string {
 /** `findIn(text)`: the other detectors' findings in decoded text (must not include this one). */
 export function base64Detector(findIn: (text: string) => readonly Finding[]): Detector {
   const chunks = [...new Set(ENCODED_BEGINNINGS.flatMap(base64Chunks))];
-  const gate = new RegExp(chunks.map((c) => c.replace(/[+/]/g, '\\$&')).join('|'));
+  const gate = trieExpression(chunks);
   return {
     id: 'base64_secret',
     // Gated by its own case-sensitive expression (base64 is case-sensitive, and a hundred
     // spellings would slow the scanner's shared case-insensitive gate for every string).
     triggers: [],
     scan(text, out) {
-      if (!gate.test(text)) return;
+      if (!hasRun(text) || !gate.test(text)) return;
       RUN.lastIndex = 0;
       for (const m of text.matchAll(RUN)) {
         const run = m[0];

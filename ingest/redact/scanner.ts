@@ -51,9 +51,14 @@ export class Scanner {
     for (const d of this.ungated) d.scan(text, raw);
     if (this.gate.test(text)) {
       const lower = text.toLowerCase();
-      const present = this.triggers.map((t) => lower.includes(t));
+      // Each trigger is looked up once, and only when a detector asks (0 unknown, 1 present, 2 absent).
+      const present = new Uint8Array(this.triggers.length);
+      const has = (id: number): boolean => {
+        if (present[id] === 0) present[id] = lower.includes(this.triggers[id]!) ? 1 : 2;
+        return present[id] === 1;
+      };
       for (const { detector, triggerIds } of this.gated) {
-        if (triggerIds.some((id) => present[id] === true)) detector.scan(text, raw);
+        if (triggerIds.some(has)) detector.scan(text, raw);
       }
     }
     if (raw.length === 0) return raw;
