@@ -24,9 +24,10 @@
  * nothing is dropped. Every failed or held insert, and every stored one, is reported to the
  * storage health (readiness), per partition.
  *
- * After a failure or on the first batch from a partition, stored rows may already contain part
- * of the batch (a crash between insert and commit), so that insert first filters out event ids
- * ClickHouse already holds.
+ * After a failure, on the first batch from a partition, or for messages marked `redelivered`
+ * (replayed from the in-process queue's log after a crash, possibly across several inserts),
+ * stored rows may already contain part of the batch (a crash between insert and commit), so
+ * that insert first filters out event ids ClickHouse already holds.
  */
 import type { AuditEvent } from './audit-event.js';
 import type { EventStage } from './pipeline.js';
@@ -79,6 +80,8 @@ interface GatheredInsert {
   origins: MessageOrigin[];
   /** The context of the latest batch that joined (heartbeats and staleness of the live consumer). */
   ctx: BatchContext;
+  /** Some of its messages were delivered before this process started (`redelivered`): check what is stored. */
+  redelivered: boolean;
   stored: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -112,7 +115,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (!gathered) return;
     gathering.delete(key);
     clearTimeout(gathered.timer);
-    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, gathered.origins, key, gathered.ctx));
+    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, gathered.origins, key, gathered.ctx, gathered.redelivered));
     storeTails.set(key, stored);
     void stored.then(
       () => storeTails.get(key) === stored && storeTails.delete(key),
@@ -122,7 +125,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   }
 
   /** Adds rows to the partition's next insert; resolves when that insert is stored. */
-  function storeLater(key: string, rows: PreparedRows, origins: MessageOrigin[], ctx: BatchContext): Promise<void> {
+  function storeLater(key: string, rows: PreparedRows, origins: MessageOrigin[], ctx: BatchContext, redelivered: boolean): Promise<void> {
     let gathered = gathering.get(key);
     if (!gathered) {
       let resolve!: () => void;
@@ -131,12 +134,13 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
         resolve = res;
         reject = rej;
       });
-      gathered = { rows: emptyRows(), origins: [], ctx, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
+      gathered = { rows: emptyRows(), origins: [], ctx, redelivered, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
       gathering.set(key, gathered);
     }
     appendRows(gathered.rows, rows);
     for (const origin of origins) gathered.origins.push(origin);
     gathered.ctx = ctx;
+    gathered.redelivered ||= redelivered;
     const stored = gathered.stored;
     if (gathered.rows.ids.length >= insert.maxEvents) flush(key);
     return stored;
@@ -215,8 +219,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     }
   }
 
-  async function storeBatch(rows: PreparedRows, origins: MessageOrigin[], partitionKey: string, ctx: BatchContext): Promise<void> {
-    const attempt = { checkExisting: !clean.has(partitionKey), paused: false };
+  async function storeBatch(rows: PreparedRows, origins: MessageOrigin[], partitionKey: string, ctx: BatchContext, redelivered: boolean): Promise<void> {
+    const attempt = { checkExisting: redelivered || !clean.has(partitionKey), paused: false };
     try {
       await storeIsolating(rows, origins, 0, rows.ids.length, partitionKey, ctx, attempt);
     } catch (err) {
@@ -307,6 +311,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     }
     if (rows.ids.length === 0) return;
     const first = batch[0]!.origin;
-    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, origins, ctx) };
+    const redelivered = batch.some((m) => m.redelivered === true);
+    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, origins, ctx, redelivered) };
   };
 }

@@ -26,6 +26,11 @@ export interface MessageOrigin {
 
 export interface ConsumedMessage extends TransportMessage {
   origin: MessageOrigin;
+  /**
+   * Accepted before this process started and delivered again (the in-process queue's
+   * write-ahead log after a crash): it may be stored already, whatever batch it was part of.
+   */
+  redelivered?: boolean;
 }
 
 export interface TransportProducer {

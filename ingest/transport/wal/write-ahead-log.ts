@@ -129,7 +129,7 @@ export class WriteAheadLog {
         if (offset + 1n > nextOffsets[m.signal]) nextOffsets[m.signal] = offset + 1n;
         if (offset < committed.current[m.signal]) continue;
         // A copy: the segment's bytes are garbage once read.
-        replay.push({ ...m, value: Buffer.from(m.value) });
+        replay.push({ ...m, value: Buffer.from(m.value), redelivered: true });
         bytes += m.value.length;
       }
       if (isCommitted(segment, committed.current)) fs.rmSync(file, { force: true });
