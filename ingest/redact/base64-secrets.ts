@@ -4,10 +4,11 @@
  * text scanned by the other detectors; when they find a secret, the whole run is redacted as
  * `base64_secret`. Base64 that holds no secret (images, hashes, ordinary payloads) is kept.
  *
- * Cost: the detector is gated like every other one. Its triggers are the base64 spellings of
- * the plain-text beginnings of secrets (`ghp_`, `AKIA`, `-----BEGIN`, `password`, …) at each
- * of the three byte alignments — only the characters fully determined by the beginning itself,
- * at least four. Text without any of them costs nothing more; only runs holding one are decoded.
+ * Cost: the detector has its own gate, case-sensitive (base64 is), checked on every string: a
+ * plain loop looks for 16 base64 characters in a row, then one prefix-trie expression for the
+ * base64 spellings of the plain-text beginnings of secrets (`ghp_`, `AKIA`, `-----BEGIN`,
+ * `password`, …) at each of the three byte alignments — only the characters fully determined by
+ * the beginning itself, at least four. Only runs holding one are decoded and scanned.
  */
 import { type Detector, type Finding, PRIORITY_STRUCTURE } from './detector.js';
 import { trieExpression } from './trie-expression.js';
