@@ -286,7 +286,15 @@ export class KafkaTransportConsumer implements TransportConsumer {
     this.rewinding.set(key, offset);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);
+      if (this.stopping) return;
+      try {
+        this.consumer.resume([{ topic, partitions: [partition] }]);
+      } catch (err) {
+        // kafkajs is restarting after a crash (no consumer group until it rejoins): it fetches
+        // from the committed offsets again, the failed batch included. Thrown from a timer, this
+        // would end the process.
+        this.logger.warn({ topic, partition, err: (err as Error).message }, 'resume after a failed batch skipped: the consumer is restarting');
+      }
     }, delay);
     this.timers.add(timer);
   }
