@@ -3,12 +3,19 @@
  * answers — the session (agent, user, environment, goal, scope, state), its revocation, the
  * findings with their explanations, the blast radius by kind and the timeline of destructive
  * actions. Pure: data in, text out.
+ *
+ * The finished report goes through the event redactor: what the API answers is redacted already,
+ * but a report may be made from rows stored before a redaction rule existed, and is mailed and
+ * pasted into tickets — it must not be where an old secret resurfaces.
  */
 import type { Finding } from '../detectors/finding.js';
 import type { SessionView } from '../api/queries/session-view.js';
 import type { BlastRadius } from '../api/queries/blast-radius.js';
 import type { TimelineEvent, TimelineItem } from '../api/queries/timeline.js';
 import { shortTime } from './format.js';
+import { createRedactor } from '../ingest/redact/index.js';
+
+const redactor = createRedactor();
 
 export interface IncidentData {
   session: SessionView;
@@ -94,5 +101,5 @@ export function renderIncidentMarkdown(data: IncidentData): string {
     }
     lines.push('');
   }
-  return lines.join('\n');
+  return redactor.redact(lines.join('\n')).text;
 }
