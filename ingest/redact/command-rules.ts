@@ -13,10 +13,10 @@ import { isPlaceholderValue } from './secret-names.js';
 
 /** A value: single-quoted, double-quoted or bare. Used with group 'first'. */
 const ARG_VALUE = String.raw`(?:'([^'\n]*)'|"([^"\n]*)"|([^\s'"]+))`;
-/** A value that is not the next flag: bare values do not start with `-` and end at separators. */
-const OPT_VALUE = String.raw`(?:'([^'\n]*)'|"([^"\n]*)"|([^\s'";|&<>-][^\s'";|&<>]*))`;
+/** A value that is not the next flag: bare values do not start with `-` and end at separators (and backquotes). */
+const OPT_VALUE = String.raw`(?:'([^'\n]*)'|"([^"\n]*)"|([^\s'"\`;|&<>-][^\s'"\`;|&<>]*))`;
 /** A positional argument that is not the secret (a user name, a file), not captured. */
-const WORD = String.raw`(?:'[^'\n]*'|"[^"\n]*"|[^\s'";|&<>-][^\s'";|&<>]*)`;
+const WORD = String.raw`(?:'[^'\n]*'|"[^"\n]*"|[^\s'"\`;|&<>-][^\s'"\`;|&<>]*)`;
 /** Further along the same shell command (not past separators or pipes; bounded, so scans stay linear). */
 const SAME_COMMAND = String.raw`[^\n;|&]{0,512}?`;
 /** An SQL string literal (`''` escapes a quote) or a double-quoted one. Used with group 'first'. */

@@ -105,6 +105,7 @@ export const COMMAND_SHAPES: Array<[string, string, string]> = [
   ['smbclient -U user%password', `smbclient //srv/share -U admin%${S.password}`, `smbclient //srv/share -U admin%${R('password_assignment')}`],
   ['smbclient -U quoted domain', "smbclient -L //srv -U 'CORP\\bob%hunter2'", `smbclient -L //srv -U 'CORP\\bob%${R('password_assignment')}'`],
   ['rabbitmqctl add_user', `rabbitmqctl add_user admin ${S.password}`, `rabbitmqctl add_user admin ${R('password_assignment')}`],
+  ['password before a closing backquote', 'HASH=`htpasswd -nb admin hunter2`', `HASH=\`htpasswd -nb admin ${R('password_assignment')}\``],
   ['rabbitmqctl change_password', "rabbitmqctl change_password 'admin' 'hunter2'", `rabbitmqctl change_password 'admin' '${R('password_assignment')}'`],
 ];
 
