@@ -2,8 +2,9 @@
  * What the embedded queue's write-ahead log costs a client: the time from sending an OTLP/HTTP
  * request to its 200 (the answer comes once the request is durable), p50/p99, with the log off,
  * on without fsync, and on with fsync (the default) — one request at a time, and 16 at once
- * (where concurrent requests share one fsync: group commit). Beside it, `node -e 0` (a process
- * start) as this machine's own yardstick, measured in the same run.
+ * (where concurrent requests share one fsync: group commit). Beside it, in the same run, two
+ * yardsticks of this machine: `node -e 0` (a process start) and one 4 KiB write + fdatasync in
+ * the temporary directory (what the log's fsync costs at least).
  *
  * Warden runs as its own process from the sources (`cli/main.ts start` through tsx), embedded
  * mode, a fresh data directory per configuration, on a random loopback port. Each request carries
@@ -105,8 +106,20 @@ for (let i = 0; i < 20; i++) {
   nodeStarts.push(performance.now() - t0);
 }
 
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-fsync-'));
+const fd = fs.openSync(path.join(dir, 'probe'), 'w', 0o600);
+const syncs: number[] = [];
+for (let i = 0; i < 200; i++) {
+  const t0 = performance.now();
+  fs.writeSync(fd, Buffer.alloc(4096, i), 0, 4096, i * 4096);
+  fs.fdatasyncSync(fd);
+  syncs.push(performance.now() - t0);
+}
+fs.closeSync(fd);
+fs.rmSync(dir, { recursive: true, force: true });
+
 process.stdout.write(`\nOTLP/HTTP request → 200, embedded mode, ${REQUESTS} requests of 10 spans per row (after ${WARMUP} warm-up):\n`);
-process.stdout.write(`  baseline: \`node -e 0\` ${summary(nodeStarts)} (20 runs)\n`);
+process.stdout.write(`  baselines: \`node -e 0\` ${summary(nodeStarts)} (20 runs); 4 KiB write + fdatasync ${summary(syncs)} (200 runs)\n`);
 for (const configuration of CONFIGURATIONS) {
   const warden = await startWarden(configuration.env);
   const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
