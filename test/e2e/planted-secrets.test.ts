@@ -8,7 +8,8 @@
  * sent) and to act after revocation. Then no planted value, nor its base64 form, may appear in:
  * any ClickHouse table of the database, any file under the data dir (chdb's parts are queried
  * instead), the log output, the webhook bodies, the API's answers (sessions, timeline, findings,
- * blast radius, targets) or the incident report.
+ * blast radius, targets) or the incident report. The queue's write-ahead log is the raw,
+ * pre-redaction queue (like Kafka's topics) and is only reported: how many values it still holds.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -272,6 +273,10 @@ test('no planted secret survives into any output', { timeout: 120_000 }, async (
     }
   }
   const bytes = Object.values(sources).reduce((n, t) => n + t.length, 0);
+  const walDir = path.join(warden.dataDir, RAW_QUEUE_DIR);
+  const wal = fs.existsSync(walDir) ? fs.readdirSync(walDir).map((f) => fs.readFileSync(path.join(walDir, f)).toString('latin1')).join('\n') : '';
+  const inWal = combinations.filter((c) => wal.includes(c.planted.value)).length;
+  console.log(`# raw queue (${RAW_QUEUE_DIR}, not an output, not asserted): ${inWal} of ${combinations.length} planted values still on disk in its segments`);
   console.log(`# ${checked} (kind × field) combinations checked (${SECRET_KINDS.length} kinds × ${FIELDS.length} fields), ${sent} records sent, ${sessions.length} sessions revoked, ${receiver.received.length} webhooks, ${Object.keys(sources).length} outputs (${(bytes / 1e6).toFixed(1)} MB searched): ${leaks.length} leaks`);
   const bySource = new Map<string, string[]>();
   for (const leak of leaks) {
