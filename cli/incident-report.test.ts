@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEvent } from '../ingest/audit-event.js';
-import { renderIncidentMarkdown, type IncidentData } from './incident-report.js';
+import { renderIncidentJson, renderIncidentMarkdown, type IncidentData } from './incident-report.js';
 
 const TOKEN = 'ghp_' + 'Ol4RowSt0redB3foreRul3sVq8Lm2Pz9Rt4Vw';
 const PASSWORD = 'Amber' + 'Kettle-93';
@@ -44,4 +44,14 @@ test('a report made from rows stored before redaction shows no secret, and still
   assert.match(report, /leaked \[REDACTED:github_token\]/);
   assert.match(report, /htpasswd -b \/etc\/nginx\/\.htpasswd admin \[REDACTED:password_assignment\]/);
   assert.match(report, /\| executed \(no intent\) \| Bash \[REDACTED:github_token\] \| `rm -rf \/srv\/data && htpasswd -b \/etc\/nginx\/\.htpasswd admin \[REDACTED:password_assignment\]` \| \/srv\/data \| ok \|/);
+});
+
+test('the JSON form is redacted too and stays JSON of the same shape', () => {
+  const json = renderIncidentJson(data);
+  assert.equal(json.includes(TOKEN), false, json);
+  assert.equal(json.includes(PASSWORD), false, json);
+  const parsed = JSON.parse(json) as IncidentData;
+  assert.equal(parsed.session.revoked?.reason, 'leaked [REDACTED:github_token]');
+  assert.equal(parsed.findings.length, 1);
+  assert.ok(json.startsWith('{\n  "session": {\n'), 'still indented');
 });

@@ -4,7 +4,7 @@
  * findings with their explanations, the blast radius by kind and the timeline of destructive
  * actions. Pure: data in, text out.
  *
- * The finished report goes through the event redactor: what the API answers is redacted already,
+ * The finished report (Markdown or JSON) goes through the event redactor: what the API answers is redacted already,
  * but a report may be made from rows stored before a redaction rule existed, and is mailed and
  * pasted into tickets — it must not be where an old secret resurfaces.
  */
@@ -42,6 +42,11 @@ export function destructiveActions(items: TimelineItem[]): Array<{ at: string; p
     out.push({ at: shown.at, phase: item.execution ? (item.intent ? 'intent → executed' : 'executed (no intent)') : 'intended only', event: shown });
   }
   return out;
+}
+
+/** The report's data as indented JSON (`--format json`), redacted like the Markdown. */
+export function renderIncidentJson(data: IncidentData): string {
+  return JSON.stringify(redactor.redactValue(data).value, null, 2);
 }
 
 export function renderIncidentMarkdown(data: IncidentData): string {

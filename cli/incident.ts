@@ -9,7 +9,7 @@ import type { Finding } from '../detectors/finding.js';
 import type { SessionView } from '../api/queries/session-view.js';
 import type { BlastRadius } from '../api/queries/blast-radius.js';
 import { operatorClient, reportErrors, sessionPath, withConnection, type ConnectionOptions } from './api-client.js';
-import { renderIncidentMarkdown, type IncidentData } from './incident-report.js';
+import { renderIncidentJson, renderIncidentMarkdown, type IncidentData } from './incident-report.js';
 import type { TimelineAnswer } from './timeline.js';
 
 type IncidentOptions = ConnectionOptions & { format: string; tenant?: string };
@@ -36,7 +36,7 @@ export function registerIncidentCommand(program: Command): void {
           client.get<TimelineAnswer>(sessionPath(sessionId, '/timeline'), { limit: 50_000, ...tenant }),
         ]);
         const data: IncidentData = { session, findings: findings.findings, blastRadius, timeline: timeline.items, generatedAt: new Date().toISOString() };
-        process.stdout.write(options.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : `${renderIncidentMarkdown(data)}\n`);
+        process.stdout.write(options.format === 'json' ? `${renderIncidentJson(data)}\n` : `${renderIncidentMarkdown(data)}\n`);
       }),
     );
 }
