@@ -106,6 +106,21 @@ describe('write-ahead log of the in-process transport', () => {
     await again.close();
   });
 
+  it('does not keep request bodies once they are stored: an idle, fully committed active segment is rolled and deleted', async () => {
+    const t = open({}, { idleRollMs: 1 });
+    const secret = 'AKIAIOSFODNN7EXAMPLE-planted';
+    for (let i = 0; i < 5; i++) await t.producer.send([msg('traces', i, { value: Buffer.from(`${secret} #${i}`) })]);
+    const onDisk = (): boolean => segments().some((f) => fs.readFileSync(path.join(dir, f)).includes(secret));
+    assert.ok(onDisk(), 'accepted and not stored: on disk');
+    await t.consumer.start(async () => {});
+    const deadline = Date.now() + 5_000;
+    while (onDisk() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(onDisk(), false, 'stored: gone from the log');
+    assert.equal(segments().length, 1);
+    await t.consumer.stop();
+    await t.close();
+  });
+
   it('concurrent sends share one write and fsync (group commit)', async () => {
     const t = open();
     await Promise.all(Array.from({ length: 50 }, (_, i) => t.producer.send([msg('traces', i)])));

@@ -6,7 +6,10 @@
  * concurrent requests pay one fsync between them. `commit` is told each batch the transport
  * committed (stored in ClickHouse) and records the per-topic committed offset
  * (committed-offsets.ts); a segment, rolled once it passes `segmentBytes`, is deleted when every
- * message in it is committed.
+ * message in it is committed. The log holds request bodies as received — before redaction —
+ * so it keeps them no longer than needed: `idleRollMs` after a commit left everything in the
+ * active segment committed, if that still holds and no write is under way, the active segment
+ * too is rolled and deleted.
  *
  * `open` (at start, before the receiver opens) reads the segments and returns the messages not
  * committed yet, in offset order, for the queue to deliver again — they are decoded, judged by
@@ -31,6 +34,7 @@ import { scanSegment } from './wal-segment-reader.js';
 export type WalFsync = 'always' | 'never';
 export const WAL_FSYNC_POLICIES: readonly WalFsync[] = ['always', 'never'];
 export const DEFAULT_WAL_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_WAL_IDLE_ROLL_MS = 1_000;
 
 const STAGE = 'wal';
 const SEGMENT_NAME = /^segment-(\d{12})\.wal$/;
@@ -42,6 +46,8 @@ export interface WriteAheadLogOptions {
   fsync: WalFsync;
   /** A segment is rolled once it holds this many bytes. */
   segmentBytes?: number;
+  /** How long after a commit that left the active segment fully committed it is rolled and deleted (if it still is). */
+  idleRollMs?: number;
   logger: Logger;
   metrics: Metrics;
 }
@@ -79,6 +85,7 @@ export class WriteAheadLog {
   private retiring: Promise<void> = Promise.resolve();
   private closed = false;
   private broken: unknown;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly segmentBytes: number;
   private readonly logger: Logger;
   /** Groups written (each with one fsync under 'always') and messages appended. */
@@ -173,6 +180,29 @@ export class WriteAheadLog {
       this.logger.warn({ err: String(err) }, 'write-ahead log: could not record a committed offset');
       return;
     }
+    this.retireCommitted();
+    if (this.idleTimer === undefined && this.active.size > SEGMENT_MAGIC.length && isCommitted(this.active, this.committed.current)) {
+      this.idleTimer = setTimeout(() => this.rollIfIdle(), this.options.idleRollMs ?? DEFAULT_WAL_IDLE_ROLL_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  /** Rolls the active segment when everything in it is committed and no write is under way, so it can go. */
+  private rollIfIdle(): void {
+    this.idleTimer = undefined;
+    if (this.closed || this.broken !== undefined || this.flushing !== undefined || !isCommitted(this.active, this.committed.current)) return;
+    try {
+      this.roll();
+    } catch (err) {
+      this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
+      this.logger.warn({ err: String(err) }, 'write-ahead log: could not roll an idle segment');
+      return;
+    }
+    this.retireCommitted();
+  }
+
+  /** Deletes the rolled segments whose messages are all committed (after the commit record is durable). */
+  private retireCommitted(): void {
     const done = this.segments.filter((s) => isCommitted(s, this.committed.current));
     if (done.length === 0) return;
     for (const s of done) this.segments.splice(this.segments.indexOf(s), 1);
@@ -192,6 +222,7 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.idleTimer);
     await this.flushing;
     await this.retiring;
     fs.closeSync(this.fd);
