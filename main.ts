@@ -21,6 +21,10 @@ import { buildApp } from './api/app.js';
 import { registerQueryRoute } from './api/routes/query.js';
 import { registerTenantScope } from './api/routes/tenant-scope.js';
 import { registerOperatorRoutes } from './api/routes/operator.js';
+import { registerGateRoutes } from './api/routes/gate.js';
+import { registerHookRoutes } from './api/routes/hooks.js';
+import { ClickHouseDecisionStore } from './detectors/gate/decision-store.js';
+import { Gate } from './detectors/gate/gate-service.js';
 import { createBatchProcessor } from './ingest/batch-processor.js';
 import { StorageHealth } from './ingest/clickhouse-sink/storage-health.js';
 import { createClassifier } from './ingest/classify/index.js';
@@ -127,6 +131,8 @@ async function pingStorage(storage: ClickHouseHandle): Promise<void> {
 
 export interface Detection {
   engine: DetectionEngine;
+  /** Decides intended actions before they run, with the engine's session state. */
+  gate: Gate;
   registry: SessionRegistry;
   killSwitch: KillSwitch;
   /**
@@ -191,6 +197,8 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
     await killSwitch.service.revoke({ tenant: session.tenant, sessionId: session.id, agentId: session.agent_id, userId: session.user_id, by, reason: decision.reason, finding });
   };
   const engine = new DetectionEngine({ registry, policy, clock, logger, metrics, findings, sessions, onFinding });
+  const decisions = new ClickHouseDecisionStore(storage, stores);
+  const gate = new Gate({ engine, decisions, clock, logger, metrics });
   const rebuildOnce = async (why: string): Promise<void> => {
     if (config.detection.rebuildMinutes <= 0) return;
     const result = await rebuildFromStore(storage, engine, {
@@ -226,6 +234,7 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
 
   return {
     engine,
+    gate,
     registry,
     killSwitch,
     rebuild,
@@ -238,6 +247,7 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
       mirror.close();
       await findings.close();
       await sessions.close();
+      await decisions.close();
     },
   };
 }
@@ -262,7 +272,13 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
 
   const detection = await startDetection(config, collaborators, storage);
-  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics, clock: collaborators.clock });
+  // The gate normalizes each hook event on this thread with the same tables and no counters: the
+  // record is counted once, when the ingest path normalizes it for storage. With the worker, that
+  // is the only normalizer built here; without it, the batch path gets its own, counted.
+  const classifier = createClassifier();
+  const redactor = createRedactor();
+  const gateNormalizer = createNormalizer({ classifier, redactor, clock: collaborators.clock });
+  const normalizer = messages ? gateNormalizer : createNormalizer({ classifier, redactor, metrics, clock: collaborators.clock });
   // After a rebalance (every assignment but the first, which the start's rebuild covered), the
   // sessions other instances were handling are replayed from ClickHouse into the detectors.
   let assignments = 0;
@@ -288,6 +304,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     routes: [
       (a) => registerTenantScope(a, { logger, metrics }),
       (a) => registerQueryRoute(a, { storage, dataPath: path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics }),
+      (a) => registerHookRoutes(a, { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger }),
+      (a) => registerGateRoutes(a, { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock }),
       (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),
     ],
   });

@@ -114,6 +114,10 @@ export class DetectionEngine implements EventStage {
   private readonly held = new Map<string, AuditEvent[]>();
   private readonly maxHeldSessions: number;
   private readonly maxHeldEvents: number;
+  /** While `evaluate` runs: the findings its event produced. */
+  private collected: Finding[] | undefined;
+  /** While `evaluate` runs for an action an operator allowed once: findings are stored, not acted on. */
+  private withholdHandler = false;
 
   constructor(options: DetectionEngineOptions) {
     this.options = options;
@@ -136,6 +140,27 @@ export class DetectionEngine implements EventStage {
 
   async consume(events: AuditEvent[]): Promise<void> {
     this.run(events, false, this.options.clock);
+  }
+
+  /**
+   * The gate's path: one intended action observed now, synchronously, exactly as the stream
+   * would observe it (state updated, findings stored and handed to `onFinding`); returns the
+   * findings this event produced. An event the session already saw returns `null`. With
+   * `act: false` (an action an operator allowed once) the findings are stored but not handed to
+   * `onFinding`, so they revoke nothing.
+   */
+  evaluate(event: AuditEvent, options: { act?: boolean } = {}): Finding[] | null {
+    if (this.registry.isDuplicate(event)) return null;
+    const collected: Finding[] = [];
+    this.collected = collected;
+    this.withholdHandler = options.act === false;
+    try {
+      this.run([event], false, this.options.clock);
+    } finally {
+      this.collected = undefined;
+      this.withholdHandler = false;
+    }
+    return collected;
   }
 
   /** Rebuilds state from stored events: nothing is stored or sent; time follows the events. */
@@ -264,9 +289,10 @@ export class DetectionEngine implements EventStage {
     if (this.emitted.has(finding.id)) return false;
     this.emitted.add(finding.id);
     if (silent) return false;
+    this.collected?.push(finding);
     this.m.findings.inc({ detector: finding.detector, severity: finding.severity });
     this.options.findings?.add(finding);
-    const handler = this.options.onFinding;
+    const handler = this.withholdHandler ? undefined : this.options.onFinding;
     if (!handler) return true;
     try {
       const result = handler(finding, session, policy);
