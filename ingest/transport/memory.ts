@@ -37,7 +37,7 @@ export interface MemoryTransportOptions {
   /** Bytes (payloads, keys, headers) that may wait together before `send()` answers BACKPRESSURE. */
   maxBytes?: number;
   /** Write-ahead log: accepted messages survive a crash (see wal/write-ahead-log.ts). */
-  wal?: { dir: string; fsync: WalFsync; segmentBytes?: number };
+  wal?: { dir: string; fsync: WalFsync; segmentBytes?: number; idleRollMs?: number };
   /** Messages per handler call. */
   maxBatchMessages?: number;
   /** Batches per topic still being stored while later ones are handled (handlers returning receipts). */
