@@ -1,6 +1,6 @@
 /**
  * The operator commands end to end, spawned as an operator would run them against a Warden on
- * loopback: sessions, timeline (destructive actions marked), revoke/reinstate (and their 409s),
+ * loopback (built by the same assembly as `warden start`), fed through the hook command: sessions, timeline (destructive actions marked), revoke/reinstate (and their 409s),
  * incident (Markdown and JSON) and verify-log on the kill switch's real log, intact and tampered.
  */
 import { after, before, test } from 'node:test';
@@ -8,16 +8,22 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../test/helpers/wait-for.js';
-import { HOOK_TOKEN, OPERATOR_TOKEN, startHookWarden, type HookWarden } from '../harness/hooks/testing/hook-warden.js';
+import { startTestWarden, type TestWarden } from '../test/helpers/test-warden.js';
 import { runCli } from '../test/helpers/run-cli.js';
 
 const warden = (args: string[], stdin = '', env: Record<string, string> = {}) => runCli(args, { stdin, env });
 
-let w: HookWarden;
+const HOOK_TOKEN = 'wdn_test_hook_ingest_00000000';
+const OPERATOR_TOKEN = 'wdn_test_hook_operator_000000';
+
+let w: TestWarden;
 let conn: string[];
 
 before(async () => {
-  w = await startHookWarden();
+  w = await startTestWarden({}, { tokens: [
+    { name: 'hook', token: HOOK_TOKEN, tenant: 'acme', roles: ['ingest'] },
+    { name: 'alice', token: OPERATOR_TOKEN, tenant: 'acme', roles: ['read', 'operate'] },
+  ] });
   conn = ['--url', w.url, '--token', OPERATOR_TOKEN];
   const hookEnv = { WARDEN_URL: w.url, WARDEN_TOKEN: HOOK_TOKEN };
   const base = { session_id: 'op-1', cwd: '/srv/app', tool_name: 'Bash' };
@@ -35,7 +41,7 @@ before(async () => {
 });
 
 after(async () => {
-  await w.close();
+  await w.cleanup();
 });
 
 test('sessions lists the session; --json gives the API answer', async () => {

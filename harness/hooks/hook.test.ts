@@ -10,10 +10,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { stringify } from 'yaml';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { startTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
 import { runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
@@ -35,22 +31,17 @@ function decisionOf(stdout: string): Record<string, string> | null {
 
 let warden: TestWarden;
 let env: Record<string, string>;
-let tokensDir: string;
 
 before(async () => {
-  tokensDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-hook-tokens-'));
-  const tokensFile = path.join(tokensDir, 'tokens.yaml');
-  fs.writeFileSync(tokensFile, stringify({ tokens: [
+  warden = await startTestWarden({}, { tokens: [
     { name: 'hooks', token: HOOK_TOKEN, tenant: 'default', roles: ['ingest'] },
     { name: 'alice', token: OPERATOR_TOKEN, tenant: 'default', roles: ['read', 'operate'] },
-  ] }), { mode: 0o600 });
-  warden = await startTestWarden({ WARDEN_TOKENS_FILE: tokensFile });
+  ] });
   env = { WARDEN_URL: warden.url, WARDEN_TOKEN: HOOK_TOKEN };
 });
 
 after(async () => {
   await warden.cleanup();
-  fs.rmSync(tokensDir, { recursive: true, force: true });
 });
 
 async function api(method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {

@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { loadConfig, type WardenConfig } from '../../config/config.js';
+import type { TokenEntry } from '../../config/tokens.js';
 import { startWarden, type RunningWarden } from '../../main.js';
 import { Metrics } from '../../lib/metrics.js';
 import { silentLogger, type Logger } from '../../lib/logger.js';
@@ -19,8 +21,15 @@ export interface TestWarden extends RunningWarden {
   cleanup(): Promise<void>;
 }
 
-export async function startTestWarden(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestWarden> {
+export interface TestWardenOptions {
+  logger?: Logger;
+  /** The token file to start with (written to the data dir, owner-only); default: one admin token created at start. */
+  tokens?: TokenEntry[];
+}
+
+export async function startTestWarden(env: Record<string, string> = {}, options: TestWardenOptions = {}): Promise<TestWarden> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
+  if (options.tokens) fs.writeFileSync(path.join(dataDir, 'tokens.yaml'), stringify({ tokens: options.tokens }), { mode: 0o600 });
   const config = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
   const metrics = new Metrics();
   const warden = await startWarden(config, { logger: options.logger ?? silentLogger, metrics, clock: systemClock });
