@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './helpers/wait-for.js';
+import { runProcess, type CliRun } from './helpers/run-cli.js';
 import type { TimelineAnswer } from '../cli/timeline.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,23 +29,8 @@ const DEVELOPMENT = ['tsx', 'typescript', 'esbuild'];
 let work: string;
 let out: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: work, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<CliRun> {
+  return runProcess(process.execPath, args, { cwd: work, env, stdin });
 }
 
 /** Package names in a record-loads file (`@scope/name` or `name`, from node_modules paths). */
@@ -65,7 +51,7 @@ async function closedPort(): Promise<number> {
 
 let recordings = 0;
 /** Runs the built `warden` with every loaded module recorded; returns the run and the packages. */
-async function recorded(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ run: Run; packages: Set<string> }> {
+async function recorded(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ run: CliRun; packages: Set<string> }> {
   const file = path.join(work, `loads-${++recordings}.txt`);
   const result = await run(['--import', RECORDER, path.join(out, 'cli/main.js'), ...args], { ...env, WARDEN_RECORD_LOADS: file }, stdin);
   return { run: result, packages: packagesIn(file) };

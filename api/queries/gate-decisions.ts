@@ -4,6 +4,7 @@
  * retried hook shares its id and is read once (FINAL).
  */
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
+import type { GateDecision } from '../../detectors/gate/gate-service.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
 import { nsToRfc3339 } from './time.js';
 
@@ -15,28 +16,13 @@ export interface DecisionQuery {
   limit: number;
 }
 
-export interface DecisionView {
-  decision_id: string;
-  event_id: string;
-  session_id: string;
-  agent_id: string;
-  tool: string;
-  tool_call_id: string;
-  command: string;
-  targets: string[];
-  action_class: string;
+/** A stored decision as the API serves it: the gate's decision without what is only kept in memory. */
+export type DecisionView = Omit<GateDecision, 'tenant' | 'remedy' | 'finding_ids'>;
+
+interface DecisionRow extends Omit<DecisionView, 'latency_ms' | 'at' | 'decision' | 'would_be' | 'mode'> {
   decision: string;
   would_be: string;
   mode: string;
-  reason: string;
-  detector: string;
-  severity: string;
-  finding_id: string;
-  latency_ms: number;
-  at: string;
-}
-
-interface DecisionRow extends Omit<DecisionView, 'latency_ms' | 'at'> {
   latency_us: number | string;
   at_ns: string;
 }
@@ -69,5 +55,12 @@ export async function listDecisions(handle: ClickHouseHandle, query: DecisionQue
       LIMIT {limit:UInt32}`,
     params,
   );
-  return rows.map(({ at_ns, latency_us, ...rest }) => ({ ...rest, latency_ms: Number(latency_us) / 1000, at: nsToRfc3339(at_ns) }));
+  return rows.map(({ at_ns, latency_us, decision, would_be, mode, ...rest }) => ({
+    ...rest,
+    decision: decision as DecisionView['decision'],
+    would_be: would_be as DecisionView['would_be'],
+    mode: mode as DecisionView['mode'],
+    latency_ms: Number(latency_us) / 1000,
+    at: nsToRfc3339(at_ns),
+  }));
 }

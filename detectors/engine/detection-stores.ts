@@ -37,7 +37,8 @@ function toDateTime64(rfc3339: string): string {
   return rfc3339.replace('T', ' ').replace(/Z$/, '');
 }
 
-async function insert(handle: ClickHouseHandle, table: string, values: Record<string, unknown>[]): Promise<void> {
+/** One JSONEachRow insert into a Warden table, storage errors mapped (retryable or not). */
+export async function insert(handle: ClickHouseHandle, table: string, values: Record<string, unknown>[]): Promise<void> {
   try {
     await handle.client.insert({ table: `${handle.database}.${table}`, values, format: 'JSONEachRow' });
   } catch (err) {

@@ -4,10 +4,9 @@
  * never waits on storage.
  */
 import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/index.js';
-import { mapStorageError } from '../../ingest/clickhouse-sink/index.js';
 import { rfc3339ToDateTime64 } from '../../lib/rfc3339.js';
 import { BatchWriter } from '../engine/batch-writer.js';
-import type { StoreOptions } from '../engine/detection-stores.js';
+import { insert, type StoreOptions } from '../engine/detection-stores.js';
 import type { DecisionSink, GateDecision } from './gate-service.js';
 
 function row(d: GateDecision): Record<string, unknown> {
@@ -18,18 +17,7 @@ function row(d: GateDecision): Record<string, unknown> {
 export class ClickHouseDecisionStore implements DecisionSink {
   readonly writer: BatchWriter<GateDecision>;
   constructor(handle: ClickHouseHandle, options: StoreOptions) {
-    const table = `${handle.database}.gate_decisions`;
-    this.writer = new BatchWriter({
-      ...options,
-      stage: 'gate_decisions',
-      write: async (items) => {
-        try {
-          await handle.client.insert({ table, values: items.map(row), format: 'JSONEachRow' });
-        } catch (err) {
-          throw mapStorageError(err, 'insert gate_decisions');
-        }
-      },
-    });
+    this.writer = new BatchWriter({ ...options, stage: 'gate_decisions', write: (items) => insert(handle, 'gate_decisions', items.map(row)) });
     this.writer.start();
   }
   add(decision: GateDecision): void {

@@ -2,13 +2,14 @@
  * Planted secrets, end to end: every kind of secret in `planted-secrets.data.ts`, planted in every
  * input field an agent controls (resource attribute, span name, tool name, command, tool
  * arguments, status message, log body, hook payload, prompt, goal, scope, targets, log and span
- * event names) with a fresh value per (kind × field), is sent over OTLP/HTTP to a real embedded
+ * event names, a tool call put to the gate through the hook endpoint) with a fresh value per
+ * (kind × field), is sent over OTLP/HTTP (and the hook endpoint) to a real embedded
  * Warden with a webhook receiver and a debug logger writing to a buffer. Each kind gets its own
  * session, made to burst (so detectors find, the kill switch revokes and a webhook is signed and
  * sent) and to act after revocation. Then no planted value, nor its base64 form, may appear in:
  * any ClickHouse table of the database, any file under the data dir (chdb's parts are queried
  * instead), the log output, the webhook bodies, the API's answers (sessions, timeline, findings,
- * blast radius, targets) or the incident report. The queue's write-ahead log holds request
+ * blast radius, targets, gate decisions), the gate's answers to the agent, or the incident report. The queue's write-ahead log holds request
  * bodies before redaction until they are stored, and rolls its segment away about a second after
  * everything in it is: the files are read once it has.
  */
@@ -29,6 +30,7 @@ import { SECRET_KINDS, type Planted } from './planted-secrets.data.js';
 const FIELDS = [
   'resource attribute', 'span name', 'tool name', 'command', 'tool arguments', 'status message',
   'log body', 'hook payload', 'hook prompt', 'goal', 'scope', 'targets', 'log event name', 'span event name',
+  'gate hook',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -136,6 +138,18 @@ async function post(signal: 'traces' | 'logs', records: DecodedRecord[]): Promis
   assert.equal(res.status, 200, await res.text());
 }
 
+const gateAnswers: string[] = [];
+
+/** A tool call put to the gate as Claude Code's PreToolUse hook; the answer is kept (the agent sees it). */
+async function gate(session: string, command: string): Promise<void> {
+  sequence++;
+  const payload = { session_id: session, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_use_id: `toolu_gate_${sequence}`, tool_input: { command }, cwd: '/home/dev/repo' };
+  const res = await fetch(`${warden.url}/api/v1/hooks/claude-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  gateAnswers.push(`${JSON.stringify(Object.fromEntries(res.headers))}\n${text}`);
+}
+
 async function send(records: DecodedRecord[]): Promise<void> {
   await post('logs', records.filter((r) => r.signal === 'logs'));
   await post('traces', records.filter((r) => r.signal === 'traces'));
@@ -203,8 +217,9 @@ test('no planted secret survives into any output', { timeout: 120_000 }, async (
   let sent = 0;
   await Promise.all(sessions.map(async (session) => {
     const records = recordsFor(session, textOf(session));
-    sent += records.length;
+    sent += records.length + 1;
     await send(records);
+    await gate(session, `rm -rf /var/lib/postgresql && ${textOf(session)('gate hook')}`);
   }));
 
   // Every session is revoked and its signed webhook delivered.
@@ -215,7 +230,9 @@ test('no planted secret survives into any output', { timeout: 120_000 }, async (
 
   // Activity after revocation, named by the tool name field's value: a critical finding each.
   await Promise.all(sessions.map((session) => send([spanOf(session, { attributes: { 'gen_ai.tool.name': textOf(session)('tool name'), 'gen_ai.tool.call.arguments': args({ command: 'ls' }) } })])));
-  sent += sessions.length;
+  // ...and a call put to the gate after revocation: denied, with the revocation's reason.
+  await Promise.all(sessions.map((session) => gate(session, `cat /etc/hosts && ${textOf(session)('gate hook')}`)));
+  sent += sessions.length * 2;
   const client = warden.storage.client;
   const count = async (query: string): Promise<number> => Number((await (await client.query({ query, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n ?? 0);
   await waitFor(() => count("SELECT uniqExact(session_id) AS n FROM findings WHERE detector = 'post_revocation_activity'"), (n) => n === sessions.length, { what: 'post-revocation findings for every session', timeoutMs: 60_000 });
@@ -242,19 +259,23 @@ test('no planted secret survives into any output', { timeout: 120_000 }, async (
     const findings = await api<{ findings: Parameters<typeof renderIncidentMarkdown>[0]['findings'] }>(`/api/v1/findings?session=${id}&limit=1000`);
     const radius = await api<Parameters<typeof renderIncidentMarkdown>[0]['blastRadius']>(`/api/v1/sessions/${id}/blast-radius`);
     const timeline = await api<{ items: Parameters<typeof renderIncidentMarkdown>[0]['timeline'] }>(`/api/v1/sessions/${id}/timeline?limit=50000`);
-    apiParts.push(view.text, findings.text, radius.text, timeline.text);
+    const decisions = await api(`/api/v1/gate/decisions?session=${id}&limit=1000`);
+    apiParts.push(view.text, findings.text, radius.text, timeline.text, decisions.text);
     incident.push(renderIncidentMarkdown({ session: view.body, findings: findings.body.findings, blastRadius: radius.body, timeline: timeline.body.items, generatedAt: new Date().toISOString() }));
   }
   for (const match of ['/srv/**', '/etc/**', 'src/**', 'azure://**']) apiParts.push((await api(`/api/v1/targets?match=${encodeURIComponent(match)}&limit=1000`)).text);
   sources.api = apiParts.join('\n');
   sources['incident reports'] = incident.join('\n');
   sources.logs = logLines.join('');
+  sources['gate answers'] = gateAnswers.join('\n');
 
   // The outputs are real: each holds what it should, so finding nothing in them means something.
   for (const session of sessions) assert.ok(sources.clickhouse.includes(session) && sources.api.includes(session) && sources.webhooks.includes(session), `${session} is in the outputs`);
   assert.ok(files.files >= 2, `data dir files read: ${files.files}`);
   assert.match(sources['incident reports'], /Activity after revocation: /);
   assert.match(sources.logs, /session revoked/);
+  assert.match(sources['gate answers'], /"permissionDecision":"deny".*revoked this session/);
+  assert.ok(sources.clickhouse.includes('== gate_decisions') && /gd_[0-9a-f]{24}/.test(sources.api), 'gate decisions stored and served');
   for (const field of ['span name', 'tool name', 'status message', 'log event name'] as const) {
     const marked = combinations.filter((c) => c.field === field).length;
     assert.ok(marked > 0 && sources.clickhouse.split('[REDACTED:').length > marked, `markers stored for ${field}`);

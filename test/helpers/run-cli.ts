@@ -17,14 +17,20 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return runProcess(process.execPath, ['--import', TSX, MAIN, ...args], options);
+}
+
+/** Any command in its own process, with a minimal environment and optional stdin; its exit code and output. */
+export function runProcess(command: string, args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...(options.cwd ? { cwd: options.cwd } : {}), env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // a command that exits without reading its stdin
     child.stdin.end(options.stdin ?? '');
   });
 }
