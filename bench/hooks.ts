@@ -6,7 +6,10 @@
  * decision's own time inside Warden (`server-timing`). Baselines measured in the same run and on
  * the same machine: `node -e 0` (a process that does nothing) and `curl` of `/healthz`.
  * Every fourth call is a destructive one that the gate must deny (never-touch scope), so the
- * figures include real decisions, not only allows. Prints figures; asserts nothing.
+ * figures include real decisions, not only allows. A deny revokes its session (the default
+ * policy), so each destructive call comes from a session of its own, declared beforehand; the
+ * ordinary calls come from one long session per agent. A wrong answer (an ordinary call denied,
+ * a destructive one allowed) is counted. Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -18,7 +21,7 @@ import { percentile, ROOT, startWardenProcess } from './warden-process.js';
 const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
 const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
-const LOAD_SPANS_PER_SECOND = 5_000;
+const LOAD_SPANS_PER_SECOND = Number(process.env.BENCH_HOOK_LOAD ?? 5_000);
 const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
 
@@ -35,10 +38,12 @@ function run(command: string, args: string[], stdin: string, env: Record<string,
   });
 }
 
-function payload(agent: number, call: number): { body: string; harmful: boolean } {
+const sessionOf = (client: string, agent: number, call: number, harmful: boolean): string => (harmful ? `hook-bench-${client}-${agent}-${call}` : `hook-bench-${client}-${agent}`);
+
+function payload(client: string, agent: number, call: number): { body: string; harmful: boolean } {
   const harmful = call % 4 === 3;
   const command = harmful ? 'rm -rf /srv/prod/db' : ['git status', 'npm test', 'ls -la src', 'cat package.json'][call % 4]!;
-  const body = { session_id: `hook-bench-${agent}`, transcript_path: '/x.jsonl', cwd: '/home/dev/repo', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: `toolu_${agent}_${call}_${Math.random().toString(36).slice(2, 8)}` };
+  const body = { session_id: sessionOf(client, agent, call, harmful), transcript_path: '/x.jsonl', cwd: '/home/dev/repo', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: `toolu_${agent}_${call}_${Math.random().toString(36).slice(2, 8)}` };
   return { body: JSON.stringify(body), harmful };
 }
 
@@ -65,8 +70,15 @@ async function concurrently(agents: number, calls: number, once: (agent: number,
 
 const warden = await startWardenProcess();
 try {
-  // Each agent's session declares a never-touch scope first, so its harmful calls are denied.
-  for (let agent = 0; agent < AGENTS; agent++) await warden.post([toolSpan(`hook-bench-${agent}`, 'git status', { 'warden.scope.deny': ['/srv/prod/**'] })]);
+  // Every session declares a never-touch scope first, so its harmful calls are denied.
+  const declared = [];
+  for (const [client, calls] of [['shell', CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
+    for (let agent = 0; agent < AGENTS; agent++) {
+      for (let call = 0; call < calls; call++) if (call % 4 === 3 || call === 0) declared.push(toolSpan(sessionOf(client, agent, call, call % 4 === 3), 'git status', { 'warden.scope.deny': ['/srv/prod/**'] }));
+    }
+  }
+  for (let i = 0; i < declared.length; i += 200) await warden.post(declared.slice(i, i + 200));
+  await new Promise((r) => setTimeout(r, 1_000));
   process.stdout.write(`\nHook round trip (process start → decision printed), ${AGENTS} agents at once, background load ${LOAD_SPANS_PER_SECOND.toLocaleString('en-US')} spans/s:\n`);
 
   const nodeBaseline: number[] = [];
@@ -80,18 +92,18 @@ try {
   const started = performance.now();
 
   const shell = await concurrently(AGENTS, CALLS, async (agent, call) => {
-    const { body, harmful } = payload(agent, call);
+    const { body, harmful } = payload('shell', agent, call);
     const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   });
   const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
-    const { body, harmful } = payload(agent, call);
+    const { body, harmful } = payload('node', agent, call);
     const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   });
   const inside: number[] = [];
   const http = await concurrently(AGENTS, CALLS, async (agent, call) => {
-    const { body, harmful } = payload(agent, call);
+    const { body, harmful } = payload('http', agent, call);
     const t0 = performance.now();
     const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: warden.dispatcher, headers: { 'content-type': 'application/json' }, body });
     const text = await res.body.text();

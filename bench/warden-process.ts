@@ -68,7 +68,7 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   const backgroundLoad = (spansPerSecond: number): BackgroundLoad => {
     const perRequest = 50;
     const sessions = 50;
-    let running = true;
+    let running = spansPerSecond > 0;
     let sent = 0;
     let refused = 0;
     const loop = (async () => {
