@@ -5,6 +5,14 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * The metric already registered under `name` on this registry, if any: a stage that is built
+ * more than once on one registry reuses its metrics instead of registering them twice.
+ */
+export function registered<T>(registry: Registry, name: string): T | undefined {
+  return registry.getSingleMetric(name) as T | undefined;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private processMetrics = false;

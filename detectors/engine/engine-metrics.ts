@@ -3,8 +3,8 @@
  * global one): time each detector spends per event, findings by detector and severity,
  * detector failures, and second opinions asked of the external judge, by outcome. Registering twice on one registry reuses the existing metrics.
  */
-import { Counter, type Registry } from 'prom-client';
-import type { Metrics } from '../../lib/metrics.js';
+import { Counter } from 'prom-client';
+import { registered, type Metrics } from '../../lib/metrics.js';
 
 export interface EngineMetrics {
   detectorSeconds: Counter<'detector'>;
@@ -15,30 +15,27 @@ export interface EngineMetrics {
   judge: Counter<'outcome'>;
 }
 
-function existing<T>(registry: Registry, name: string): T | undefined {
-  return registry.getSingleMetric(name) as T | undefined;
-}
 
 export function engineMetrics(metrics: Metrics): EngineMetrics {
   const r = metrics.registry;
   return {
     detectorSeconds:
-      existing(r, 'warden_detector_seconds_total') ??
+      registered(r, 'warden_detector_seconds_total') ??
       new Counter({ name: 'warden_detector_seconds_total', help: 'Time detectors spent observing events (divide by warden_detector_events_total for the time per event)', labelNames: ['detector'] as const, registers: [r] }),
     detectorEvents:
-      existing(r, 'warden_detector_events_total') ??
+      registered(r, 'warden_detector_events_total') ??
       new Counter({ name: 'warden_detector_events_total', help: 'Events observed, by detector', labelNames: ['detector'] as const, registers: [r] }),
     findings:
-      existing(r, 'warden_findings_total') ??
+      registered(r, 'warden_findings_total') ??
       new Counter({ name: 'warden_findings_total', help: 'Findings emitted, by detector and severity', labelNames: ['detector', 'severity'] as const, registers: [r] }),
     failures:
-      existing(r, 'warden_detector_failures_total') ??
+      registered(r, 'warden_detector_failures_total') ??
       new Counter({ name: 'warden_detector_failures_total', help: 'Detector calls that threw (the event still flows)', labelNames: ['detector'] as const, registers: [r] }),
     duplicates:
-      existing(r, 'warden_detector_duplicate_events_total') ??
+      registered(r, 'warden_detector_duplicate_events_total') ??
       new Counter({ name: 'warden_detector_duplicate_events_total', help: 'Events already seen by the detectors (redelivered), skipped', registers: [r] }),
     judge:
-      existing(r, 'warden_judge_requests_total') ??
+      registered(r, 'warden_judge_requests_total') ??
       new Counter({
         name: 'warden_judge_requests_total',
         help: 'Borderline findings sent to the external judge, by outcome (deviates, low_confidence, does_not_deviate, error, dropped)',

@@ -3,8 +3,8 @@
  * would have answered), the time to decide inside Warden, and calls an operator allowed once.
  * Registering twice on one registry reuses the existing metrics.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
-import type { Metrics } from '../../lib/metrics.js';
+import { Counter, Histogram } from 'prom-client';
+import { registered, type Metrics } from '../../lib/metrics.js';
 
 export interface GateMetrics {
   decisions: Counter<'decision' | 'would_be'>;
@@ -12,21 +12,18 @@ export interface GateMetrics {
   allowOnce: Counter;
 }
 
-function existing<T>(registry: Registry, name: string): T | undefined {
-  return registry.getSingleMetric(name) as T | undefined;
-}
 
 export function gateMetrics(metrics: Metrics): GateMetrics {
   const r = metrics.registry;
   return {
     decisions:
-      existing(r, 'warden_gate_decisions_total') ??
+      registered(r, 'warden_gate_decisions_total') ??
       new Counter({ name: 'warden_gate_decisions_total', help: 'Intended actions decided by the gate, by decision and by what enforce mode would have answered', labelNames: ['decision', 'would_be'] as const, registers: [r] }),
     latency:
-      existing(r, 'warden_gate_decision_seconds') ??
+      registered(r, 'warden_gate_decision_seconds') ??
       new Histogram({ name: 'warden_gate_decision_seconds', help: 'Time to decide one intended action inside Warden (normalized event in, decision out)', buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [r] }),
     allowOnce:
-      existing(r, 'warden_gate_allow_once_total') ??
+      registered(r, 'warden_gate_allow_once_total') ??
       new Counter({ name: 'warden_gate_allow_once_total', help: 'Denied calls an operator allowed once', registers: [r] }),
   };
 }

@@ -7,8 +7,8 @@
  * (their verdicts deny). Tenant names come from telemetry, so at most `MAX_TENANT_LABELS`
  * distinct tenants get their own label; the rest are counted under `_other`.
  */
-import { Counter, type Registry } from 'prom-client';
-import type { Metrics } from '../../lib/metrics.js';
+import { Counter } from 'prom-client';
+import { registered, type Metrics } from '../../lib/metrics.js';
 
 export const MAX_TENANT_LABELS = 1000;
 export const OTHER_TENANTS = '_other';
@@ -23,21 +23,18 @@ export interface SessionMetrics {
   lost(tenant: string, reason: StateLostReason): void;
 }
 
-function existing<T>(registry: Registry, name: string): T | undefined {
-  return registry.getSingleMetric(name) as T | undefined;
-}
 
 export function sessionMetrics(metrics: Metrics | undefined): SessionMetrics {
   if (!metrics) return { evicted: () => undefined, reloaded: () => undefined, lost: () => undefined };
   const r = metrics.registry;
   const evictions: Counter<'tenant' | 'reason'> =
-    existing(r, 'warden_session_evictions_total') ??
+    registered(r, 'warden_session_evictions_total') ??
     new Counter({ name: 'warden_session_evictions_total', help: 'Sessions pushed out of memory, by tenant and reason (tenant_cap, global_cap, declarations_spilled, revocation_spilled)', labelNames: ['tenant', 'reason'] as const, registers: [r] });
   const reloads: Counter<'outcome'> =
-    existing(r, 'warden_session_reloads_total') ??
+    registered(r, 'warden_session_reloads_total') ??
     new Counter({ name: 'warden_session_reloads_total', help: 'Spilled sessions read back from storage before their next event, by outcome (loaded, not_found, failed)', labelNames: ['outcome'] as const, registers: [r] });
   const lost: Counter<'tenant' | 'reason'> =
-    existing(r, 'warden_session_state_lost_total') ??
+    registered(r, 'warden_session_state_lost_total') ??
     new Counter({ name: 'warden_session_state_lost_total', help: 'Sessions whose known state could not be kept or reloaded (their hook verdicts deny), by tenant and reason', labelNames: ['tenant', 'reason'] as const, registers: [r] });
   const labels = new Set<string>();
   const label = (tenant: string): string => {
