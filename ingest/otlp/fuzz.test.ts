@@ -12,17 +12,8 @@ import { decodeOtlp } from './decode.js';
 import type { DecodeLimits } from './limits.js';
 import { OTLP_ERROR_CODES } from './otlp-errors.js';
 import { keyValue, len, nestedArrayAnyValue, nestedKvlistAnyValue, tag, traceRequest, varint } from './wire-builder.js';
+import { prng } from '../../test/helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const codes = new Set<string>(OTLP_ERROR_CODES);
 

@@ -11,17 +11,8 @@ import { decodeOtlp } from './decode.js';
 import { encodeOtlp } from './encode.js';
 import type { AnyValue, Attributes, DecodedLogRecord, DecodedRecord, DecodedSpan, Scope } from './records.js';
 import { readFileSync } from 'node:fs';
+import { prng } from '../../test/helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ENCODINGS: Encoding[] = ['otlp_proto', 'otlp_json'];
 const BIG_TIMES = ['1760000000123456789', '18446744073709551615', '0', '9007199254740993'];

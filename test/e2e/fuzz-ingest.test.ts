@@ -31,6 +31,7 @@ import { encodingOf } from '../../ingest/kafka/content-type.js';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = process.env.WARDEN_FUZZ_SEED ? Number(process.env.WARDEN_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = process.env.WARDEN_FUZZ_CASES ? Number(process.env.WARDEN_FUZZ_CASES) : 1;
@@ -40,17 +41,6 @@ const BODY_LIMIT = 64 * 1024;
 const MAX_DECODED = 256 * 1024;
 console.log(`fuzz-ingest: seed ${SEED} (replay with WARDEN_FUZZ_SEED=${SEED})`);
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly rand: () => number;
