@@ -17,30 +17,30 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { WardenConfig } from './config/config.js';
 import { loadOrCreateTokens, type TokenEntry } from './config/tokens.js';
-import { buildApp } from './api/app.js';
-import { registerQueryRoute } from './api/routes/query.js';
-import { registerTenantScope } from './api/routes/tenant-scope.js';
-import { registerOperatorRoutes } from './api/routes/operator.js';
-import { registerGateRoutes } from './api/routes/gate.js';
-import { registerHookRoutes } from './api/routes/hooks.js';
-import { ClickHouseDecisionStore } from './detectors/gate/decision-store.js';
-import { Gate } from './detectors/gate/gate-service.js';
-import { createBatchProcessor } from './ingest/batch-processor.js';
-import { StorageHealth } from './ingest/clickhouse-sink/storage-health.js';
-import { createClassifier } from './ingest/classify/index.js';
-import { createRedactor } from './ingest/redact/index.js';
-import { createNormalizer } from './ingest/normalize/index.js';
-import { ClickHouseAuditStore, migrate, openClickHouse, type ClickHouseHandle } from './ingest/clickhouse-sink/index.js';
-import { createMemoryTransport, MemoryDeadLetterSink } from './ingest/transport/memory.js';
-import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './ingest/kafka/index.js';
-import type { DeadLetterSink, TransportConsumer, TransportProducer } from './ingest/transport/transport.js';
-import type { EventStage } from './ingest/pipeline.js';
+import { buildApp } from './serve/api/app.js';
+import { registerQueryRoute } from './serve/api/routes/query.js';
+import { registerTenantScope } from './serve/api/routes/tenant-scope.js';
+import { registerOperatorRoutes } from './serve/api/routes/operator.js';
+import { registerGateRoutes } from './serve/api/routes/gate.js';
+import { registerHookRoutes } from './serve/api/routes/hooks.js';
+import { ClickHouseDecisionStore } from './respond/gate/decision-store.js';
+import { Gate } from './respond/gate/gate-service.js';
+import { createBatchProcessor } from './pipeline/batch-processor.js';
+import { StorageHealth } from './store/storage-health.js';
+import { createClassifier } from './normalize/classify/index.js';
+import { createRedactor } from './normalize/redact/index.js';
+import { createNormalizer } from './normalize/index.js';
+import { ClickHouseAuditStore, migrate, openClickHouse, type ClickHouseHandle } from './store/index.js';
+import { createMemoryTransport, MemoryDeadLetterSink } from './receive/transport/memory.js';
+import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
+import type { DeadLetterSink, TransportConsumer, TransportProducer } from './receive/transport/transport.js';
+import type { EventStage } from './pipeline/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
 import { lowerBackgroundThreads } from './lib/thread-priority.js';
 import { errorCode } from './lib/errors.js';
-import { WorkerNormalizer } from './ingest/normalize-worker/worker-normalizer.js';
+import { WorkerNormalizer } from './normalize/worker/worker-normalizer.js';
 import {
   ClickHouseFindingStore,
   ClickHouseSessionStore,
@@ -49,7 +49,7 @@ import {
   loadPolicy,
   rebuildFromStore,
   type FindingHandler,
-} from './detectors/engine/index.js';
+} from './detect/engine/index.js';
 import {
   ClickHouseRevocationMirror,
   KafkaRevocationPublisher,
@@ -58,7 +58,7 @@ import {
   openKillSwitch,
   type KillSwitch,
   type RevocationRecord,
-} from './detectors/kill-switch/index.js';
+} from './respond/kill-switch/index.js';
 
 export interface Collaborators {
   logger: Logger;

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.argv[2] ?? 3);
-if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
+if (!existsSync(new URL('../dist/serve/cli/main.js', import.meta.url))) {
   process.stderr.write('no compiled build: run `npm run build` first\n');
   process.exit(2);
 }
@@ -30,7 +30,7 @@ const env = { PATH: process.env.PATH ?? '', WARDEN_URL: `http://127.0.0.1:${port
 
 const WAYS = {
   compiled: ['bin/warden.mjs'],
-  tsx: ['--import', 'tsx', 'cli/main.ts'],
+  tsx: ['--import', 'tsx', 'serve/cli/main.ts'],
 };
 const COMMANDS = {
   '--help': ['--help'],

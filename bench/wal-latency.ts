@@ -6,7 +6,7 @@
  * yardsticks of this machine: `node -e 0` (a process start) and one 4 KiB write + fdatasync in
  * the temporary directory (what the log's fsync costs at least).
  *
- * Warden runs as its own process from the sources (`cli/main.ts start` through tsx), embedded
+ * Warden runs as its own process from the sources (`serve/cli/main.ts start` through tsx), embedded
  * mode, a fresh data directory per configuration, on a random loopback port. Each request carries
  * 10 tool spans of ordinary work. Prints figures; asserts nothing.
  */
@@ -17,10 +17,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { encodeOtlp } from '../ingest/otlp/index.js';
+import { encodeOtlp } from '../decode/otlp/index.js';
 import { toolSpan } from '../test/helpers/tool-span.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../serve/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const REQUESTS = Number(process.env.BENCH_WAL_REQUESTS ?? 2_000);
 const CONCURRENCY = 16;

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { encodeOtlp } from '../ingest/otlp/index.js';
-import type { DecodedSpan } from '../ingest/otlp/records.js';
+import { encodeOtlp } from '../decode/otlp/index.js';
+import type { DecodedSpan } from '../decode/otlp/records.js';
 import { toolSpan } from '../test/helpers/tool-span.js';
 
 export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

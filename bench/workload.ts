@@ -6,10 +6,10 @@
  * Collector's Kafka exporter writes them (protobuf, one request per message, keyed by session,
  * the spans of a request under one resource).
  */
-import { encodeOtlp } from '../ingest/otlp/index.js';
-import type { DecodedSpan } from '../ingest/otlp/records.js';
-import type { TransportMessage } from '../ingest/transport/transport.js';
-import { loadCorpus } from '../ingest/classify/corpus-cases.js';
+import { encodeOtlp } from '../decode/otlp/index.js';
+import type { DecodedSpan } from '../decode/otlp/records.js';
+import type { TransportMessage } from '../receive/transport/transport.js';
+import { loadCorpus } from '../normalize/classify/corpus-cases.js';
 
 export interface Workload {
   messages: TransportMessage[];

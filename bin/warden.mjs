@@ -4,7 +4,7 @@
 // the tests run the .ts sources through tsx instead (test/helpers/run-cli.ts).
 import { existsSync } from 'node:fs';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/serve/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write('warden: no compiled build in dist/: run `npm run build` in the package first\n');
   process.exit(2);

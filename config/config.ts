@@ -10,8 +10,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PermanentError, WardenError } from '../lib/errors.js';
-import { loadWebhookEndpoints, type WebhookEndpoint } from '../detectors/kill-switch/webhook-endpoints.js';
-import type { Encoding } from '../ingest/transport/transport.js';
+import { loadWebhookEndpoints, type WebhookEndpoint } from '../respond/kill-switch/webhook-endpoints.js';
+import type { Encoding } from '../receive/transport/transport.js';
 
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 4318;

@@ -9,7 +9,7 @@
  * operator's revocation reason, an error quoting its input) is replaced by its marker too.
  */
 import { pino, type DestinationStream } from 'pino';
-import { createRedactor } from '../ingest/redact/index.js';
+import { createRedactor } from '../normalize/redact/index.js';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;

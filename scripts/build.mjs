@@ -42,7 +42,7 @@ function stamp(file) {
 }
 
 function unchanged() {
-  if (process.argv.includes('--force') || !existsSync(path.join(outDir, 'cli/main.js'))) return false;
+  if (process.argv.includes('--force') || !existsSync(path.join(outDir, 'serve/cli/main.js'))) return false;
   let inputs;
   try {
     inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './helpers/wait-for.js';
 import { runProcess, type CliRun } from './helpers/run-cli.js';
-import type { TimelineAnswer } from '../cli/timeline.js';
+import type { TimelineAnswer } from '../serve/cli/timeline.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./helpers/record-loads.mjs', import.meta.url));
@@ -53,7 +53,7 @@ let recordings = 0;
 /** Runs the built `warden` with every loaded module recorded; returns the run and the packages. */
 async function recorded(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ run: CliRun; packages: Set<string> }> {
   const file = path.join(work, `loads-${++recordings}.txt`);
-  const result = await run(['--import', RECORDER, path.join(out, 'cli/main.js'), ...args], { ...env, WARDEN_RECORD_LOADS: file }, stdin);
+  const result = await run(['--import', RECORDER, path.join(out, 'serve/cli/main.js'), ...args], { ...env, WARDEN_RECORD_LOADS: file }, stdin);
   return { run: result, packages: packagesIn(file) };
 }
 
@@ -105,7 +105,7 @@ test('the service runs from the build alone: a span sent is normalized on the wo
   const dataDir = path.join(work, 'data');
   const env = { WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_NORMALIZE_WORKER: 'true', WARDEN_LOG_LEVEL: 'warn' };
   const loads = path.join(work, 'loads-start.txt');
-  const child = spawn(process.execPath, ['--import', RECORDER, path.join(out, 'cli/main.js'), 'start'], {
+  const child = spawn(process.execPath, ['--import', RECORDER, path.join(out, 'serve/cli/main.js'), 'start'], {
     cwd: work,
     env: { PATH: process.env.PATH ?? '', ...env, WARDEN_RECORD_LOADS: loads },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -157,7 +157,7 @@ test('the service runs from the build alone: a span sent is normalized on the wo
     assert.equal(sent.status, 200, await sent.text());
 
     const answer = await waitFor(
-      () => run([path.join(out, 'cli/main.js'), 'timeline', 'build-1', '--json', '--url', url], { WARDEN_DATA_DIR: dataDir }),
+      () => run([path.join(out, 'serve/cli/main.js'), 'timeline', 'build-1', '--json', '--url', url], { WARDEN_DATA_DIR: dataDir }),
       (r) => r.code !== 0 || (JSON.parse(r.stdout) as TimelineAnswer).items.length > 0,
       { timeoutMs: 30_000, intervalMs: 250, what: 'the span stored' },
     );

@@ -1,13 +1,13 @@
 /**
  * A hook's stdin JSON (Claude Code and Codex share the shape: session_id, hook_event_name,
  * tool_name, tool_input, tool_use_id, cwd, …) and the OTLP log record it is forwarded as. The
- * record carries the fields `ingest/normalize/sources/hooks.yaml` maps — session_id,
+ * record carries the fields `normalize/sources/hooks.yaml` maps — session_id,
  * hook_event_name, tool_name, tool_input (as JSON text), tool_use_id, cwd — as attributes, and
  * the hook event name as the record's event name, so PreToolUse becomes an intent and
  * PostToolUse an execution paired by tool_use_id. Tool responses are not forwarded (they can
  * be large and hold file contents); a failure's `error` is.
  */
-import type { DecodedLogRecord } from '../../ingest/otlp/records.js';
+import type { DecodedLogRecord } from '../../decode/otlp/records.js';
 
 export interface HookInput {
   session_id: string;

@@ -15,12 +15,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeOtlp } from '../../ingest/otlp/index.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
 import { toolSpan } from '../helpers/tool-span.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // The sources through tsx, as test/helpers/run-cli.ts runs the command (never a stale build).
-const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../serve/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-crash-'));
 /** Created by Warden itself, so its mode is Warden's doing. */

@@ -9,10 +9,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { encodeOtlp } from '../../ingest/otlp/index.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
 import { toolSpan } from '../helpers/tool-span.js';
-import { WebhookReceiver } from '../../detectors/kill-switch/webhook-receiver.js';
-import { generateWebhookSecret } from '../../detectors/kill-switch/webhook-endpoints.js';
+import { WebhookReceiver } from '../../respond/kill-switch/webhook-receiver.js';
+import { generateWebhookSecret } from '../../respond/kill-switch/webhook-endpoints.js';
 
 let warden: TestWarden;
 let receiver: WebhookReceiver;

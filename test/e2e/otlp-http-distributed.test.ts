@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { encodeOtlp } from '../../ingest/otlp/index.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
 
 const mock = kafkaMockAvailable();
 let kafka: RunningKafka;

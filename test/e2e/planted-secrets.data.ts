@@ -6,7 +6,7 @@
  * `forms` are what else must never appear: the value's base64 where the text shows it encoded,
  * a Basic credential's encoded form.
  */
-import { fakeChars } from '../../ingest/redact/testdata/fake-secrets.js';
+import { fakeChars } from '../../normalize/redact/testdata/fake-secrets.js';
 
 export interface Planted {
   /** The secret itself: it must be found nowhere. */

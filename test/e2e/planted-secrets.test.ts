@@ -19,12 +19,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { encodeOtlp } from '../../ingest/otlp/index.js';
-import type { AnyValue, DecodedLogRecord, DecodedRecord, DecodedSpan } from '../../ingest/otlp/records.js';
-import { WebhookReceiver } from '../../detectors/kill-switch/webhook-receiver.js';
-import { generateWebhookSecret } from '../../detectors/kill-switch/webhook-endpoints.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
+import type { AnyValue, DecodedLogRecord, DecodedRecord, DecodedSpan } from '../../decode/otlp/records.js';
+import { WebhookReceiver } from '../../respond/kill-switch/webhook-receiver.js';
+import { generateWebhookSecret } from '../../respond/kill-switch/webhook-endpoints.js';
 import { createLogger } from '../../lib/logger.js';
-import { renderIncidentMarkdown } from '../../cli/incident-report.js';
+import { renderIncidentMarkdown } from '../../serve/cli/incident-report.js';
 import { SECRET_KINDS, type Planted } from './planted-secrets.data.js';
 
 const FIELDS = [

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { encodeOtlp } from '../../ingest/otlp/index.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
 import { toolSpan } from '../helpers/tool-span.js';
 
 let warden: TestWarden;

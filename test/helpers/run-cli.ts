@@ -1,13 +1,13 @@
 /**
  * Runs the `warden` command as a user would (its own process) with a minimal environment,
  * optional stdin, and collects its exit code and output. The tests run the TypeScript sources
- * (cli/main.ts through tsx), not the compiled build bin/warden.mjs runs, so they never see a
+ * (serve/cli/main.ts through tsx), not the compiled build bin/warden.mjs runs, so they never see a
  * stale dist/; test/build.test.ts checks the build.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../serve/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 export interface CliRun {

@@ -2,7 +2,7 @@
  * One agent tool call as a GenAI `execute_tool` span (Bash, the command in the call arguments),
  * stamped now, with a fresh span id — what the end-to-end tests and benchmarks send.
  */
-import type { DecodedSpan } from '../../ingest/otlp/records.js';
+import type { DecodedSpan } from '../../decode/otlp/records.js';
 
 let sequence = 0;
 

@@ -8,7 +8,7 @@
  * A goal announced by a prompt goes as `UserPromptSubmit`. Waits between steps are the recorded
  * gaps divided by `speed`, as in replay.ts.
  */
-import { encodeOtlp } from '../../ingest/otlp/index.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
 import { runHookClient } from '../helpers/run-hook-client.js';
 import type { IncidentSession } from './session-file.js';
 import { planSession } from './timeline.js';

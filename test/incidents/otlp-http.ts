@@ -5,9 +5,9 @@
  * asked before a tool runs. Rejected records are an error: a replay that silently lost events
  * would measure nothing.
  */
-import { encodeOtlp } from '../../ingest/otlp/index.js';
-import type { DecodedRecord } from '../../ingest/otlp/records.js';
-import { otlpTypes } from '../../ingest/otlp/schema.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
+import type { DecodedRecord } from '../../decode/otlp/records.js';
+import { otlpTypes } from '../../decode/otlp/schema.js';
 
 export type WireEncoding = 'json' | 'protobuf';
 

@@ -17,9 +17,9 @@
  * PostToolUse), as a real hook would.
  */
 import { randomUUID } from 'node:crypto';
-import { eventIdOf } from '../../ingest/normalize/event-id.js';
-import { decodeOtlp } from '../../ingest/otlp/index.js';
-import type { DecodedRecord } from '../../ingest/otlp/records.js';
+import { eventIdOf } from '../../normalize/event-id.js';
+import { decodeOtlp } from '../../decode/otlp/index.js';
+import type { DecodedRecord } from '../../decode/otlp/records.js';
 import { askVerdict, exportRecords, type WireEncoding } from './otlp-http.js';
 import type { IncidentSession } from './session-file.js';
 import { planSession } from './timeline.js';

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openClickHouse, type ClickHouseHandle } from '../../ingest/clickhouse-sink/open-clickhouse.js';
+import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhouse.js';
 import { silentLogger, type Logger } from '../../lib/logger.js';
 
 export interface TempChdb {

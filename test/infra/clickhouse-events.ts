@@ -3,7 +3,7 @@
  * (overridable); `makeBatch` makes a run of events in one session, one microsecond apart,
  * starting at a nanosecond timestamp that a float cannot hold exactly.
  */
-import type { AuditEvent } from '../../ingest/audit-event.js';
+import type { AuditEvent } from '../../model/audit-event.js';
 
 /** 2025-11-21T16:00:00.123456789Z: exact only if nanoseconds never pass through a double. */
 export const BASE_TIME_NS = 1763740800123456789n;

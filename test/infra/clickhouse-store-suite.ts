@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { AuditEvent } from '../../ingest/audit-event.js';
-import { ClickHouseAuditStore } from '../../ingest/clickhouse-sink/audit-store.js';
-import type { ClickHouseHandle } from '../../ingest/clickhouse-sink/open-clickhouse.js';
-import { countEvents, eventsForSession } from '../../ingest/clickhouse-sink/queries.js';
+import type { AuditEvent } from '../../model/audit-event.js';
+import { ClickHouseAuditStore } from '../../store/audit-store.js';
+import type { ClickHouseHandle } from '../../store/open-clickhouse.js';
+import { countEvents, eventsForSession } from '../../store/queries.js';
 import { PermanentError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';

@@ -6,7 +6,7 @@
  * the tool finishes. Its `tool_parameters` carry the command for Bash and only server and tool
  * names for MCP tools; file tools log no parameters at all. That is what Warden gets.
  */
-import type { Attributes, DecodedLogRecord } from '../../../ingest/otlp/records.js';
+import type { Attributes, DecodedLogRecord } from '../../../decode/otlp/records.js';
 import type { SessionStep } from '../session-file.js';
 import { hexId } from '../timeline.js';
 import { type BuildInput, type WireRecord, type WireSession, byExportTime, commandOf, failure, nanos, sessionStartLog } from './wire-record.js';

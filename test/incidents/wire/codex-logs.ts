@@ -6,7 +6,7 @@
  * array (`["bash", "-lc", "…"]`) beside `workdir`; failures say `success: "false"` and put the
  * tool's output in `output`.
  */
-import type { Attributes, DecodedLogRecord } from '../../../ingest/otlp/records.js';
+import type { Attributes, DecodedLogRecord } from '../../../decode/otlp/records.js';
 import type { PlannedStep } from '../timeline.js';
 import { type BuildInput, type WireRecord, type WireSession, byExportTime, failure, nanos, sessionStartLog } from './wire-record.js';
 

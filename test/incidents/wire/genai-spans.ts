@@ -7,7 +7,7 @@
  * intent` before the tool runs. Failures set the span status, `error.type` and, for shell
  * commands, `process.exit.code`.
  */
-import type { Attributes, DecodedSpan } from '../../../ingest/otlp/records.js';
+import type { Attributes, DecodedSpan } from '../../../decode/otlp/records.js';
 import { hexId, type PlannedStep } from '../timeline.js';
 import { type BuildInput, HARNESS_SCOPE, type WireRecord, type WireSession, argumentsOf, byExportTime, failure, nanos, sessionStartSpan } from './wire-record.js';
 

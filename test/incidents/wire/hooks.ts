@@ -6,7 +6,7 @@
  * carries the full `tool_input` and `cwd`; before letting the tool run the hook asks Warden for a
  * verdict, so a replay can honour a revocation the way a real hook would.
  */
-import type { AnyValue, Attributes, DecodedLogRecord } from '../../../ingest/otlp/records.js';
+import type { AnyValue, Attributes, DecodedLogRecord } from '../../../decode/otlp/records.js';
 import { type BuildInput, type WireRecord, type WireSession, argumentsOf, byExportTime, commandOf, failure, nanos, sessionStartLog } from './wire-record.js';
 
 const SCOPE = { name: 'warden.hook', version: '0.1.0' };

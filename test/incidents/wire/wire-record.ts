@@ -5,7 +5,7 @@
  * Helpers shared by the builders: nanosecond timestamps, shell quoting for argv commands, and
  * the `warden.session.start` declaration every session opens with.
  */
-import type { Attributes, DecodedLogRecord, DecodedRecord, DecodedSpan, Scope } from '../../../ingest/otlp/records.js';
+import type { Attributes, DecodedLogRecord, DecodedRecord, DecodedSpan, Scope } from '../../../decode/otlp/records.js';
 import type { IncidentSession, SessionStep } from '../session-file.js';
 import { hexId, type PlannedStep, type SessionPlan } from '../timeline.js';
 

@@ -1,0 +1,104 @@
+/**
+ * Rebuilds detector state from ClickHouse after a restart or a Kafka rebalance: the most
+ * recently active sessions (at most `maxSessions`, active since `sinceMs`), each with its last
+ * `maxEventsPerSession` events in time order, are replayed through the engine silently (state
+ * rebuilt, findings remembered so they are not emitted again, nothing sent to the kill switch);
+ * then the revocations recorded in `revocations` are applied, so a revoked session stays
+ * revoked across the restart. Events the engine has already seen are skipped, so running it
+ * again (each rebalance) only adds what other instances handled meanwhile.
+ */
+import type { AuditEvent } from '../../model/audit-event.js';
+import type { ClickHouseHandle } from '../../store/index.js';
+import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../store/event-row.js';
+import { withStorageErrors } from '../../store/storage-errors.js';
+import { nsToRfc3339 } from '../../lib/rfc3339.js';
+import type { SessionRegistry } from './session-registry.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/** Sessions replayed between two turns of the event loop. */
+const REPLAY_SLICE = 50;
+
+export interface RebuildOptions {
+  /** Only events at or after this time (ms since the epoch). */
+  sinceMs: number;
+  maxSessions: number;
+  maxEventsPerSession: number;
+}
+
+export interface RebuildTarget {
+  readonly registry: SessionRegistry;
+  replay(events: AuditEvent[]): void;
+}
+
+export interface RebuildResult {
+  sessions: number;
+  events: number;
+  revoked: number;
+}
+
+async function recentEvents(handle: ClickHouseHandle, o: RebuildOptions): Promise<AuditEvent[]> {
+  const db = handle.database;
+  return withStorageErrors('read recent events', async () => {
+    const rs = await handle.client.query({
+      query: `SELECT ${EVENT_SELECT_COLUMNS} FROM ${db}.audit_events FINAL
+        WHERE time >= fromUnixTimestamp64Milli({since:Int64})
+          AND (tenant, session_id) IN (
+            SELECT tenant, session_id FROM ${db}.audit_events
+            WHERE time >= fromUnixTimestamp64Milli({since:Int64})
+            GROUP BY tenant, session_id ORDER BY max(time) DESC LIMIT {max_sessions:UInt32})
+        ORDER BY tenant, session_id, time DESC, event_id DESC
+        LIMIT {max_events:UInt32} BY tenant, session_id`,
+      query_params: { since: o.sinceMs, max_sessions: o.maxSessions, max_events: o.maxEventsPerSession },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<SelectedEventRow>()).map(fromRow);
+  });
+}
+
+interface RevocationRow {
+  tenant: string;
+  session_id: string;
+  at_ns: string;
+  by: string;
+  reason: string;
+  finding_id: string;
+}
+
+async function currentRevocations(handle: ClickHouseHandle): Promise<RevocationRow[]> {
+  return withStorageErrors('read revocations', async () => {
+    const rs = await handle.client.query({
+      query: `SELECT tenant, session_id, toString(toUnixTimestamp64Nano(max(at))) AS at_ns,
+          argMax(\`by\`, at) AS by, argMax(reason, at) AS reason, argMax(finding_id, at) AS finding_id
+        FROM ${handle.database}.revocations
+        GROUP BY tenant, session_id
+        HAVING argMax(toString(action), at) = 'revoke'`,
+      format: 'JSONEachRow',
+    });
+    return rs.json<RevocationRow>();
+  });
+}
+
+export async function rebuildFromStore(handle: ClickHouseHandle, target: RebuildTarget, options: RebuildOptions): Promise<RebuildResult> {
+  const rows = await recentEvents(handle, options);
+  // Rows come newest first within each session (to keep the latest N); replay oldest first.
+  const bySession = new Map<string, AuditEvent[]>();
+  for (const e of rows) {
+    const key = `${e.tenant}\u0000${e.session_id}`;
+    const list = bySession.get(key) ?? [];
+    list.push(e);
+    bySession.set(key, list);
+  }
+  const sessions = [...bySession.values()].map((list) => list.reverse());
+  sessions.sort((a, b) => (a.at(-1)!.time_ns.padStart(20, '0') < b.at(-1)!.time_ns.padStart(20, '0') ? -1 : 1));
+  // Replayed a slice at a time with a turn of the event loop between slices: after a rebalance
+  // this runs while the instance is live, and a long replay must not hold up detection.
+  for (let i = 0; i < sessions.length; i++) {
+    if (i > 0 && i % REPLAY_SLICE === 0) await nextTurn();
+    target.replay(sessions[i]!);
+  }
+  const revocations = await currentRevocations(handle);
+  for (const r of revocations) {
+    target.registry.markRevoked(r.tenant, r.session_id, { at: nsToRfc3339(r.at_ns), by: r.by, reason: r.reason, finding_id: r.finding_id || null });
+  }
+  return { sessions: sessions.length, events: rows.length, revoked: revocations.length };
+}

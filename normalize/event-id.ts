@@ -1,0 +1,39 @@
+/**
+ * Deterministic event ids: the same source record, redelivered (Kafka replay, OTLP retry, the
+ * same record sent once as protobuf and once as JSON), always gets the same id, so storage can
+ * de-duplicate; two different records get different ids. A span is identified by its trace and
+ * span ids; a log record (and a span lacking ids) by its times, ids, name and a canonical
+ * (key-sorted) form of its body, attributes, resource and scope. sha256, first 32 hex chars.
+ */
+import { hash } from 'node:crypto';
+import type { Attributes, DecodedRecord } from '../decode/otlp/records.js';
+import { canonicalJson } from './values.js';
+
+/** Resources are shared by every record of a batch: canonicalise each object once. */
+const resourceText = new WeakMap<Attributes, string>();
+
+function canonicalResource(resource: Attributes): string {
+  let text = resourceText.get(resource);
+  if (text === undefined) {
+    text = canonicalJson(resource);
+    resourceText.set(resource, text);
+  }
+  return text;
+}
+
+export function eventIdOf(record: DecodedRecord): string {
+  // One-shot hashes of the concatenated text (the same digest as one update per piece).
+  if (record.signal === 'traces' && record.traceId !== '' && record.spanId !== '') {
+    return hash('sha256', `traces\n${record.traceId}\n${record.spanId}`, 'hex').slice(0, 32);
+  }
+  const scope = record.scope ? `${record.scope.name}\n${record.scope.version}` : '\n';
+  let head: string;
+  if (record.signal === 'traces') {
+    head = `traces\n${record.startTimeUnixNano}\n${record.endTimeUnixNano}\n${record.name}\n${scope}\n`;
+  } else {
+    const time = record.timeUnixNano && record.timeUnixNano !== '0' ? record.timeUnixNano : record.observedTimeUnixNano;
+    head = `logs\n${time}\n${record.traceId}\n${record.spanId}\n${record.eventName}\n${scope}\n${canonicalJson(record.body)}\n`;
+  }
+  const text = `${head}${canonicalJson(record.attributes)}\n${canonicalResource(record.resource ?? {})}`;
+  return hash('sha256', text, 'hex').slice(0, 32);
+}

@@ -1,0 +1,288 @@
+/**
+ * The batch processor over the real pieces — OTLP decoder, normalizer with the real classifier
+ * and redactor, embedded ClickHouse — with faults injected where the test needs them: storage
+ * refusing inserts for a while, and poison messages.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBatchProcessor } from './batch-processor.js';
+import { createNormalizer } from '../normalize/index.js';
+import { createClassifier } from '../normalize/classify/index.js';
+import { createRedactor } from '../normalize/redact/index.js';
+import { decodeOtlp, encodeOtlp } from '../decode/otlp/index.js';
+import type { DecodedSpan } from '../decode/otlp/records.js';
+import { ClickHouseAuditStore, countEvents, migrate } from '../store/index.js';
+import type { AuditStore, InsertEventsOptions } from '../store/storage.js';
+import type { PreparedRows } from '../store/prepared-rows.js';
+import type { AuditEvent } from '../model/audit-event.js';
+import { MemoryDeadLetterSink } from '../receive/transport/memory.js';
+import type { BatchContext, ConsumedMessage } from '../receive/transport/transport.js';
+import { Metrics } from '../lib/metrics.js';
+import { silentLogger } from '../lib/logger.js';
+import { RetryableError } from '../lib/errors.js';
+import { WorkerNormalizer } from '../normalize/worker/worker-normalizer.js';
+import { inProcessNormalizer, type MessageNormalizer } from '../normalize/message-normalizer.js';
+import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
+import { waitFor } from '../test/helpers/wait-for.js';
+
+let chdb: TempChdb;
+before(async () => {
+  chdb = await openTempChdb('warden_batch');
+  await migrate(chdb.handle, { ttlDays: 3650 });
+});
+after(async () => {
+  await chdb?.cleanup();
+});
+
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+let offset = 0;
+
+function spanMessage(sessionId: string, commands: string[]): ConsumedMessage {
+  const spans: DecodedSpan[] = commands.map((command, i) => ({
+    signal: 'traces',
+    resource: { 'service.name': 'agent', 'session.id': sessionId },
+    scope: { name: 'test', version: '1' },
+    traceId: 'aa'.repeat(16),
+    spanId: (offset * 100 + i + 1).toString(16).padStart(16, '0'),
+    parentSpanId: '',
+    name: 'execute_tool Bash',
+    kind: 1,
+    startTimeUnixNano: (NOW_NS + BigInt(i)).toString(),
+    endTimeUnixNano: (NOW_NS + BigInt(i) + 1000n).toString(),
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.tool.call.arguments': JSON.stringify({ command }) },
+    events: [],
+    status: { code: 0, message: '' },
+  }));
+  const o = offset++;
+  return {
+    signal: 'traces',
+    encoding: 'otlp_proto',
+    key: sessionId,
+    value: encodeOtlp('traces', spans, 'otlp_proto'),
+    origin: { topic: 'otlp_spans', partition: 0, offset: String(o) },
+  };
+}
+
+const liveContext: BatchContext = { heartbeat: async () => {}, isStale: () => false };
+
+/** A real store behind a switch that makes it refuse inserts the way a down server does. */
+class FlakyStore implements AuditStore {
+  down = 0;
+  attempts = 0;
+  readonly options: InsertEventsOptions[] = [];
+  constructor(private readonly inner: AuditStore) {}
+  async insertEvents(events: AuditEvent[], options: InsertEventsOptions = {}): Promise<void> {
+    await this.insertRows(await this.prepareEvents(events), options);
+  }
+  prepareEvents(events: readonly AuditEvent[]): Promise<PreparedRows> {
+    return this.inner.prepareEvents(events);
+  }
+  async insertRows(rows: PreparedRows, options: InsertEventsOptions = {}): Promise<void> {
+    this.attempts++;
+    this.options.push(options);
+    if (this.down > 0) {
+      this.down--;
+      throw new RetryableError('STORAGE_UNAVAILABLE', 'connect ECONNREFUSED');
+    }
+    await this.inner.insertRows(rows, options);
+  }
+}
+
+function setup() {
+  const metrics = new Metrics();
+  const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor(), metrics });
+  const process = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, retry: { initialMs: 1, maxMs: 2 } });
+  /** Handles a batch and waits for its background insert, as a consumer does before committing. */
+  const handler = async (batch: ConsumedMessage[], ctx: BatchContext): Promise<void> => {
+    const receipt = await process(batch, ctx);
+    await receipt?.stored;
+  };
+  return { metrics, store, deadLetter, handler, process };
+}
+
+const count = (sessionId: string) => countEvents(chdb.handle, { sessionId });
+
+test('a poison message is dead-lettered with its origin and the rest of the batch is stored', async () => {
+  const { handler, deadLetter, metrics } = setup();
+  const poison: ConsumedMessage = {
+    signal: 'traces',
+    encoding: 'otlp_proto',
+    key: 'bp-poison',
+    value: Buffer.from('this is not protobuf \xff\xff'),
+    origin: { topic: 'otlp_spans', partition: 0, offset: '999' },
+  };
+  await handler([spanMessage('bp-poison', ['ls', 'rm -rf build']), poison, spanMessage('bp-poison', ['git status'])], liveContext);
+  assert.equal(await count('bp-poison'), 3);
+  const letters = deadLetter.entries();
+  assert.equal(letters.length, 1);
+  assert.equal(letters[0]!.message.origin.offset, '999');
+  assert.match(letters[0]!.reason.code, /^OTLP_/);
+  const counted = (await metrics.deadLettered.get()).values.reduce((sum, v) => sum + v.value, 0);
+  assert.equal(counted, 1);
+});
+
+test('while storage is down the batch is held and retried, then stored once', async () => {
+  const { handler, store, metrics } = setup();
+  store.down = 4;
+  let heartbeats = 0;
+  await handler([spanMessage('bp-down', ['kubectl delete ns staging', 'terraform destroy'])], {
+    heartbeat: async () => void heartbeats++,
+    isStale: () => false,
+  });
+  assert.equal(store.attempts, 5);
+  assert.equal(heartbeats, 4);
+  assert.equal(await count('bp-down'), 2);
+  assert.equal((await metrics.storagePaused.get()).values[0]!.value, 0);
+  // After a failure the insert checks for rows already stored (a crash may have split the batch).
+  assert.equal(store.options.at(-1)!.checkExisting, true);
+});
+
+test('redelivery of an already stored batch stores nothing twice', async () => {
+  const { handler } = setup();
+  const message = spanMessage('bp-redeliver', ['rm -rf /tmp/x', 'echo hi', 'git push --force origin main']);
+  await handler([message], liveContext);
+  const fresh = setup();
+  await fresh.handler([message, spanMessage('bp-redeliver', ['ls'])], liveContext);
+  assert.equal(await count('bp-redeliver'), 4);
+});
+
+test('the handler hands back a receipt before the insert is done: detection never waits on storage', async () => {
+  const { process, store } = setup();
+  store.down = Number.MAX_SAFE_INTEGER;
+  let heartbeats = 0;
+  const receipt = await process([spanMessage('bp-receipt', ['ls'])], { heartbeat: async () => void heartbeats++, isStale: () => false });
+  assert.ok(receipt, 'a receipt');
+  await waitFor(async () => store.attempts, (n) => n >= 2, { what: 'the insert to be tried while storage is down' });
+  assert.equal(await count('bp-receipt'), 0);
+  store.down = 0;
+  await receipt.stored;
+  assert.equal(await count('bp-receipt'), 1);
+  assert.ok(heartbeats >= 1);
+});
+
+test('consecutive batches of a partition are gathered into one insert', async () => {
+  const { process, store } = setup();
+  const receipts = [];
+  for (let i = 0; i < 5; i++) receipts.push(await process([spanMessage('bp-gather', ['ls', 'git status'])], liveContext));
+  await Promise.all(receipts.map((r) => r?.stored));
+  assert.equal(await count('bp-gather'), 10);
+  assert.equal(store.attempts, 1, 'one insert for five small batches');
+});
+
+test('a consumer that is stopping gets the storage error back instead of an endless retry', async () => {
+  const { handler, store } = setup();
+  store.down = 1_000;
+  let stale = false;
+  await assert.rejects(
+    handler([spanMessage('bp-stale', ['ls'])], {
+      heartbeat: async () => {
+        stale = true;
+      },
+      isStale: () => stale,
+    }),
+    (err: unknown) => err instanceof RetryableError,
+  );
+  assert.equal(await count('bp-stale'), 0);
+});
+
+test('on the normalize worker: stored the same way, and a dead worker fails the batch (redelivered), nothing dead-lettered', async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const worker = new WorkerNormalizer({ logger: silentLogger, metrics });
+  try {
+    const process = createBatchProcessor({ normalizer, messages: worker, store, deadLetter, logger: silentLogger, metrics });
+    const receipt = await process([spanMessage('bp-worker', ['ls', 'rm -rf /tmp/x', 'git status'])], liveContext);
+    await receipt?.stored;
+    assert.equal(await count('bp-worker'), 3);
+    await worker.close();
+    await assert.rejects(process([spanMessage('bp-worker-2', ['ls'])], liveContext), (err: unknown) => err instanceof RetryableError);
+    assert.equal(deadLetter.entries().length, 0);
+    assert.equal(await count('bp-worker-2'), 0);
+  } finally {
+    await worker.close();
+  }
+});
+
+test('a batch cut into slices (worker and in process): every event stored once, the poison in the middle dead-lettered', async () => {
+  for (const where of ['worker', 'in process'] as const) {
+    const metrics = new Metrics();
+    const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+    const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+    const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+    const worker = where === 'worker' ? new WorkerNormalizer({ logger: silentLogger, metrics }) : undefined;
+    const session = `bp-slices-${where.replace(' ', '-')}`;
+    try {
+      const seen: string[] = [];
+      const process = createBatchProcessor({
+        normalizer,
+        ...(worker ? { messages: worker } : {}),
+        store,
+        deadLetter,
+        observers: [{ consume: async (events) => void seen.push(...events.map((e) => e.command)) }],
+        logger: silentLogger,
+        metrics,
+        slices: { bytes: 1_000_000, messages: 2 },
+      });
+      const poison: ConsumedMessage = { signal: 'traces', encoding: 'otlp_proto', key: session, value: Buffer.from('\xff\xff not protobuf'), origin: { topic: 'otlp_spans', partition: 3, offset: '42' } };
+      const batch = [
+        spanMessage(session, ['ls', 'pwd']),
+        spanMessage(session, ['git status']),
+        poison,
+        spanMessage(session, ['rm -rf build']),
+        spanMessage(session, ['terraform plan', 'echo done']),
+      ];
+      const receipt = await process(batch, liveContext);
+      await receipt?.stored;
+      assert.equal(await count(session), 6, where);
+      assert.deepEqual(seen, ['ls', 'pwd', 'git status', 'rm -rf build', 'terraform plan', 'echo done'], `${where}: detection saw every event, in order`);
+      assert.equal(deadLetter.entries().length, 1, where);
+      assert.equal(deadLetter.entries()[0]!.message.origin.offset, '42');
+    } finally {
+      await worker?.close();
+    }
+  }
+});
+
+test('when decoding fails part-way through a batch, nothing of the batch is stored (it is delivered again whole)', async () => {
+  const metrics = new Metrics();
+  const store = new FlakyStore(new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics }));
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const inProcess = inProcessNormalizer(normalizer);
+  let calls = 0;
+  // The second slice's decoding fails the way a dying worker fails it.
+  const failingSecond: MessageNormalizer = {
+    normalizeMessages: async (messages) => {
+      if (++calls === 2) throw new RetryableError('NORMALIZE_WORKER_FAILED', 'worker exited');
+      return inProcess.normalizeMessages(messages);
+    },
+    close: async () => {},
+  };
+  // One event is enough to start an insert at once: rows handed to storage would be inserted now.
+  const insert = { maxEvents: 1, maxDelayMs: 0 };
+  const process = createBatchProcessor({ normalizer, messages: failingSecond, store, deadLetter, logger: silentLogger, metrics, insert, slices: { bytes: 1_000_000, messages: 1 } });
+  const batch = [spanMessage('bp-partway', ['ls']), spanMessage('bp-partway', ['pwd']), spanMessage('bp-partway', ['whoami'])];
+  await assert.rejects(process(batch, liveContext), (err: unknown) => err instanceof RetryableError);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(store.attempts, 0, 'no insert started for the failed batch');
+  assert.equal(await count('bp-partway'), 0);
+  const receipt = await process(batch, liveContext);
+  await receipt?.stored;
+  assert.equal(await count('bp-partway'), 3);
+});
+
+test('a record timed beyond what storage holds is refused and counted; its batch is stored and does not stall', async () => {
+  const { handler, metrics, deadLetter } = setup();
+  const base = spanMessage('bp-far-future', ['ls', 'git status']);
+  const [good, far] = decodeOtlp('traces', base.value, 'otlp_proto') as DecodedSpan[];
+  const value = encodeOtlp('traces', [good!, { ...far!, startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '18446744073709551615' }], 'otlp_proto');
+  await handler([{ ...base, value }], liveContext);
+  assert.equal(await count('bp-far-future'), 1);
+  assert.equal(deadLetter.entries().length, 0);
+  const refused = (await metrics.errors.get()).values.find((v) => v.labels.code === 'INVALID_EVENT');
+  assert.equal(refused?.value, 1);
+});

@@ -1,0 +1,62 @@
+/**
+ * The gate's decision as pure policy: the most severe finding against deny_at / ask_at, a
+ * session revoked before the call, an agent that cannot ask, monitor mode, and `never`.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Finding, FindingSeverity } from '../../model/finding.js';
+import { decideIntent, type IntentContext } from './decide-intent.js';
+
+const event = { session_id: 's1', tool: 'Bash', command: 'rm -rf /srv/prod/db', targets: ['/srv/prod/db'], action_class: 'fs.delete' };
+const gate = { deny_at: 'high', ask_at: 'medium' } as const;
+
+function finding(severity: FindingSeverity, detector: Finding['detector'] = 'scope_drift', score = 0.9): Finding {
+  return { id: `f-${severity}-${detector}`, tenant: 't', session_id: 's1', agent_id: 'a', detector, severity, score, title: `${detector} title`, explanation: 'why, with numbers', evidence: ['e1'], at: '2026-12-02T00:00:00.000000000Z' };
+}
+
+function ctx(over: Partial<IntentContext> = {}): IntentContext {
+  return { event, findings: [], revokedBefore: null, policy: { mode: 'enforce', gate }, canAsk: true, ...over };
+}
+
+describe('decideIntent', () => {
+  it('allows an action no detector objects to, and one with only a low finding', () => {
+    assert.equal(decideIntent(ctx()).decision, 'allow');
+    const low = decideIntent(ctx({ findings: [finding('low', 'preview_before_apply')] }));
+    assert.equal(low.decision, 'allow');
+    assert.match(low.reason, /noted: preview_before_apply \(low\)/);
+  });
+
+  it('denies at deny_at, naming the detector, the targets and what an operator can do', () => {
+    const v = decideIntent(ctx({ findings: [finding('medium', 'destructive_burst'), finding('high')] }));
+    assert.equal(v.decision, 'deny');
+    assert.equal(v.finding?.detector, 'scope_drift');
+    assert.match(v.reason, /blocked this action before it ran — scope_drift \(high\): scope_drift title\. why, with numbers Targets: \/srv\/prod\/db\./);
+    assert.match(v.remedy, /allow this call once.*reinstate the session/);
+  });
+
+  it('asks at ask_at; an agent that cannot ask gets deny, saying so', () => {
+    assert.equal(decideIntent(ctx({ findings: [finding('medium')] })).decision, 'ask');
+    const codex = decideIntent(ctx({ findings: [finding('medium')], canAsk: false }));
+    assert.equal(codex.decision, 'deny');
+    assert.equal(codex.would_be, 'ask');
+    assert.match(codex.reason, /cannot ask a person/);
+  });
+
+  it('denies every call of a session revoked before it', () => {
+    const v = decideIntent(ctx({ revokedBefore: { at: '2026-12-02T00:00:00Z', by: 'operator:alice', reason: 'off the rails', finding_id: null } }));
+    assert.equal(v.decision, 'deny');
+    assert.match(v.reason, /revoked this session \(operator:alice.*off the rails/);
+  });
+
+  it('monitor mode allows and records what enforce mode would have answered', () => {
+    const v = decideIntent(ctx({ findings: [finding('critical')], policy: { mode: 'monitor', gate } }));
+    assert.equal(v.decision, 'allow');
+    assert.equal(v.would_be, 'deny');
+    assert.match(v.reason, /monitor mode, allowed; enforce mode would deny/);
+  });
+
+  it('never: a threshold that never answers', () => {
+    const v = decideIntent(ctx({ findings: [finding('critical')], policy: { mode: 'enforce', gate: { deny_at: 'never', ask_at: 'never' } } }));
+    assert.equal(v.decision, 'allow');
+  });
+});

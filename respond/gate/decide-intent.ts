@@ -1,0 +1,82 @@
+/**
+ * The gate's decision: pure policy, no effects. Given an intended action, the findings it raised
+ * when evaluated as the session's next action, whether the session was already revoked, and the
+ * resolved policy, answer `allow`, `ask` or `deny` with a reason a person and the model can read
+ * (which detector, which target, why) and what an operator can do about it.
+ *
+ * - A session revoked before this action: deny (the revocation is the reason).
+ * - Otherwise the most severe finding decides: at or above `gate.deny_at` → deny, at or above
+ *   `gate.ask_at` → ask; no finding (or only lower ones) → allow.
+ * - An agent that cannot ask gets deny for ask, and the reason says a person's look was needed.
+ * - `monitor` mode answers allow and records what it would have answered (`would_be`).
+ */
+import { SEVERITY_RANK, type Finding } from '../../model/finding.js';
+import type { GateThreshold, ResolvedPolicy } from '../policy/policy-types.js';
+import type { RevocationInfo } from '../../detect/session/session-state.js';
+import type { AuditEvent } from '../../model/audit-event.js';
+
+export type GateAnswer = 'allow' | 'ask' | 'deny';
+
+export interface GateVerdict {
+  decision: GateAnswer;
+  /** What enforce mode would have answered (differs from `decision` in monitor mode, or when ask became deny). */
+  would_be: GateAnswer;
+  reason: string;
+  /** The finding that decided (most severe), when one did. */
+  finding: Finding | null;
+  /** What an operator can do about a deny or an ask. */
+  remedy: string;
+}
+
+export interface IntentContext {
+  event: Pick<AuditEvent, 'session_id' | 'tool' | 'command' | 'targets' | 'action_class'>;
+  findings: readonly Finding[];
+  revokedBefore: RevocationInfo | null;
+  policy: Pick<ResolvedPolicy, 'mode' | 'gate'>;
+  /** Whether the agent can stage a call for a person (Claude Code can; Codex cannot). */
+  canAsk: boolean;
+}
+
+function reaches(severity: Finding['severity'], threshold: GateThreshold): boolean {
+  return threshold !== 'never' && SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
+}
+
+function mostSevere(findings: readonly Finding[]): Finding | null {
+  let top: Finding | null = null;
+  for (const f of findings) if (top === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[top.severity] || (f.severity === top.severity && f.score > top.score)) top = f;
+  return top;
+}
+
+function describe(f: Finding, event: IntentContext['event']): string {
+  const targets = event.targets.length > 0 ? ` Targets: ${event.targets.slice(0, 5).join(', ')}${event.targets.length > 5 ? ', …' : ''}.` : '';
+  return `${f.detector} (${f.severity}): ${f.title}. ${f.explanation}${targets}`;
+}
+
+export function decideIntent(ctx: IntentContext): GateVerdict {
+  const { event, policy } = ctx;
+  const sessionRef = JSON.stringify(event.session_id);
+  if (ctx.revokedBefore !== null) {
+    const r = ctx.revokedBefore;
+    return finish(ctx, 'deny', null, `Warden revoked this session (${r.by}, ${r.at}): ${r.reason}`, `an operator can reinstate the session: warden reinstate ${sessionRef} --reason "…"`);
+  }
+  const top = mostSevere(ctx.findings);
+  if (top === null) return finish(ctx, 'allow', null, 'no detector objects to this action', '');
+  const text = describe(top, event);
+  if (reaches(top.severity, policy.gate.deny_at)) {
+    return finish(ctx, 'deny', top, `Warden blocked this action before it ran — ${text}`, `if it is intended, an operator can allow this call once (warden allow <decision id>) or reinstate the session (warden reinstate ${sessionRef}); otherwise do something within the session's scope and goal instead`);
+  }
+  if (reaches(top.severity, policy.gate.ask_at)) {
+    return finish(ctx, 'ask', top, `Warden asks a person to confirm this action — ${text}`, 'confirm it if it is intended');
+  }
+  return finish(ctx, 'allow', top, `allowed; noted: ${text}`, '');
+}
+
+function finish(ctx: IntentContext, wouldBe: GateAnswer, finding: Finding | null, reason: string, remedy: string): GateVerdict {
+  if (ctx.policy.mode === 'monitor' && wouldBe !== 'allow') {
+    return { decision: 'allow', would_be: wouldBe, finding, reason: `monitor mode, allowed; enforce mode would ${wouldBe}: ${reason}`, remedy: '' };
+  }
+  if (wouldBe === 'ask' && !ctx.canAsk) {
+    return { decision: 'deny', would_be: 'ask', finding, reason: `${reason} (this agent cannot ask a person, so the call is denied)`, remedy: 'an operator can allow this call once (warden allow <decision id>)' };
+  }
+  return { decision: wouldBe, would_be: wouldBe, finding, reason, remedy };
+}

@@ -1,0 +1,59 @@
+/**
+ * One hook event into Warden, the way the gate needs it: the agent's payload becomes the same
+ * OTLP log record a hook would have exported (`harness/hooks/hook-event.ts`), normalized here —
+ * classified and redacted by the same normalizer as the stream, for the caller's tenant — and,
+ * when it is an intended action at one of the agent's gated events, decided by the gate before
+ * anything else. Then the record goes to the transport like any OTLP log, so it is stored by the
+ * ingest path (offsets, retries, dead letters as for telemetry); the detectors see the stored copy
+ * as an event they already judged and skip it, so the intent is stored once and judged once.
+ *
+ * A record the transport cannot take (queue full, Kafka down) is an error the route answers with
+ * the caller's fail mode: no receipt, no action.
+ */
+import type { AuditEvent } from '../../model/audit-event.js';
+import { encodeOtlp } from '../../decode/otlp/index.js';
+import type { Normalizer } from '../../normalize/index.js';
+import type { TransportProducer } from '../../receive/transport/transport.js';
+import type { Gate, GateDecision } from './gate-service.js';
+import { hookLogRecord, type HookInput } from '../../harness/hooks/hook-event.js';
+import type { Clock } from '../../lib/clock.js';
+
+export interface IntakeDeps {
+  normalizer: Normalizer;
+  producer: TransportProducer;
+  gate: Gate;
+  clock: Clock;
+}
+
+export interface IntakeResult {
+  /** The normalized event, or null when normalization refused the record. */
+  event: AuditEvent | null;
+  /** The gate's decision, for an intended action at a gated event. */
+  decision: GateDecision | null;
+}
+
+export interface IntakeRequest {
+  input: HookInput;
+  /** OTLP service.name of the record: the agent id. */
+  agent: string;
+  tenant: string;
+  /** Whether this event is one the agent lets a hook decide. */
+  gated: boolean;
+  canAsk: boolean;
+}
+
+export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): Promise<IntakeResult> {
+  const record = hookLogRecord(request.input, request.agent, deps.clock.nowNs());
+  const [event] = deps.normalizer.normalize([record], { tenant: request.tenant });
+  const decision = event !== undefined && request.gated && event.phase === 'intent' ? await deps.gate.decide(event, request.canAsk) : null;
+  await deps.producer.send([
+    {
+      signal: 'logs',
+      encoding: 'otlp_json',
+      key: event?.session_id || request.input.session_id || null,
+      value: encodeOtlp('logs', [record], 'otlp_json'),
+      headers: { 'warden-tenant': request.tenant },
+    },
+  ]);
+  return { event: event ?? null, decision };
+}

@@ -1,0 +1,164 @@
+/**
+ * Copies revocation records to ClickHouse's `revocations` table (004_revocations.sql) for
+ * dashboards and post-incident queries. It never blocks the revoke path: `add()` queues the
+ * record and returns; records are gathered for `gatherMs` (or until a batch is full), so a
+ * storm of revocations makes a few inserts rather than one each (every insert is a ClickHouse
+ * part to merge later); a background loop inserts batches (JSONCompactEachRow, deduplicated by a
+ * token over the records' hashes), retrying with backoff while ClickHouse is unavailable and
+ * dropping (logged, counted) a batch ClickHouse rejects. The log file stays the source of
+ * truth: at start `backfill()` inserts every logged record the table does not hold yet, so
+ * records that were only queued when Warden stopped reach ClickHouse on the next start.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { backoffDelay } from '../../lib/retry.js';
+import type { ClickHouseHandle } from '../../store/open-clickhouse.js';
+import { mapStorageError } from '../../store/storage-errors.js';
+import type { RevocationRecord } from './contracts.js';
+import type { RecordMirror } from './revocation-log.js';
+import { rfc3339ToDateTime64 } from '../../lib/rfc3339.js';
+import { systemSchedule, type Cancel, type ScheduleFn } from './schedule.js';
+
+const STAGE = 'revocation_mirror';
+const COLUMNS = ['tenant', 'session_id', 'action', 'at', 'by', 'reason', 'finding_id', 'prev_hash', 'hash'] as const;
+export const DEFAULT_MIRROR_RETRY = { initialMs: 1_000, maxMs: 60_000 } as const;
+const BATCH = 500;
+export const DEFAULT_MIRROR_GATHER_MS = 250;
+
+export interface ClickHouseRevocationMirrorOptions {
+  handle: ClickHouseHandle;
+  logger: Logger;
+  metrics: Metrics;
+  schedule?: ScheduleFn;
+  random?: () => number;
+  retry?: { initialMs?: number; maxMs?: number };
+  /** How long added records wait for company before they are inserted (default 250 ms). */
+  gatherMs?: number;
+}
+
+export class ClickHouseRevocationMirror implements RecordMirror {
+  private queue: RevocationRecord[] = [];
+  private running = false;
+  private failures = 0;
+  private retryTimer: Cancel | undefined;
+  private gatherTimer: Cancel | undefined;
+  private closed = false;
+  private backfilling: Promise<void> = Promise.resolve();
+  private idleWaiters: Array<() => void> = [];
+  private readonly logger: Logger;
+  private readonly table: string;
+
+  constructor(private readonly options: ClickHouseRevocationMirrorOptions) {
+    this.logger = options.logger.child({ component: 'revocation-mirror' });
+    this.table = `${options.handle.database}.revocations`;
+  }
+
+  add(record: RevocationRecord): void {
+    if (this.closed) return;
+    this.queue.push(record);
+    if (this.queue.length >= BATCH) return this.kick();
+    if (this.gatherTimer || this.running || this.retryTimer) return;
+    this.gatherTimer = (this.options.schedule ?? systemSchedule)(() => {
+      this.gatherTimer = undefined;
+      this.kick();
+    }, this.options.gatherMs ?? DEFAULT_MIRROR_GATHER_MS);
+  }
+
+  backfill(records: readonly RevocationRecord[]): void {
+    if (records.length === 0) return;
+    this.backfilling = this.withRetry(() => this.missing(records))
+      .then((missing) => {
+        if (missing.length > 0) this.logger.info({ records: missing.length }, 'backfilling revocations missing from ClickHouse');
+        this.queue.unshift(...missing);
+        this.kick();
+      })
+      .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'revocation backfill failed'));
+  }
+
+  /** Resolves when everything queued so far is in ClickHouse (or was rejected). */
+  async flush(): Promise<void> {
+    await this.backfilling;
+    if (this.queue.length === 0 && !this.running) return;
+    if (this.gatherTimer) {
+      this.gatherTimer();
+      this.gatherTimer = undefined;
+      this.kick();
+    }
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops inserting; what is still queued is filled in by the next start's backfill. */
+  close(): void {
+    this.closed = true;
+    this.retryTimer?.();
+    this.gatherTimer?.();
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private kick(): void {
+    if (this.running || this.retryTimer || this.closed) return;
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.queue.length === 0 || this.closed) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.slice(0, BATCH);
+      try {
+        await this.insert(batch);
+        this.queue.splice(0, batch.length);
+        this.failures = 0;
+        this.options.metrics.sent.inc({ stage: STAGE, signal: 'revocations' }, batch.length);
+      } catch (err) {
+        const mapped = mapStorageError(err, 'insert revocations');
+        this.options.metrics.errors.inc({ stage: STAGE, code: mapped.code });
+        if (!mapped.retryable) {
+          this.queue.splice(0, batch.length);
+          this.logger.error({ code: mapped.code, records: batch.length }, `revocations not mirrored: ${mapped.message}`);
+          continue;
+        }
+        this.failures++;
+        const delay = backoffDelay(this.failures, this.options.retry?.initialMs ?? DEFAULT_MIRROR_RETRY.initialMs, this.options.retry?.maxMs ?? DEFAULT_MIRROR_RETRY.maxMs, this.options.random ?? Math.random);
+        this.logger.warn({ code: mapped.code, attempt: this.failures, retry_in_ms: delay }, 'ClickHouse unavailable; revocations will be mirrored later');
+        this.retryTimer = (this.options.schedule ?? systemSchedule)(() => {
+          this.retryTimer = undefined;
+          this.kick();
+        }, delay);
+        return;
+      }
+    }
+  }
+
+  private async insert(batch: readonly RevocationRecord[]): Promise<void> {
+    const rows = batch.map((r) => JSON.stringify([r.tenant, r.session_id, r.action, rfc3339ToDateTime64(r.at), r.by, r.reason, r.finding_id ?? '', r.prev_hash, r.hash]));
+    await this.options.handle.insertFormatted({
+      table: this.table,
+      columns: COLUMNS,
+      body: Buffer.from(rows.join('\n')),
+      settings: { insert_deduplication_token: createHash('sha256').update(batch.map((r) => r.hash).join(',')).digest('hex') },
+    });
+  }
+
+  private async missing(records: readonly RevocationRecord[]): Promise<RevocationRecord[]> {
+    const rs = await this.options.handle.client.query({ query: `SELECT DISTINCT hash FROM ${this.table}`, format: 'JSONEachRow' });
+    const stored = new Set((await rs.json<{ hash: string }>()).map((r) => r.hash));
+    return records.filter((r) => !stored.has(r.hash));
+  }
+
+  private async withRetry<T>(operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (err) {
+        const mapped = mapStorageError(err, 'read revocations');
+        if (!mapped.retryable || this.closed) throw mapped;
+        const delay = backoffDelay(attempt, this.options.retry?.initialMs ?? DEFAULT_MIRROR_RETRY.initialMs, this.options.retry?.maxMs ?? DEFAULT_MIRROR_RETRY.maxMs, this.options.random ?? Math.random);
+        await new Promise<void>((resolve) => (this.options.schedule ?? systemSchedule)(resolve, delay));
+      }
+    }
+  }
+}

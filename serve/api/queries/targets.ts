@@ -1,0 +1,89 @@
+/**
+ * Post-incident search: which sessions touched targets matching a pattern. The pattern is a
+ * glob — `*` any run of characters (slashes included, so `*` and `**` mean the same), `?` one
+ * character, everything else literal — translated to a LIKE pattern with `%`, `_` and `\`
+ * escaped, and bound as a query parameter. ClickHouse tests it against every target with
+ * `arrayExists(t -> t LIKE …)`, the targets' bloom filter index helping on exact patterns.
+ */
+import type { ClickHouseHandle } from '../../../store/index.js';
+import { queryRows, table, type QueryParams } from './run-query.js';
+import { nsToRfc3339 } from './time.js';
+
+export interface TargetMatchQuery {
+  tenant: string;
+  match: string;
+  sinceMs?: number;
+  limit: number;
+}
+
+export interface SessionTouch {
+  session_id: string;
+  agent: string;
+  /** The session's targets that matched, sorted (at most 100). */
+  targets: string[];
+  events: number;
+  destructive: number;
+  first_at: string;
+  last_at: string;
+}
+
+/** Glob → LIKE: `*` → `%`, `?` → `_`; LIKE's own `%`, `_` and `\` are escaped. */
+export function globToLike(glob: string): string {
+  let out = '';
+  let previous = '';
+  for (const ch of glob) {
+    if (ch === '*') {
+      if (previous !== '*') out += '%';
+    } else if (ch === '?') out += '_';
+    else if (ch === '%' || ch === '_' || ch === '\\') out += `\\${ch}`;
+    else out += ch;
+    previous = ch;
+  }
+  return out;
+}
+
+/** Aliases differ from column names: an alias named like a column would shadow it in WHERE. */
+interface TouchRow {
+  session_id: string;
+  first_agent: string;
+  matched_targets: string[];
+  event_count: string;
+  destructive_count: string;
+  first_ns: string;
+  last_ns: string;
+}
+
+export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMatchQuery): Promise<SessionTouch[]> {
+  const where = ['tenant = {tenant:String}', 'arrayExists(t -> t LIKE {pattern:String}, targets)'];
+  const params: QueryParams = { tenant: query.tenant, pattern: globToLike(query.match), limit: query.limit };
+  if (query.sinceMs !== undefined) {
+    where.push("time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
+    params.since_ms = Math.trunc(query.sinceMs);
+  }
+  const rows = await queryRows<TouchRow>(
+    handle,
+    'search targets',
+    `SELECT session_id,
+            argMinIf(agent_id, time, agent_id != '') AS first_agent,
+            arraySort(groupUniqArrayArray(100)(arrayFilter(matched -> matched LIKE {pattern:String}, targets))) AS matched_targets,
+            count() AS event_count,
+            countIf(destructive) AS destructive_count,
+            toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
+            toString(toUnixTimestamp64Nano(max(time))) AS last_ns
+       FROM ${table(handle, 'audit_events')} FINAL
+      WHERE ${where.join(' AND ')}
+      GROUP BY session_id
+      ORDER BY max(time) DESC
+      LIMIT {limit:UInt32}`,
+    params,
+  );
+  return rows.map((row) => ({
+    session_id: row.session_id,
+    agent: row.first_agent,
+    targets: row.matched_targets,
+    events: Number(row.event_count),
+    destructive: Number(row.destructive_count),
+    first_at: nsToRfc3339(row.first_ns),
+    last_at: nsToRfc3339(row.last_ns),
+  }));
+}

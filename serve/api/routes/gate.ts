@@ -1,0 +1,98 @@
+/**
+ * The gate for anything that is not one of the agents with an adapter (a home-grown harness,
+ * a script) and the operator's view of what it decided:
+ *
+ * - `POST /api/v1/gate` (role ingest) `{session_id, tool, command?, arguments?, tool_call_id?,
+ *   cwd?, agent?}` → `{decision: allow|ask|deny, would_be, reason, remedy, detector, severity,
+ *   finding_id, targets, decision_id, event_id, latency_ms}`. The intent is recorded as the
+ *   session's receipt. A caller that cannot ask a person says so with `can_ask: false`.
+ * - `GET /api/v1/gate/decisions?session=&decision=&since=&limit=` (role read): what the gate
+ *   decided, newest first — "what did Warden stop, and why" (`decision=deny`).
+ * - `POST /api/v1/gate/decisions/:id/allow {reason}` (role operate): let the next call like the
+ *   denied one (same session, tool and command) through once; recorded with who and why.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ClickHouseHandle } from '../../../store/index.js';
+import { DEFAULT_TENANT } from '../../../normalize/index.js';
+import { GateError } from '../../../respond/gate/gate-service.js';
+import { ApiError } from '../errors.js';
+import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
+import { listDecisions } from '../queries/gate-decisions.js';
+import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
+import { parseSince } from '../queries/time.js';
+import { TenantParam, tenantOf } from './tenant-scope.js';
+
+export interface GateRouteOptions extends IntakeDeps {
+  storage: ClickHouseHandle;
+}
+
+const IntentBody = Type.Object({
+  session_id: Type.String({ minLength: 1, maxLength: 512 }),
+  tool: Type.String({ minLength: 1, maxLength: 512 }),
+  command: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+  arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  tool_call_id: Type.Optional(Type.String({ maxLength: 512 })),
+  cwd: Type.Optional(Type.String({ maxLength: 4096 })),
+  agent: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  can_ask: Type.Optional(Type.Boolean()),
+});
+
+const DecisionQuery = Type.Object({
+  session: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  decision: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('ask'), Type.Literal('deny')])),
+  since: Since,
+  limit: Limit,
+  tenant: TenantParam,
+});
+
+const AllowBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) });
+const DecisionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptions): void {
+  app.post<{ Body: Static<typeof IntentBody> }>('/api/v1/gate', { config: { role: 'ingest' }, schema: { body: IntentBody } }, async (request) => {
+    const b = request.body;
+    const toolInput: Record<string, unknown> = { ...(b.arguments ?? {}), ...(b.command !== undefined ? { command: b.command } : {}) };
+    const input = {
+      session_id: b.session_id,
+      hook_event_name: 'PreToolUse',
+      tool_name: b.tool,
+      tool_input: toolInput,
+      tool_use_id: b.tool_call_id ?? '',
+      cwd: b.cwd ?? '',
+      raw: {},
+    };
+    const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
+    const { event, decision } = await takeHookEvent(options, { input, agent: b.agent ?? 'harness', tenant, gated: true, canAsk: b.can_ask ?? true });
+    if (decision === null) throw new ApiError(400, 'GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
+    const { tenant: _t, mode: _m, ...rest } = decision;
+    return { ...rest, remedy: decision.remedy.replaceAll('<decision id>', decision.decision_id), latency_ms: Math.round(decision.latency_ms * 1000) / 1000 };
+  });
+
+  app.get<{ Querystring: Static<typeof DecisionQuery> }>('/api/v1/gate/decisions', { config: { role: 'read' }, schema: { querystring: DecisionQuery } }, async (request) => {
+    const q = request.query;
+    const decisions = await listDecisions(options.storage, {
+      tenant: tenantOf(request, q.tenant),
+      limit: q.limit ?? DEFAULT_LIST_LIMIT,
+      ...(q.session ? { sessionId: q.session } : {}),
+      ...(q.decision ? { decision: q.decision } : {}),
+      ...(q.since ? { sinceMs: parseSince(q.since, options.clock.now()) } : {}),
+    });
+    return { decisions };
+  });
+
+  app.post<{ Params: Static<typeof DecisionParams>; Body: Static<typeof AllowBody> }>(
+    '/api/v1/gate/decisions/:id/allow',
+    { config: { role: 'operate' }, schema: { params: DecisionParams, body: AllowBody } },
+    async (request) => {
+      const tenant = tenantOf(request);
+      try {
+        const d = options.gate.allowOnce(tenant, request.params.id, { by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() });
+        return { allowed_once: true, decision_id: d.decision_id, session_id: d.session_id, tool: d.tool, command: d.command };
+      } catch (err) {
+        if (err instanceof GateError) throw new ApiError(404, err.code, err.message);
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * `POST /api/v1/hooks/:agent` (role ingest): an agent's own hook payload in, the agent's own
+ * answer out — for Claude Code's HTTP hooks (`"type": "http"`, the payload as the body, the JSON
+ * answer read from the body) and for the command clients (`warden hook <agent>`, the shell
+ * client), which print the body and exit with the `warden-hook-exit` header's code (a non-zero
+ * code means the body is for stderr). The event is recorded; an intended action at a gated event
+ * is decided by the gate first (`warden-decision`, `warden-decision-id` headers; the time the
+ * decision took inside Warden in `server-timing: gate;dur=<ms>`).
+ *
+ * Every answer is 200 in the agent's format, because a hook that gets an HTTP error lets the
+ * call through (Claude Code's HTTP hooks) or the client must guess: a payload Warden cannot
+ * read, or an event it cannot record (queue full, transport down), is answered with the caller's
+ * fail mode (`?fail=closed`, the default, blocks and says why; `?fail=open` lets it through and
+ * says so). `?ask=defer` answers Claude Code's `ask` as `defer` (headless `claude -p`).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { HOOK_ADAPTERS } from '../../../harness/hooks/adapters.js';
+import { hookInputOf, type HookInput } from '../../../harness/hooks/hook-event.js';
+import type { HookAdapter, HookResult } from '../../../harness/hooks/run-hook.js';
+import { DEFAULT_TENANT } from '../../../normalize/index.js';
+import { errorCode } from '../../../lib/errors.js';
+import type { Logger } from '../../../lib/logger.js';
+import { ApiError } from '../errors.js';
+import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
+
+export interface HookRouteOptions extends IntakeDeps {
+  logger: Logger;
+}
+
+const HookParams = Type.Object({ agent: Type.String({ minLength: 1, maxLength: 64 }) });
+const HookQuery = Type.Object({
+  fail: Type.Optional(Type.Union([Type.Literal('closed'), Type.Literal('open')], { description: 'what to answer when Warden cannot read or record the event' })),
+  ask: Type.Optional(Type.Union([Type.Literal('ask'), Type.Literal('defer')], { description: 'Claude Code: answer ask as defer (headless sessions)' })),
+});
+
+function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string; latency_ms: number }): string {
+  reply.header('warden-hook-exit', String(result.exitCode));
+  if (decision) {
+    reply.header('warden-decision', decision.decision).header('warden-decision-id', decision.decision_id);
+    reply.header('server-timing', `gate;dur=${decision.latency_ms.toFixed(3)}`);
+  }
+  const body = result.exitCode === 0 ? result.stdout : result.stderr;
+  reply.type(body.trimStart().startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8');
+  return body;
+}
+
+/** What the agent is told when Warden cannot read or record the event. */
+function cannot(adapter: HookAdapter, input: HookInput | null, fail: 'closed' | 'open', problem: string): HookResult {
+  const gated = input === null || adapter.gatedEvents.has(input.hook_event_name);
+  if (!gated) return { exitCode: 0, stdout: '', stderr: '' };
+  if (fail === 'open') {
+    return { exitCode: 0, stdout: `${JSON.stringify({ systemMessage: `Warden ${problem}; the tool call was let through (fail=open).` })}\n`, stderr: '' };
+  }
+  const reason = `Warden ${problem}; tool calls are blocked until it can (fail=closed).`;
+  if (input === null) return { exitCode: 0, stdout: `${JSON.stringify({ decision: 'block', reason })}\n`, stderr: '' };
+  return adapter.deny(reason, input);
+}
+
+export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptions): void {
+  app.post<{ Params: Static<typeof HookParams>; Querystring: Static<typeof HookQuery> }>(
+    '/api/v1/hooks/:agent',
+    { config: { role: 'ingest' }, schema: { params: HookParams, querystring: HookQuery } },
+    async (request, reply) => {
+      const adapter = HOOK_ADAPTERS[request.params.agent];
+      if (adapter === undefined) throw new ApiError(404, 'UNKNOWN_AGENT', `no hook adapter for ${JSON.stringify(request.params.agent)}; known: ${Object.keys(HOOK_ADAPTERS).join(', ')}`);
+      const fail = request.query.fail ?? 'closed';
+      let input: HookInput;
+      try {
+        input = hookInputOf(request.body);
+      } catch (err) {
+        return send(reply, cannot(adapter, null, fail, `could not read this hook payload (${(err as Error).message})`));
+      }
+      const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
+      const gated = adapter.gatedEvents.has(input.hook_event_name);
+      let taken;
+      try {
+        taken = await takeHookEvent(options, { input, agent: adapter.agent, tenant, gated, canAsk: adapter.canAsk });
+      } catch (err) {
+        options.logger.warn({ code: errorCode(err), agent: adapter.agent }, 'hook event could not be recorded');
+        return send(reply, cannot(adapter, input, fail, `could not record this tool call (${errorCode(err)})`));
+      }
+      const { decision } = taken;
+      if (decision === null) {
+        if (gated && taken.event === null) return send(reply, cannot(adapter, input, fail, 'could not read this tool call'));
+        return send(reply, { exitCode: 0, stdout: '', stderr: '' });
+      }
+      const remedy = decision.remedy.replaceAll('<decision id>', decision.decision_id);
+      const answer = adapter.answer({ decision: decision.decision, reason: decision.reason, remedy, askAs: request.query.ask ?? 'ask' }, input);
+      return send(reply, answer, decision);
+    },
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Events in their insert form: JSONCompactEachRow lines, as bytes, with the few fields the insert
+ * still needs of each row (id for de-duplication and the token, tenant and session for the
+ * lookup of already-stored ids and for a dead letter, signal for the metrics, the day of its
+ * time — its `audit_events` partition — for cutting inserts by partition) in parallel arrays.
+ *
+ * Text ClickHouse cannot take is made safe here: a lone UTF-16 surrogate (which JSON.stringify
+ * writes as a `\udXXX` escape, and ClickHouse refuses as a broken surrogate pair, failing the
+ * whole insert) is replaced with U+FFFD, and the caller is told which rows were changed.
+ *
+ * The pipeline converts events as soon as detection has seen them and gathers these until the
+ * insert, so the event objects die young instead of waiting a quarter of a second for
+ * ClickHouse, and what waits is a few large buffers outside the JavaScript heap, which the
+ * garbage collector neither walks nor copies.
+ */
+import { mapInSlices } from '../lib/chunked.js';
+import type { AuditEvent } from '../model/audit-event.js';
+import { compactRowOf } from './event-row.js';
+
+const NEWLINE = 0x0a;
+
+/** Consecutive rows' lines, separated by newlines (none after the last). */
+export interface RowsPart {
+  text: Buffer;
+  /** End (exclusive, before the newline) of each row's line in `text`; the next line starts one byte later. */
+  ends: number[];
+}
+
+export interface PreparedRows {
+  ids: string[];
+  tenants: string[];
+  sessions: string[];
+  signals: Array<AuditEvent['signal']>;
+  /** The UTC day (days since the epoch) of each row's `time`: its partition in `audit_events`. */
+  days: number[];
+  /** The rows' lines, in row order. */
+  parts: RowsPart[];
+}
+
+export function emptyRows(): PreparedRows {
+  return { ids: [], tenants: [], sessions: [], signals: [], days: [], parts: [] };
+}
+
+const NS_PER_DAY_DIGITS = 9;
+const SECONDS_PER_DAY = 86_400;
+
+/** The UTC day of decimal nanoseconds (already checked storable; empty is the epoch). */
+export function dayOfNs(ns: string): number {
+  if (ns.length <= NS_PER_DAY_DIGITS) return 0;
+  return Math.floor(Number(ns.slice(0, -NS_PER_DAY_DIGITS)) / SECONDS_PER_DAY);
+}
+
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** How JSON.stringify writes a lone surrogate (well-formed stringify; pairs are written raw). */
+const ESCAPED_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/;
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key.replace(LONE_SURROGATE, '\ufffd')] = wellFormed(inner);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The line with every lone surrogate (in values and in map keys) replaced by U+FFFD, or
+ * undefined when it has none. The quick test can match an escaped backslash followed by `ud…`
+ * text; then the line is parsed and found unchanged.
+ */
+function wellFormedLine(line: string): string | undefined {
+  if (!ESCAPED_SURROGATE.test(line)) return undefined;
+  const fixed = JSON.stringify(wellFormed(JSON.parse(line)));
+  return fixed === line ? undefined : fixed;
+}
+
+/**
+ * Serializes (and validates) events, a slice at a time with a turn between slices, so a large
+ * batch does not hold up the event loop. Throws what `compactRowOf` throws for an invalid event.
+ * `onReplaced(index)` is called for each event whose text had lone surrogates replaced.
+ */
+export async function prepareRows(events: readonly AuditEvent[], onReplaced?: (index: number) => void): Promise<PreparedRows> {
+  const rows = emptyRows();
+  if (events.length === 0) return rows;
+  let index = 0;
+  const lines = await mapInSlices(events, (e) => {
+    const line = JSON.stringify(compactRowOf(e));
+    const at = index++;
+    const fixed = wellFormedLine(line);
+    if (fixed === undefined) return line;
+    onReplaced?.(at);
+    return fixed;
+  });
+  // JSON text never holds a raw newline (it is escaped inside strings): the newlines found in
+  // the bytes are exactly the line ends.
+  const text = Buffer.from(lines.join('\n'));
+  const ends: number[] = [];
+  for (let at = text.indexOf(NEWLINE); at !== -1; at = text.indexOf(NEWLINE, at + 1)) ends.push(at);
+  ends.push(text.length);
+  rows.parts.push({ text, ends });
+  for (const e of events) {
+    rows.ids.push(e.event_id);
+    rows.tenants.push(e.tenant);
+    rows.sessions.push(e.session_id);
+    rows.signals.push(e.signal);
+    rows.days.push(dayOfNs(e.time_ns));
+  }
+  return rows;
+}
+
+/** Appends `more` to `into` (in place; the bytes are shared, not copied). */
+export function appendRows(into: PreparedRows, more: PreparedRows): void {
+  for (let i = 0; i < more.ids.length; i++) {
+    into.ids.push(more.ids[i]!);
+    into.tenants.push(more.tenants[i]!);
+    into.sessions.push(more.sessions[i]!);
+    into.signals.push(more.signals[i]!);
+    into.days.push(more.days[i]!);
+  }
+  for (const part of more.parts) into.parts.push(part);
+}
+
+/** The rows for which `keep(index)` holds, in order (their bytes shared, not copied). */
+export function filterRows(rows: PreparedRows, keep: (index: number) => boolean): PreparedRows {
+  const out = emptyRows();
+  let index = 0;
+  for (const part of rows.parts) {
+    // Runs of kept rows become views of the part's bytes.
+    let runStart = -1;
+    let runEnds: number[] = [];
+    const closeRun = (): void => {
+      if (runStart === -1) return;
+      out.parts.push({ text: part.text.subarray(runStart, runEnds[runEnds.length - 1]), ends: runEnds.map((e) => e - runStart) });
+      runStart = -1;
+      runEnds = [];
+    };
+    let start = 0;
+    for (const end of part.ends) {
+      if (keep(index)) {
+        if (runStart === -1) runStart = start;
+        runEnds.push(end);
+        out.ids.push(rows.ids[index]!);
+        out.tenants.push(rows.tenants[index]!);
+        out.sessions.push(rows.sessions[index]!);
+        out.signals.push(rows.signals[index]!);
+        out.days.push(rows.days[index]!);
+      } else {
+        closeRun();
+      }
+      start = end + 1;
+      index++;
+    }
+    closeRun();
+  }
+  return out;
+}
+
+/** One row per event id, the last occurrence's (a later copy of an event is the newer one). */
+export function lastById(rows: PreparedRows): PreparedRows {
+  const last = new Map<string, number>();
+  for (let i = 0; i < rows.ids.length; i++) last.set(rows.ids[i]!, i);
+  if (last.size === rows.ids.length) return rows;
+  return filterRows(rows, (i) => last.get(rows.ids[i]!) === i);
+}
+
+/**
+ * The rows cut into groups each spanning at most `maxDays` days (partitions), in order of each
+ * day's first row: one insert block per group stays under `max_partitions_per_insert_block`.
+ * Rows of one group keep their order; when all rows fit, the rows themselves are the one group.
+ */
+export function splitByDay(rows: PreparedRows, maxDays: number): PreparedRows[] {
+  const groupOfDay = new Map<number, number>();
+  for (const day of rows.days) if (!groupOfDay.has(day)) groupOfDay.set(day, Math.floor(groupOfDay.size / maxDays));
+  const groups = Math.ceil(groupOfDay.size / maxDays);
+  if (groups <= 1) return [rows];
+  const out: PreparedRows[] = [];
+  for (let g = 0; g < groups; g++) out.push(filterRows(rows, (i) => groupOfDay.get(rows.days[i]!) === g));
+  return out;
+}
+
+/** The row's line (a view of the bytes, not a copy). */
+export function rowLine(rows: PreparedRows, index: number): Buffer {
+  let first = 0;
+  for (const part of rows.parts) {
+    if (index < first + part.ends.length) {
+      const i = index - first;
+      const start = i === 0 ? 0 : part.ends[i - 1]! + 1;
+      return part.text.subarray(start, part.ends[i]);
+    }
+    first += part.ends.length;
+  }
+  throw new RangeError(`row ${index} of ${rows.ids.length}`);
+}
+
+const SEPARATOR = Buffer.from('\n');
+
+/** The insert body: every row's line, in order, one per line. */
+export function rowsBody(rows: PreparedRows): Buffer {
+  if (rows.parts.length === 1) return rows.parts[0]!.text;
+  const pieces: Buffer[] = [];
+  for (const part of rows.parts) {
+    if (pieces.length > 0) pieces.push(SEPARATOR);
+    pieces.push(part.text);
+  }
+  return Buffer.concat(pieces);
+}
