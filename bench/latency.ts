@@ -12,7 +12,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../respond/kill-switch/webhook-receiver.js';
-import { generateWebhookSecret } from '../respond/kill-switch/webhook-endpoints.js';
+import { generateWebhookSecret } from '../config/webhook-endpoints.js';
 import { percentile, startWardenProcess } from './warden-process.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);

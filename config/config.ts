@@ -6,46 +6,23 @@
  * Mode follows from what is configured: `KAFKA_BROKERS` set → distributed (Kafka transport),
  * else embedded (in-process queue). `CLICKHOUSE_URL` set → ClickHouse server over HTTP, else the
  * embedded engine with its data under `WARDEN_DATA_DIR`.
+ *
+ * Every variable is declared once, with its type, bounds, default and description, in
+ * `settings.ts`; this file turns the values read against it into the shape the code uses and
+ * checks what spans several settings (distinct topics, webhook endpoints).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { PermanentError, WardenError } from '../lib/errors.js';
-import { loadWebhookEndpoints, type WebhookEndpoint } from '../respond/kill-switch/webhook-endpoints.js';
-import type { Encoding } from '../receive/transport/transport.js';
+import type { Encoding } from '../model/encoding.js';
+import { readSettings } from './read-settings.js';
+import { SETTING_DEFAULTS } from './settings.js';
+import { loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
 
-export const DEFAULT_HTTP_HOST = '127.0.0.1';
-export const DEFAULT_HTTP_PORT = 4318;
-export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-/** Largest OTLP body after gunzip: one request cannot make the receiver hold more. */
-export const DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024;
-/** Time a client has to send a whole request (headers and body); a trickled body is cut off. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_DATA_DIR = '.warden-data';
-export const DEFAULT_DATABASE = 'warden';
-export const DEFAULT_TTL_DAYS = 90;
-export const DEFAULT_QUEUE_CAPACITY = 20_000;
-/** Bytes the in-process queue may hold (embedded mode); past it requests get 429. */
-export const DEFAULT_QUEUE_MAX_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_STORAGE_NICE = 10;
-/** How long a partition may go without storing, after a failure, before `/readyz` says not ready. */
-export const DEFAULT_READY_MAX_STORAGE_STALL_MS = 15_000;
-export const DEFAULT_GROUP_ID = 'warden';
-export const DEFAULT_TRACES_TOPIC = 'otlp_spans';
-export const DEFAULT_LOGS_TOPIC = 'otlp_logs';
-export const DEFAULT_DEAD_LETTER_TOPIC = 'warden_dead_letter';
-export const DEFAULT_REVOCATION_TOPIC = 'warden_revocations';
-/** Sessions active within this window are rebuilt from ClickHouse at start. */
-export const DEFAULT_REBUILD_MINUTES = 30;
-/** Live sessions (with their detector state) in memory, all tenants together and per tenant. */
-export const DEFAULT_MAX_SESSIONS = 10_000;
-export const DEFAULT_MAX_SESSIONS_PER_TENANT = 5_000;
-/** Declarations of evicted sessions kept in memory (~500 bytes each), all tenants and per tenant. */
-export const DEFAULT_MAX_PARKED_SESSIONS = 100_000;
-export const DEFAULT_MAX_PARKED_PER_TENANT = 25_000;
-/** Time an operator query (`POST /api/v1/query`) may run before ClickHouse stops it. */
-export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
-/** Rows an operator query returns at most (the answer says when more were cut off). */
-export const DEFAULT_QUERY_MAX_ROWS = 10_000;
+/** Defaults other modules use, named; each is declared once, in the settings schema. */
+export const DEFAULT_HTTP_PORT = SETTING_DEFAULTS.WARDEN_HTTP_PORT;
+export const DEFAULT_MAX_DECODED_BYTES = SETTING_DEFAULTS.WARDEN_MAX_DECODED_BYTES;
+export const DEFAULT_REQUEST_TIMEOUT_MS = SETTING_DEFAULTS.WARDEN_HTTP_REQUEST_TIMEOUT_MS;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';
@@ -122,12 +99,16 @@ export interface WardenConfig {
   webhooks: WebhookEndpoint[];
   /** Bounds of operator queries (`POST /api/v1/query`, `warden query`). */
   query: { timeoutMs: number; maxRows: number };
+  /**
+   * Distributed mode: each gate call is decided by its session's owner. `advertiseUrl`: where the
+   * other instances reach this one ('' = derived from the bound host and port); `ownerWaitMs`:
+   * how long a call waits for an owner (rebalance, owner unreachable) before it fails closed;
+   * `forwardTimeoutMs`: how long one forwarded call may take.
+   */
+  gate: { advertiseUrl: string; ownerWaitMs: number; forwardTimeoutMs: number };
 }
 
 type Env = Record<string, string | undefined>;
-
-const ENCODINGS: readonly Encoding[] = ['otlp_proto', 'otlp_json'];
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -135,72 +116,12 @@ export function isLoopback(host: string): boolean {
 
 /** Reads the environment into a config, collecting every problem before failing. */
 export function loadConfig(env: Env = process.env): WardenConfig {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  };
-  const str = (name: string, fallback: string): string => {
-    const raw = env[name];
-    return raw === undefined || raw.trim() === '' ? fallback : raw.trim();
-  };
-  const encoding = (name: string): Encoding => {
-    const raw = str(name, 'otlp_proto');
-    if (!(ENCODINGS as readonly string[]).includes(raw)) {
-      problems.push(`${name}=${JSON.stringify(raw)} must be one of ${ENCODINGS.join(', ')}`);
-      return 'otlp_proto';
-    }
-    return raw as Encoding;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
-    problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
-    return fallback;
-  };
+  const { settings: s, problems } = readSettings(env);
 
-  const host = str('WARDEN_HTTP_HOST', DEFAULT_HTTP_HOST);
-  const dataDir = path.resolve(str('WARDEN_DATA_DIR', DEFAULT_DATA_DIR));
-  const brokers = str('KAFKA_BROKERS', '')
-    .split(',')
+  const brokers = s.KAFKA_BROKERS.split(',')
     .map((b) => b.trim())
     .filter((b) => b !== '');
-  for (const broker of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) problems.push(`KAFKA_BROKERS entry ${JSON.stringify(broker)} must be host:port`);
-  }
-  const url = str('CLICKHOUSE_URL', '');
-  if (url !== '') {
-    try {
-      const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`CLICKHOUSE_URL must be http(s), got ${parsed.protocol}`);
-    } catch {
-      problems.push(`CLICKHOUSE_URL=${JSON.stringify(url)} is not a URL`);
-    }
-  }
-  const database = str('CLICKHOUSE_DATABASE', DEFAULT_DATABASE);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
-  const walFsync = (): 'always' | 'never' => {
-    const value = str('WARDEN_WAL_FSYNC', 'always');
-    if (value === 'always' || value === 'never') return value;
-    problems.push(`WARDEN_WAL_FSYNC=${JSON.stringify(value)} must be always or never`);
-    return 'always';
-  };
-  const logLevel = str('WARDEN_LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`WARDEN_LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
-
-  const topics = {
-    traces: str('KAFKA_TOPIC_SPANS', DEFAULT_TRACES_TOPIC),
-    logs: str('KAFKA_TOPIC_LOGS', DEFAULT_LOGS_TOPIC),
-    deadLetter: str('KAFKA_TOPIC_DEAD_LETTER', DEFAULT_DEAD_LETTER_TOPIC),
-  };
+  const topics = { traces: s.KAFKA_TOPIC_SPANS, logs: s.KAFKA_TOPIC_LOGS, deadLetter: s.KAFKA_TOPIC_DEAD_LETTER };
   if (new Set(Object.values(topics)).size !== 3) problems.push('KAFKA_TOPIC_SPANS, KAFKA_TOPIC_LOGS and KAFKA_TOPIC_DEAD_LETTER must differ');
 
   let webhooks: WebhookEndpoint[] = [];
@@ -211,57 +132,56 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     problems.push(...(found ?? [String(err)]));
   }
 
+  const dataDir = path.resolve(s.WARDEN_DATA_DIR);
   const config: WardenConfig = {
     mode: brokers.length > 0 ? 'distributed' : 'embedded',
     http: {
-      host,
-      port: int('WARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535),
-      bodyLimitBytes: int('WARDEN_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 512 * 1024 * 1024),
-      maxDecodedBytes: int('WARDEN_MAX_DECODED_BYTES', DEFAULT_MAX_DECODED_BYTES, 1024, 512 * 1024 * 1024),
-      requestTimeoutMs: int('WARDEN_HTTP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100, 3_600_000),
-      ingestRequiresToken: bool('WARDEN_INGEST_REQUIRE_TOKEN', !isLoopback(host)),
+      host: s.WARDEN_HTTP_HOST,
+      port: s.WARDEN_HTTP_PORT,
+      bodyLimitBytes: s.WARDEN_BODY_LIMIT_BYTES,
+      maxDecodedBytes: s.WARDEN_MAX_DECODED_BYTES,
+      requestTimeoutMs: s.WARDEN_HTTP_REQUEST_TIMEOUT_MS,
+      ingestRequiresToken: s.WARDEN_INGEST_REQUIRE_TOKEN ?? !isLoopback(s.WARDEN_HTTP_HOST),
     },
     dataDir,
-    tokensFile: path.resolve(str('WARDEN_TOKENS_FILE', path.join(dataDir, 'tokens.yaml'))),
+    tokensFile: path.resolve(s.WARDEN_TOKENS_FILE ?? path.join(dataDir, 'tokens.yaml')),
     clickhouse: {
-      url,
-      database,
-      username: str('CLICKHOUSE_USER', 'default'),
-      password: env.CLICKHOUSE_PASSWORD ?? '',
-      ttlDays: int('WARDEN_TTL_DAYS', DEFAULT_TTL_DAYS, 1, 36500),
+      url: s.CLICKHOUSE_URL,
+      database: s.CLICKHOUSE_DATABASE,
+      username: s.CLICKHOUSE_USER,
+      password: s.CLICKHOUSE_PASSWORD,
+      ttlDays: s.WARDEN_TTL_DAYS,
     },
     kafka: {
       brokers,
-      clientId: str('KAFKA_CLIENT_ID', 'warden'),
-      groupId: str('KAFKA_GROUP_ID', DEFAULT_GROUP_ID),
+      clientId: s.KAFKA_CLIENT_ID,
+      groupId: s.KAFKA_GROUP_ID,
       topics,
-      encodings: { traces: encoding('KAFKA_ENCODING_SPANS'), logs: encoding('KAFKA_ENCODING_LOGS') },
-      idempotent: bool('KAFKA_IDEMPOTENT', true),
+      encodings: { traces: s.KAFKA_ENCODING_SPANS, logs: s.KAFKA_ENCODING_LOGS },
+      idempotent: s.KAFKA_IDEMPOTENT,
     },
-    queueCapacity: int('WARDEN_QUEUE_CAPACITY', DEFAULT_QUEUE_CAPACITY, 10, 10_000_000),
-    queueMaxBytes: int('WARDEN_QUEUE_MAX_BYTES', DEFAULT_QUEUE_MAX_BYTES, 1024 * 1024, 64 * 1024 * 1024 * 1024),
-    wal: { enabled: bool('WARDEN_WAL', true), fsync: walFsync() },
-    storageNice: int('WARDEN_STORAGE_NICE', DEFAULT_STORAGE_NICE, 0, 19),
-    readyMaxStorageStallMs: int('WARDEN_READY_MAX_STORAGE_STALL_MS', DEFAULT_READY_MAX_STORAGE_STALL_MS, 1_000, 3_600_000),
-    normalizeWorker: bool('WARDEN_NORMALIZE_WORKER', true),
-    logLevel,
+    queueCapacity: s.WARDEN_QUEUE_CAPACITY,
+    queueMaxBytes: s.WARDEN_QUEUE_MAX_BYTES,
+    wal: { enabled: s.WARDEN_WAL, fsync: s.WARDEN_WAL_FSYNC },
+    storageNice: s.WARDEN_STORAGE_NICE,
+    readyMaxStorageStallMs: s.WARDEN_READY_MAX_STORAGE_STALL_MS,
+    normalizeWorker: s.WARDEN_NORMALIZE_WORKER,
+    logLevel: s.WARDEN_LOG_LEVEL,
     detection: {
-      policyFile: str('WARDEN_POLICY_FILE', ''),
-      rebuildMinutes: int('WARDEN_REBUILD_MINUTES', DEFAULT_REBUILD_MINUTES, 0, 7 * 24 * 60),
-      instanceId: str('WARDEN_INSTANCE_ID', os.hostname()),
-      revocationTopic: str('KAFKA_TOPIC_REVOCATIONS', DEFAULT_REVOCATION_TOPIC),
+      policyFile: s.WARDEN_POLICY_FILE ?? '',
+      rebuildMinutes: s.WARDEN_REBUILD_MINUTES,
+      instanceId: s.WARDEN_INSTANCE_ID ?? os.hostname(),
+      revocationTopic: s.KAFKA_TOPIC_REVOCATIONS,
       sessions: {
-        maxSessions: int('WARDEN_MAX_SESSIONS', DEFAULT_MAX_SESSIONS, 1, 10_000_000),
-        maxSessionsPerTenant: int('WARDEN_MAX_SESSIONS_PER_TENANT', DEFAULT_MAX_SESSIONS_PER_TENANT, 1, 10_000_000),
-        maxParked: int('WARDEN_MAX_PARKED_SESSIONS', DEFAULT_MAX_PARKED_SESSIONS, 1, 100_000_000),
-        maxParkedPerTenant: int('WARDEN_MAX_PARKED_PER_TENANT', DEFAULT_MAX_PARKED_PER_TENANT, 1, 100_000_000),
+        maxSessions: s.WARDEN_MAX_SESSIONS,
+        maxSessionsPerTenant: s.WARDEN_MAX_SESSIONS_PER_TENANT,
+        maxParked: s.WARDEN_MAX_PARKED_SESSIONS,
+        maxParkedPerTenant: s.WARDEN_MAX_PARKED_PER_TENANT,
       },
     },
     webhooks,
-    query: {
-      timeoutMs: int('WARDEN_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS, 100, 600_000),
-      maxRows: int('WARDEN_QUERY_MAX_ROWS', DEFAULT_QUERY_MAX_ROWS, 1, 1_000_000),
-    },
+    query: { timeoutMs: s.WARDEN_QUERY_TIMEOUT_MS, maxRows: s.WARDEN_QUERY_MAX_ROWS },
+    gate: { advertiseUrl: s.WARDEN_ADVERTISE_URL ?? '', ownerWaitMs: s.WARDEN_GATE_OWNER_WAIT_MS, forwardTimeoutMs: s.WARDEN_GATE_FORWARD_TIMEOUT_MS },
   };
   if (problems.length > 0) {
     throw new PermanentError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

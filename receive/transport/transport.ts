@@ -5,8 +5,10 @@
  * A message is one OTLP export request (ExportTraceServiceRequest or ExportLogsServiceRequest),
  * exactly as the OTel Collector's Kafka exporter writes it, keyed by session id.
  */
+import type { Encoding } from '../../model/encoding.js';
+
+export type { Encoding };
 export type Signal = 'traces' | 'logs';
-export type Encoding = 'otlp_proto' | 'otlp_json';
 
 export interface TransportMessage {
   signal: Signal;

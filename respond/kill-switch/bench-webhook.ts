@@ -15,7 +15,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { openKillSwitch } from './open-kill-switch.js';
 import { webhookId } from './webhook-outbox.js';
-import { generateWebhookSecret, loadWebhookEndpoints } from './webhook-endpoints.js';
+import { generateWebhookSecret, loadWebhookEndpoints } from '../../config/webhook-endpoints.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface RevokeBenchResult {

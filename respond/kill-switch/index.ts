@@ -22,8 +22,8 @@ export type { WebhookRecovery, WebhookRecoveryOptions } from './webhook-recovery
 export { OUTBOX_FILE } from './outbox-store.js';
 export { createHttpWebhookSender, signedHeaders, classifyStatus, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook-sender.js';
 export type { DeliveryOutcome, WebhookMessage, WebhookSender } from './webhook-sender.js';
-export { loadWebhookEndpoints, generateWebhookSecret, WEBHOOK_EVENT_TYPES, DEFAULT_WEBHOOK_EVENTS } from './webhook-endpoints.js';
-export type { WebhookEndpoint, WebhookEventType } from './webhook-endpoints.js';
+export { loadWebhookEndpoints, generateWebhookSecret, WEBHOOK_EVENT_TYPES, DEFAULT_WEBHOOK_EVENTS } from '../../config/webhook-endpoints.js';
+export type { WebhookEndpoint, WebhookEventType } from '../../config/webhook-endpoints.js';
 export { ClickHouseRevocationMirror } from './clickhouse-mirror.js';
 export { KafkaRevocationPublisher, KafkaRevocationSubscriber, DEFAULT_REVOCATION_TOPIC } from './revocation-topic.js';
 export { systemSchedule, ManualScheduler } from './schedule.js';

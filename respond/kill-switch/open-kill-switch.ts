@@ -16,7 +16,7 @@ import { REVOCATION_LOG_FILE, RevocationLog, type RecordMirror } from './revocat
 import { createRevocationService, type KillSwitchService, type RevocationPublisher, type StateOrigin } from './revocation-service.js';
 import type { ScheduleFn } from './schedule.js';
 import { OUTBOX_FILE } from './outbox-store.js';
-import type { WebhookEndpoint } from './webhook-endpoints.js';
+import type { WebhookEndpoint } from '../../config/webhook-endpoints.js';
 import { WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox.js';
 import { recoverWebhooks, type WebhookRecovery } from './webhook-recovery.js';
 import { createHttpWebhookSender, type WebhookSender } from './webhook-sender.js';

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../lib/logger.js';
 import { AppendFile } from './append-file.js';
-import type { WebhookEventType } from './webhook-endpoints.js';
+import type { WebhookEventType } from '../../config/webhook-endpoints.js';
 
 export const OUTBOX_FILE = 'webhook-outbox.jsonl';
 export const DEFAULT_COMPACT_AFTER = 1_000;

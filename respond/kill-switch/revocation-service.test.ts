@@ -19,7 +19,7 @@ import { openKillSwitch, type KillSwitch, type OpenKillSwitchOptions } from './o
 import type { StateOrigin } from './revocation-service.js';
 import { ManualScheduler } from './schedule.js';
 import { verifyLog } from './verify-log.js';
-import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
+import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from '../../config/webhook-endpoints.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 let root: string;

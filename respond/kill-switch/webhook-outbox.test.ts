@@ -16,7 +16,7 @@ import { FakeClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { ManualScheduler } from './schedule.js';
-import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
+import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from '../../config/webhook-endpoints.js';
 import { WebhookOutbox, webhookId, type WebhookOutboxOptions } from './webhook-outbox.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { createHttpWebhookSender, type WebhookSender } from './webhook-sender.js';

@@ -21,7 +21,7 @@ import { backoffDelay } from '../../lib/retry.js';
 import { killSwitchMetrics, type KillSwitchMetrics } from './kill-switch-metrics.js';
 import { DEFAULT_COMPACT_AFTER, OutboxStore, type OutboxContents, type OutboxMessage, type Subscription } from './outbox-store.js';
 import { systemSchedule, type Cancel, type ScheduleFn } from './schedule.js';
-import type { WebhookEndpoint, WebhookEventType } from './webhook-endpoints.js';
+import type { WebhookEndpoint, WebhookEventType } from '../../config/webhook-endpoints.js';
 import type { DeliveryOutcome, WebhookSender } from './webhook-sender.js';
 
 export const DEFAULT_OUTBOX_RETRY = { initialMs: 1_000, maxMs: 60_000, maxAgeMs: 24 * 3600_000 } as const;

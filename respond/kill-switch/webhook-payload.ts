@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../../model/finding.js';
 import type { RevocationRecord } from './contracts.js';
-import type { WebhookEventType } from './webhook-endpoints.js';
+import type { WebhookEventType } from '../../config/webhook-endpoints.js';
 
 export interface SessionIdentity {
   agentId: string;

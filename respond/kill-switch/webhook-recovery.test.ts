@@ -22,7 +22,7 @@ import { OUTBOX_FILE } from './outbox-store.js';
 import type { RevocationEntry } from './record-chain.js';
 import { REVOCATION_LOG_FILE, RevocationLog } from './revocation-log.js';
 import { ManualScheduler } from './schedule.js';
-import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
+import { generateWebhookSecret, loadWebhookEndpoints, type WebhookEndpoint } from '../../config/webhook-endpoints.js';
 import { webhookId } from './webhook-outbox.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { recoverWebhooks } from './webhook-recovery.js';

@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'undici';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookEndpoint } from './webhook-endpoints.js';
+import type { WebhookEndpoint } from '../../config/webhook-endpoints.js';
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
 

@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import { toolSpan } from '../helpers/tool-span.js';
 import { WebhookReceiver } from '../../respond/kill-switch/webhook-receiver.js';
-import { generateWebhookSecret } from '../../respond/kill-switch/webhook-endpoints.js';
+import { generateWebhookSecret } from '../../config/webhook-endpoints.js';
 
 let warden: TestWarden;
 let receiver: WebhookReceiver;

@@ -22,7 +22,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import type { AnyValue, DecodedLogRecord, DecodedRecord, DecodedSpan } from '../../decode/otlp/records.js';
 import { WebhookReceiver } from '../../respond/kill-switch/webhook-receiver.js';
-import { generateWebhookSecret } from '../../respond/kill-switch/webhook-endpoints.js';
+import { generateWebhookSecret } from '../../config/webhook-endpoints.js';
 import { createLogger } from '../../lib/logger.js';
 import { renderIncidentMarkdown } from '../../serve/cli/incident-report.js';
 import { SECRET_KINDS, type Planted } from './planted-secrets.data.js';

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { PermanentError } from '../../lib/errors.js';
+import { PermanentError } from '../lib/errors.js';
 
 export const WEBHOOK_EVENT_TYPES = ['session.revoked', 'session.reinstated', 'finding.created'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

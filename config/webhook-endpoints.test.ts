@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardenError } from '../../lib/errors.js';
+import { WardenError } from '../lib/errors.js';
 import { generateWebhookSecret, loadWebhookEndpoints } from './webhook-endpoints.js';
 
 const secretA = generateWebhookSecret();
