@@ -13,6 +13,7 @@
  * Storage is ClickHouse either way: the embedded engine (chdb) by default, a server when
  * CLICKHOUSE_URL is set — the same client and the same SQL.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { WardenConfig } from './config/config.js';
@@ -25,6 +26,9 @@ import { registerGateRoutes } from './serve/api/routes/gate.js';
 import { registerHookRoutes } from './serve/api/routes/hooks.js';
 import { ClickHouseDecisionStore } from './respond/gate/decision-store.js';
 import { Gate } from './respond/gate/gate-service.js';
+import { GateRouter } from './respond/gate/owner-routing.js';
+import { GroupMembership } from './receive/kafka/group-membership.js';
+import { sessionAssigner } from './receive/kafka/session-assigner.js';
 import { createBatchProcessor } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
 import { createClassifier } from './normalize/classify/index.js';
@@ -85,7 +89,7 @@ interface Transport {
   close: () => Promise<void>;
 }
 
-function createTransport(config: WardenConfig, { logger, metrics }: Collaborators, onAssignment?: (assignment: Record<string, number[]>) => void): Transport {
+function createTransport(config: WardenConfig, { logger, metrics }: Collaborators, group?: { membership: GroupMembership; advertiseUrl: () => string }): Transport {
   if (config.mode === 'embedded') {
     // With the write-ahead log, what it holds uncommitted from before a crash is queued first.
     const memory = createMemoryTransport({
@@ -109,7 +113,7 @@ function createTransport(config: WardenConfig, { logger, metrics }: Collaborator
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
   const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent });
-  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(onAssignment ? { onAssignment } : {}) });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(group ? { membership: group.membership, partitionAssigners: [sessionAssigner(group.advertiseUrl)] } : {}) });
   const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {
     producer,
@@ -256,7 +260,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const { logger, metrics } = collaborators;
   const storage = await openClickHouse({
     url: config.clickhouse.url || undefined,
-    dataPath: path.join(config.dataDir, 'clickhouse'),
+    dataPath: config.clickhouse.dataPath ?? path.join(config.dataDir, 'clickhouse'),
     database: config.clickhouse.database,
     username: config.clickhouse.username,
     password: config.clickhouse.password,
@@ -279,16 +283,29 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const redactor = createRedactor();
   const gateNormalizer = createNormalizer({ classifier, redactor, clock: collaborators.clock });
   const normalizer = messages ? gateNormalizer : createNormalizer({ classifier, redactor, metrics, clock: collaborators.clock });
-  // After a rebalance (every assignment but the first, which the start's rebuild covered), the
-  // sessions other instances were handling are replayed from ClickHouse into the detectors.
-  let assignments = 0;
-  const transport = createTransport(config, collaborators, () => {
-    if (assignments++ > 0) void detection.rebuild();
-  });
+  // Distributed: after a rebalance (every assignment but the first, which the start's rebuild
+  // covered), the sessions other instances were handling are replayed from ClickHouse into the
+  // detectors — and only then does this instance decide gate calls for its new sessions. Every
+  // gate call is decided by its session's owner (forwarded to the URL the owner advertises).
+  let advertiseUrl = config.gate.advertiseUrl;
+  const membership =
+    config.mode === 'distributed' ? new GroupMembership({ topic: config.kafka.topics.logs, logger, prepare: (first) => (first ? Promise.resolve() : detection.rebuild()) }) : undefined;
+  const router = membership
+    ? new GateRouter({
+        ownership: membership,
+        clock: collaborators.clock,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        self: () => advertiseUrl,
+        waitMs: config.gate.ownerWaitMs,
+        forwardTimeoutMs: config.gate.forwardTimeoutMs,
+        logger,
+        metrics,
+      })
+    : undefined;
+  const transport = createTransport(config, collaborators, membership ? { membership, advertiseUrl: () => advertiseUrl } : undefined);
   // Readiness tells the truth about storing: not ready while a partition goes without storing.
   const storageHealth = new StorageHealth({ clock: collaborators.clock, maxFailingMs: config.readyMaxStorageStallMs });
   const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth });
-  await transport.consumer.start(handler);
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);
   const app = buildApp({
@@ -303,9 +320,9 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },
     routes: [
       (a) => registerTenantScope(a, { logger, metrics }),
-      (a) => registerQueryRoute(a, { storage, dataPath: path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics }),
-      (a) => registerHookRoutes(a, { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger }),
-      (a) => registerGateRoutes(a, { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock }),
+      (a) => registerQueryRoute(a, { storage, dataPath: config.clickhouse.dataPath ?? path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics }),
+      (a) => registerHookRoutes(a, { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger, ...(router ? { router } : {}) }),
+      (a) => registerGateRoutes(a, { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, ...(router ? { router } : {}) }),
       (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),
     ],
   });
@@ -313,6 +330,14 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  // The consumer joins the group once the server listens: the group learns this instance's URL.
+  if (advertiseUrl === '') advertiseUrl = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? os.hostname() : host}:${port}`;
+  try {
+    await transport.consumer.start(handler);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

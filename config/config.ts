@@ -54,6 +54,11 @@ export interface WardenConfig {
     password: string;
     /** Days audit events are kept (ClickHouse TTL). */
     ttlDays: number;
+    /**
+     * The embedded engine's directory; default `<dataDir>/clickhouse`. Not a setting: for tests
+     * that run several instances in one process, sharing one engine as instances share a server.
+     */
+    dataPath?: string;
   };
   kafka: {
     brokers: string[];

@@ -20,7 +20,7 @@
  * is dropped (it comes again after the failed one), so no commit or fetch position can pass the
  * failed batch and carry it, unstored, away.
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, PartitionAssigner } from 'kafkajs';
 import { PermanentError, errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
@@ -60,6 +60,14 @@ const STOP_COMMIT_GRACE_MS = 5_000;
 const STAGE = 'kafka-consumer';
 const SIGNALS: readonly Signal[] = ['traces', 'logs'];
 type Outcome = BatchReceipt | 'failed' | 'abandoned';
+/** Group options beyond the connection: how partitions are assigned, who follows the group's events. */
+export interface KafkaGroupOptions {
+  /** Assigners in order of preference (default: kafkajs's round robin). */
+  partitionAssigners?: PartitionAssigner[];
+  /** Follows the group's events (joins, rebalances) from the start. */
+  membership?: { attach(consumer: Consumer): void };
+}
+
 /** Batches per partition still being stored while later ones are handled. */
 export const DEFAULT_MAX_IN_FLIGHT = 4;
 
@@ -85,7 +93,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
   /** Partitions sought back to a failed batch whose redelivery has not begun: offset sought to. */
   private readonly rewinding = new Map<string, string>();
 
-  constructor(options: KafkaConsumerOptions) {
+  constructor(options: KafkaConsumerOptions & KafkaGroupOptions) {
     const problems: Problems = [];
     validateConnection(options, problems);
     validateTopics(options.topics, problems);
@@ -127,7 +135,9 @@ export class KafkaTransportConsumer implements TransportConsumer {
       sessionTimeout: session,
       heartbeatInterval: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       allowAutoTopicCreation: false,
+      ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
     });
+    options.membership?.attach(this.consumer);
     // A new assignment starts fresh chains: what was in flight before it is redelivered anyway.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.chains.clear();

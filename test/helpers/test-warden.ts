@@ -25,12 +25,15 @@ export interface TestWardenOptions {
   logger?: Logger;
   /** The token file to start with (written to the data dir, owner-only); default: one admin token created at start. */
   tokens?: TokenEntry[];
+  /** Share another instance's embedded ClickHouse (instances of one group share storage). */
+  clickhouseDataPath?: string;
 }
 
 export async function startTestWarden(env: Record<string, string> = {}, options: TestWardenOptions = {}): Promise<TestWarden> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
   if (options.tokens) fs.writeFileSync(path.join(dataDir, 'tokens.yaml'), stringify({ tokens: options.tokens }), { mode: 0o600 });
-  const config = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
+  const loaded = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
+  const config = options.clickhouseDataPath ? { ...loaded, clickhouse: { ...loaded.clickhouse, dataPath: options.clickhouseDataPath } } : loaded;
   const metrics = new Metrics();
   const warden = await startWarden(config, { logger: options.logger ?? silentLogger, metrics, clock: systemClock });
   return {

@@ -5,7 +5,9 @@
  * - `POST /api/v1/gate` (role ingest) `{session_id, tool, command?, arguments?, tool_call_id?,
  *   cwd?, agent?}` → `{decision: allow|ask|deny, would_be, reason, remedy, detector, severity,
  *   finding_id, targets, decision_id, event_id, latency_ms}`. The intent is recorded as the
- *   session's receipt. A caller that cannot ask a person says so with `can_ask: false`.
+ *   session's receipt. A caller that cannot ask a person says so with `can_ask: false`. In
+ *   distributed mode the call is decided by the session's owner (forwarded, its answer relayed);
+ *   when no owner can be found in time the answer is a deny (`detector: gate_routing`) saying so.
  * - `GET /api/v1/gate/decisions?session=&decision=&since=&limit=` (role read): what the gate
  *   decided, newest first — "what did Warden stop, and why" (`decision=deny`).
  * - `POST /api/v1/gate/decisions/:id/allow {reason}` (role operate): let the next call like the
@@ -21,10 +23,37 @@ import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js'
 import { listDecisions } from '../queries/gate-decisions.js';
 import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
+import type { GateRouter } from '../../../respond/gate/owner-routing.js';
+import { FORWARDED_BY_HEADER, MISDIRECTED_STATUS } from '../../../respond/gate/forward-gate-call.js';
+import { relayAnswer } from './hooks.js';
 import { TenantParam, tenantOf } from './tenant-scope.js';
 
 export interface GateRouteOptions extends IntakeDeps {
   storage: ClickHouseHandle;
+  /** Distributed mode: routes each call to the session's owner. */
+  router?: GateRouter;
+}
+
+/** The answer when Warden cannot decide (no owner in time, or ownership moved): fail closed. */
+function cannotDecide(b: { session_id: string; tool: string; command?: string | undefined; tool_call_id?: string | undefined }, problem: string) {
+  return {
+    decision: 'deny' as const,
+    would_be: 'deny' as const,
+    reason: `Warden ${problem}; tool calls are blocked until it can (fail closed).`,
+    remedy: 'retry in a moment',
+    detector: 'gate_routing',
+    severity: 'none',
+    finding_id: '',
+    finding_ids: [] as string[],
+    targets: [] as string[],
+    decision_id: '',
+    event_id: '',
+    session_id: b.session_id,
+    tool: b.tool,
+    tool_call_id: b.tool_call_id ?? '',
+    command: b.command ?? '',
+    latency_ms: 0,
+  };
 }
 
 const IntentBody = Type.Object({
@@ -50,8 +79,23 @@ const AllowBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2
 const DecisionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptions): void {
-  app.post<{ Body: Static<typeof IntentBody> }>('/api/v1/gate', { config: { role: 'ingest' }, schema: { body: IntentBody } }, async (request) => {
+  app.post<{ Body: Static<typeof IntentBody> }>('/api/v1/gate', { config: { role: 'ingest' }, schema: { body: IntentBody } }, async (request, reply) => {
     const b = request.body;
+    let local: { stillOwner(): boolean; moved(): void } | undefined;
+    if (options.router) {
+      const forwardedBy = request.headers[FORWARDED_BY_HEADER];
+      const routed = await options.router.dispatch({
+        key: b.session_id,
+        path: request.url,
+        body: b,
+        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+        ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
+      });
+      if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
+      if (routed.kind === 'misdirected') throw new ApiError(MISDIRECTED_STATUS, 'GATE_NOT_OWNER', routed.why);
+      if (routed.kind === 'fail') return cannotDecide(b, routed.problem);
+      local = routed;
+    }
     const toolInput: Record<string, unknown> = { ...(b.arguments ?? {}), ...(b.command !== undefined ? { command: b.command } : {}) };
     const input = {
       session_id: b.session_id,
@@ -65,6 +109,10 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
     const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
     const { event, decision } = await takeHookEvent(options, { input, agent: b.agent ?? 'harness', tenant, gated: true, canAsk: b.can_ask ?? true });
     if (decision === null) throw new ApiError(400, 'GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
+    if (local && decision.decision !== 'deny' && !local.stillOwner()) {
+      local.moved();
+      return cannotDecide(b, 'could not finish deciding: ownership of this session moved to another instance meanwhile');
+    }
     const { tenant: _t, mode: _m, ...rest } = decision;
     return { ...rest, remedy: decision.remedy.replaceAll('<decision id>', decision.decision_id), latency_ms: Math.round(decision.latency_ms * 1000) / 1000 };
   });

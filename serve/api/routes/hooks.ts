@@ -12,26 +12,41 @@
  * read, or an event it cannot record (queue full, transport down), is answered with the caller's
  * fail mode (`?fail=closed`, the default, blocks and says why; `?fail=open` lets it through and
  * says so). `?ask=defer` answers Claude Code's `ask` as `defer` (headless `claude -p`).
+ *
+ * Distributed mode (`router` given): a gated event is decided by the instance that owns its
+ * session (`respond/gate/owner-routing.ts`) — forwarded there and its answer relayed; when no
+ * owner can be found in time, answered with the caller's fail mode, saying so.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOK_ADAPTERS } from '../../../harness/hooks/adapters.js';
-import { hookInputOf, type HookInput } from '../../../harness/hooks/hook-event.js';
-import type { HookAdapter, HookResult } from '../../../harness/hooks/run-hook.js';
+import type { HookInput } from '../../../harness/hooks/hook-event.js';
+import { passAnswer, readHookInput, type HookAdapter, type HookResult } from '../../../harness/hooks/run-hook.js';
 import { DEFAULT_TENANT } from '../../../normalize/index.js';
 import { errorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import { ApiError } from '../errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
+import type { GateRouter } from '../../../respond/gate/owner-routing.js';
+import { FORWARDED_BY_HEADER, MISDIRECTED_STATUS, type OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
 
 export interface HookRouteOptions extends IntakeDeps {
   logger: Logger;
+  /** Distributed mode: routes gated calls to the session's owner. */
+  router?: GateRouter;
+}
+
+/** The owner's answer, as it gave it. */
+export function relayAnswer(reply: FastifyReply, answer: OwnerAnswer): string {
+  reply.code(answer.status).headers(answer.headers);
+  return answer.body;
 }
 
 const HookParams = Type.Object({ agent: Type.String({ minLength: 1, maxLength: 64 }) });
 const HookQuery = Type.Object({
   fail: Type.Optional(Type.Union([Type.Literal('closed'), Type.Literal('open')], { description: 'what to answer when Warden cannot read or record the event' })),
   ask: Type.Optional(Type.Union([Type.Literal('ask'), Type.Literal('defer')], { description: 'Claude Code: answer ask as defer (headless sessions)' })),
+  event: Type.Optional(Type.String({ pattern: '^[A-Za-z_]{1,64}$', description: "the hook's event, for payloads that name none (Copilot's camelCase hooks)" })),
 });
 
 function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string; latency_ms: number }): string {
@@ -48,11 +63,14 @@ function send(reply: FastifyReply, result: HookResult, decision?: { decision: st
 /** What the agent is told when Warden cannot read or record the event. */
 function cannot(adapter: HookAdapter, input: HookInput | null, fail: 'closed' | 'open', problem: string): HookResult {
   const gated = input === null || adapter.gatedEvents.has(input.hook_event_name);
-  if (!gated) return { exitCode: 0, stdout: '', stderr: '' };
+  if (!gated) return passAnswer(adapter, input);
   if (fail === 'open') {
-    return { exitCode: 0, stdout: `${JSON.stringify({ systemMessage: `Warden ${problem}; the tool call was let through (fail=open).` })}\n`, stderr: '' };
+    const warning = `Warden ${problem}; the tool call was let through (fail=open).`;
+    if (adapter.letThrough) return adapter.letThrough(warning, input);
+    return { exitCode: 0, stdout: `${JSON.stringify({ systemMessage: warning })}\n`, stderr: '' };
   }
   const reason = `Warden ${problem}; tool calls are blocked until it can (fail=closed).`;
+  if (input === null && adapter.unreadable) return adapter.unreadable(reason);
   if (input === null) return { exitCode: 0, stdout: `${JSON.stringify({ decision: 'block', reason })}\n`, stderr: '' };
   return adapter.deny(reason, input);
 }
@@ -67,15 +85,30 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
       const fail = request.query.fail ?? 'closed';
       let input: HookInput;
       try {
-        input = hookInputOf(request.body);
+        input = readHookInput(adapter, request.body, request.query.event);
       } catch (err) {
         return send(reply, cannot(adapter, null, fail, `could not read this hook payload (${(err as Error).message})`));
       }
       const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
       const gated = adapter.gatedEvents.has(input.hook_event_name);
+      let local: { stillOwner(): boolean; moved(): void } | undefined;
+      if (gated && options.router) {
+        const forwardedBy = request.headers[FORWARDED_BY_HEADER];
+        const routed = await options.router.dispatch({
+          key: input.session_id,
+          path: request.url,
+          body: request.body,
+          ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+          ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
+        });
+        if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
+        if (routed.kind === 'misdirected') throw new ApiError(MISDIRECTED_STATUS, 'GATE_NOT_OWNER', routed.why);
+        if (routed.kind === 'fail') return send(reply, cannot(adapter, input, fail, routed.problem));
+        local = routed;
+      }
       let taken;
       try {
-        taken = await takeHookEvent(options, { input, agent: adapter.agent, tenant, gated, canAsk: adapter.canAsk });
+        taken = await takeHookEvent(options, { input, agent: adapter.agent, tenant, gated, canAsk: adapter.canAskAt?.(input) ?? adapter.canAsk });
       } catch (err) {
         options.logger.warn({ code: errorCode(err), agent: adapter.agent }, 'hook event could not be recorded');
         return send(reply, cannot(adapter, input, fail, `could not record this tool call (${errorCode(err)})`));
@@ -83,7 +116,11 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
       const { decision } = taken;
       if (decision === null) {
         if (gated && taken.event === null) return send(reply, cannot(adapter, input, fail, 'could not read this tool call'));
-        return send(reply, { exitCode: 0, stdout: '', stderr: '' });
+        return send(reply, passAnswer(adapter, input));
+      }
+      if (local && decision.decision !== 'deny' && !local.stillOwner()) {
+        local.moved();
+        return send(reply, cannot(adapter, input, fail, 'could not finish deciding: ownership of this session moved to another instance meanwhile'));
       }
       const remedy = decision.remedy.replaceAll('<decision id>', decision.decision_id);
       const answer = adapter.answer({ decision: decision.decision, reason: decision.reason, remedy, askAs: request.query.ask ?? 'ask' }, input);
