@@ -38,7 +38,7 @@ import { ClickHouseAuditStore, migrate, openClickHouse, type ClickHouseHandle } 
 import { createMemoryTransport, MemoryDeadLetterSink } from './receive/transport/memory.js';
 import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
 import type { DeadLetterSink, TransportConsumer, TransportProducer } from './receive/transport/transport.js';
-import type { EventStage } from './pipeline/pipeline.js';
+import type { EventStage } from './model/event-stage.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { Clock } from './lib/clock.js';
