@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CENSORED, createLogger } from './logger.js';
+import { logLineRedactor } from '../normalize/redact/index.js';
 
 const GH_TOKEN = 'ghp_' + 'Lq4wT8nZ3vK7pR2mX9cB5yH1jD6fS0aGe3Ui';
 const PASSWORD = 'Quiet' + 'Lantern-42';
@@ -17,7 +18,7 @@ function capture(): { lines: string[]; destination: { write(line: string): void 
 
 test('request-content fields are censored whole, at the top level and one object down', () => {
   const { lines, destination } = capture();
-  const logger = createLogger('debug', destination);
+  const logger = createLogger(logLineRedactor(), 'debug', destination);
   logger.warn({ command: 'ls -la', event: { arguments: '{"path":"/tmp"}', body: 'plain' }, session_id: 's-1' }, 'dropped');
   const line = JSON.parse(lines[0]!) as { command: string; event: { arguments: string; body: string }; session_id: string };
   assert.equal(line.command, CENSORED);
@@ -28,7 +29,7 @@ test('request-content fields are censored whole, at the top level and one object
 
 test('secrets in messages, errors and bindings are redacted; the line stays JSON', () => {
   const { lines, destination } = capture();
-  const logger = createLogger('debug', destination).child({ source: `agent ${GH_TOKEN}` });
+  const logger = createLogger(logLineRedactor(), 'debug', destination).child({ source: `agent ${GH_TOKEN}` });
   logger.warn({ session_id: 's-1' }, `session revoked: ran PGPASSWORD=${PASSWORD} psql`);
   logger.error({ err: new Error(`could not parse ${GH_TOKEN}`) }, 'failed');
   logger.debug(`token ${GH_TOKEN}`);

@@ -7,9 +7,10 @@
  * censored by pino's `redact` paths. And every finished line goes through the same redactor as
  * events before it reaches the destination, so a secret interpolated into a message (an
  * operator's revocation reason, an error quoting its input) is replaced by its marker too.
+ * The redactor is passed in by the assembly (`logLineRedactor()` from the redaction stage), so
+ * every logger is built with one: there is no default that forgets it.
  */
 import { pino, type DestinationStream } from 'pino';
-import { createRedactor } from '../normalize/redact/index.js';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -28,17 +29,19 @@ export const REQUEST_CONTENT_PATHS: readonly string[] = [
 ];
 export const CENSORED = '[REDACTED:log_field]';
 
+/** Rewrites one finished log line before it is written: secrets become their markers. */
+export type LineRedactor = (line: string) => string;
+
 /** A destination whose lines are redacted before they are written. */
-export function redactingDestination(destination: DestinationStream): DestinationStream {
-  const redactor = createRedactor();
-  return { write: (line: string) => destination.write(redactor.redact(line).text) };
+export function redactingDestination(destination: DestinationStream, redactLine: LineRedactor): DestinationStream {
+  return { write: (line: string) => destination.write(redactLine(line)) };
 }
 
-/** Logs at `level` (default WARDEN_LOG_LEVEL, else info) to `destination` (default stdout). */
-export function createLogger(level: string = process.env.WARDEN_LOG_LEVEL ?? 'info', destination: DestinationStream = pino.destination(1)): Logger {
+/** Logs at `level` to `destination` (default stdout), every line through `redactLine`. */
+export function createLogger(redactLine: LineRedactor, level: string, destination: DestinationStream = pino.destination(1)): Logger {
   return pino(
     { level, base: { service: 'warden' }, redact: { paths: [...REQUEST_CONTENT_PATHS], censor: CENSORED } },
-    redactingDestination(destination),
+    redactingDestination(destination, redactLine),
   );
 }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { PermanentError } from '../../lib/errors.js';
-import { DETECTOR_FACTORIES, type AnyDetectorFactory } from '../../detect/registry.js';
+import { DETECTOR_FACTORIES, type AnyDetectorFactory } from '../registry.js';
 import { parsePolicy } from './parse-policy.js';
 import type { Policy } from './policy-types.js';
 

@@ -5,8 +5,8 @@
  * override over the layers before it, exactly as `resolve` will fold them).
  */
 import { FINDING_SEVERITIES, type DetectorName } from '../../model/finding.js';
-import type { AnyDetectorFactory } from '../../detect/registry.js';
-import { Fields, isMapping } from '../../detect/common/config-fields.js';
+import type { AnyDetectorFactory } from '../registry.js';
+import { Fields, isMapping } from '../common/config-fields.js';
 import type { DetectorLayer, Policy, PolicyLayer, PolicyOverride } from './policy-types.js';
 import { resolveLayers } from './resolve-policy.js';
 

@@ -3,9 +3,17 @@
  * `detectors`) and the overrides in file order, each a partial layer for a tenant or a tenant's
  * agent. `resolve` folds them into a ResolvedPolicy for one (tenant, agent).
  */
-import type { KillSwitchPolicy } from '../kill-switch/contracts.js';
 import type { DetectorName, FindingSeverity } from '../../model/finding.js';
-import type { AnyDetectorFactory } from '../../detect/registry.js';
+import type { AnyDetectorFactory } from '../registry.js';
+
+export interface KillSwitchPolicy {
+  /** `monitor`: findings are recorded but nothing is ever revoked automatically. */
+  mode: 'enforce' | 'monitor';
+  /** Findings at or above this severity revoke the session. */
+  revoke_at: FindingSeverity;
+  /** Per-detector override of `revoke_at` (`never`: this detector never revokes). */
+  detectors: Partial<Record<DetectorName, { revoke_at: FindingSeverity | 'never' }>>;
+}
 
 export type PolicyMode = KillSwitchPolicy['mode'];
 

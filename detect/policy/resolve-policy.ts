@@ -6,7 +6,7 @@
  * list only grows), and a detector whose config has `allow`/`deny` lists receives the scope;
  * kill-switch and gate thresholds and the mode are replaced.
  */
-import { isMapping } from '../../detect/common/config-fields.js';
+import { isMapping } from '../common/config-fields.js';
 import type { Policy, PolicyLayer, PolicyOverride, ResolvedPolicy } from './policy-types.js';
 
 function layersFor(policy: Policy, tenant: string, agentId: string): PolicyLayer[] {

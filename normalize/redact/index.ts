@@ -5,6 +5,7 @@
  */
 export type { RedactedSecret, RedactionResult, Redactor, ValueRedactionResult, ValueRedactor } from './redaction.js';
 export { createRedactor } from './redactor.js';
+export { logLineRedactor } from './log-lines.js';
 export type { ExtraPattern, RedactorOptions } from './options.js';
 export { MARKER_PREFIX, isMarker, marker, markerRanges } from './marker.js';
 export { classifySecretName, type SecretNameClass } from './secret-names.js';

@@ -3,17 +3,8 @@
  * revoke or not); the effects — revocation record, session state, webhooks, revocation topic —
  * sit behind RevocationService. Verdicts for hooks are answered from memory.
  */
-import type { DetectorName, Finding, FindingSeverity } from '../../model/finding.js';
+import type { Finding } from '../../model/finding.js';
 import type { RevocationInfo } from '../../detect/session/session-state.js';
-
-export interface KillSwitchPolicy {
-  /** `monitor`: findings are recorded but nothing is ever revoked automatically. */
-  mode: 'enforce' | 'monitor';
-  /** Findings at or above this severity revoke the session. */
-  revoke_at: FindingSeverity;
-  /** Per-detector override of `revoke_at` (`never`: this detector never revokes). */
-  detectors: Partial<Record<DetectorName, { revoke_at: FindingSeverity | 'never' }>>;
-}
 
 export interface Decision {
   revoke: boolean;

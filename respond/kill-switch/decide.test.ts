@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DetectorName, Finding, FindingSeverity } from '../../model/finding.js';
-import type { KillSwitchPolicy } from './contracts.js';
+import type { KillSwitchPolicy } from '../../detect/policy/policy-types.js';
 import { decide } from './decide.js';
 
 function finding(detector: DetectorName, severity: FindingSeverity): Finding {

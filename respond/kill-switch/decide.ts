@@ -7,7 +7,8 @@
  */
 import { atLeast, type Finding } from '../../model/finding.js';
 import type { SessionState } from '../../detect/session/session-state.js';
-import type { Decision, KillSwitchPolicy } from './contracts.js';
+import type { Decision } from './contracts.js';
+import type { KillSwitchPolicy } from '../../detect/policy/policy-types.js';
 
 export function decide(finding: Finding, session: Pick<SessionState, 'state' | 'revoked'>, policy: KillSwitchPolicy): Decision {
   const what = `${finding.detector} reported ${finding.severity}: ${finding.title}`;

@@ -4,7 +4,7 @@
  * fills it at start, endpoint configuration, the ClickHouse mirror and the revocation topic for
  * distributed mode.
  */
-export type { Decision, KillSwitchPolicy, ReinstateRequest, RevocationAction, RevocationRecord, RevocationService, RevokeRequest, Verdict } from './contracts.js';
+export type { Decision, ReinstateRequest, RevocationAction, RevocationRecord, RevocationService, RevokeRequest, Verdict } from './contracts.js';
 export { decide } from './decide.js';
 export { openKillSwitch } from './open-kill-switch.js';
 export type { KillSwitch, OpenKillSwitchOptions } from './open-kill-switch.js';

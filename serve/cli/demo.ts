@@ -1,5 +1,5 @@
 /**
- * `warden demo`: replays recorded agent sessions (the incident set in test/incidents/sessions,
+ * `warden demo`: replays recorded agent sessions (the incident set in serve/demo/sessions,
  * or `--dir`) against a running Warden as real OTLP/HTTP telemetry, each in its agent's own wire
  * shape, then shows per session what Warden did: revoked or not, after which step, and the
  * findings that explain it, with detection recall and false-positive rate over the set.
@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { resolveToken } from './query.js';
-import { type ReplayedSession, type SessionOutcome, collectOutcome, score, stepText } from '../../test/incidents/outcomes.js';
-import { loadIncidentSessions, replaySession, type IncidentSession } from '../../test/incidents/replay.js';
-import { outcomeText, summaryLine } from '../../test/incidents/report.js';
-import { WardenApi } from '../../test/incidents/warden-api.js';
+import { type ReplayedSession, type SessionOutcome, collectOutcome, score, stepText } from '../demo/outcomes.js';
+import { loadIncidentSessions, replaySession, type IncidentSession } from '../demo/replay.js';
+import { outcomeText, summaryLine } from '../demo/report.js';
+import { WardenApi } from '../demo/warden-api.js';
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../test/incidents/sessions/', import.meta.url));
+const DEFAULT_DIR = fileURLToPath(new URL('../demo/sessions/', import.meta.url));
 /** As recorded: live detection reads the wall clock, so faster replays show faster agents. */
 const DEFAULT_SPEED = 1;
 /** After the last replay: how long Warden may take to show every event of a session. */
@@ -28,7 +28,7 @@ Examples:
   warden demo --only terraform-destroy-prod    one session
   warden demo --only git-force-push-main,pyc-cleanup --speed 5   two, five times faster
   warden demo --url http://10.0.0.5:4318 --token wdn_…           a remote Warden
-  warden demo --dir ./my-sessions              your own recordings (format: test/incidents/README.md)`;
+  warden demo --dir ./my-sessions              your own recordings (format: serve/demo/README.md)`;
 
 interface DemoOptions {
   url?: string;

@@ -17,7 +17,8 @@
  * PostToolUse), as a real hook would.
  */
 import { randomUUID } from 'node:crypto';
-import { eventIdOf } from '../../normalize/event-id.js';
+import { eventIdFor } from '../../normalize/event-id.js';
+import { DEFAULT_TENANT, sessionIdOf, toolCallIdOf } from '../../normalize/identity.js';
 import { decodeOtlp } from '../../decode/otlp/index.js';
 import type { DecodedRecord } from '../../decode/otlp/records.js';
 import { askVerdict, exportRecords, type WireEncoding } from './otlp-http.js';
@@ -49,6 +50,8 @@ export interface ReplayOptions {
   /** Ask verdicts before hook intents and honour denials (default true; hooks source only). */
   honorVerdicts?: boolean;
   onProgress?: (progress: ReplayProgress) => void;
+  /** The tenant the token stores under (default `default`): an intent's event id is derived from it. */
+  tenant?: string;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -135,7 +138,9 @@ export async function replaySession(baseUrl: string, session: IncidentSession, o
       requests++;
       decodeOtlp(signal, body, encoding === 'json' ? 'otlp_json' : 'otlp_proto').forEach((record, i) => {
         const { step, phase } = sources[i]!;
-        if (step !== null && phase !== 'session') events.set(eventIdOf(record), { step, phase, sentAtMs });
+        if (step === null || phase === 'session') return;
+        const id = eventIdFor(record, { tenant: options.tenant ?? DEFAULT_TENANT, sessionId: sessionIdOf(record), toolCallId: toolCallIdOf(record), phase });
+        events.set(id, { step, phase, sentAtMs });
       });
     }
     for (const r of batch) {

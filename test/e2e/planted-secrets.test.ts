@@ -24,6 +24,7 @@ import type { AnyValue, DecodedLogRecord, DecodedRecord, DecodedSpan } from '../
 import { WebhookReceiver } from '../../respond/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../../config/webhook-endpoints.js';
 import { createLogger } from '../../lib/logger.js';
+import { logLineRedactor } from '../../normalize/redact/index.js';
 import { renderIncidentMarkdown } from '../../serve/cli/incident-report.js';
 import { SECRET_KINDS, type Planted } from './planted-secrets.data.js';
 
@@ -50,7 +51,7 @@ const logLines: string[] = [];
 before(async () => {
   const secret = generateWebhookSecret();
   receiver = await WebhookReceiver.start({ secret });
-  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const logger = createLogger(logLineRedactor(), 'debug', { write: (line: string) => void logLines.push(line) });
   warden = await startTestWarden({ WARDEN_WEBHOOK_URL: receiver.url, WARDEN_WEBHOOK_SECRET: secret }, { logger });
 });
 after(async () => {

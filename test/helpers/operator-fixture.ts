@@ -9,22 +9,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../app.js';
-import { TokenRegistry, type Role } from '../../../../config/tokens.js';
-import { ClickHouseAuditStore, migrate, type ClickHouseHandle } from '../../../../store/index.js';
-import type { AuditEvent } from '../../../../model/audit-event.js';
-import { nsToDateTime64 } from '../../../../store/event-row.js';
-import { createMemoryTransport } from '../../../../receive/transport/memory.js';
-import type { Finding } from '../../../../model/finding.js';
-import { Metrics } from '../../../../lib/metrics.js';
-import { silentLogger } from '../../../../lib/logger.js';
-import { FakeClock } from '../../../../lib/clock.js';
-import { openTempChdb, type TempChdb } from '../../../../test/infra/clickhouse-chdb.js';
-import { registerOperatorRoutes } from '../operator.js';
-import { registerTenantScope } from '../tenant-scope.js';
-import type { BlockedBy } from '../verdict.js';
-import { SessionRegistry } from '../../../../detect/session/session-registry.js';
-import { openKillSwitch, type KillSwitchService } from '../../../../respond/kill-switch/index.js';
+import { buildApp } from '../../serve/api/app.js';
+import { TokenRegistry, type Role } from '../../config/tokens.js';
+import { ClickHouseAuditStore, migrate, type ClickHouseHandle } from '../../store/index.js';
+import type { AuditEvent } from '../../model/audit-event.js';
+import { nsToDateTime64 } from '../../store/event-row.js';
+import { createMemoryTransport } from '../../receive/transport/memory.js';
+import type { Finding } from '../../model/finding.js';
+import { Metrics } from '../../lib/metrics.js';
+import { silentLogger } from '../../lib/logger.js';
+import { FakeClock } from '../../lib/clock.js';
+import { openTempChdb, type TempChdb } from '../infra/clickhouse-chdb.js';
+import { registerOperatorRoutes } from '../../serve/api/routes/operator.js';
+import { registerTenantScope } from '../../serve/api/routes/tenant-scope.js';
+import type { BlockedBy } from '../../serve/api/routes/verdict.js';
+import { SessionRegistry } from '../../detect/session/session-registry.js';
+import { openKillSwitch, type KillSwitchService } from '../../respond/kill-switch/index.js';
 
 export const TOKENS = {
   acmeOperator: 'wdn_test_acme_operator_000000',

@@ -15,10 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { replayThroughGate, type GateReplayResult } from './gate-replay.js';
-import { loadIncidentSessions, type IncidentSession } from './replay.js';
-import { WardenApi } from './warden-api.js';
+import { loadIncidentSessions, type IncidentSession } from '../../serve/demo/replay.js';
+import { WardenApi } from '../../serve/demo/warden-api.js';
 
-const SESSIONS_DIR = new URL('./sessions/', import.meta.url).pathname;
+const SESSIONS_DIR = new URL('../../serve/demo/sessions/', import.meta.url).pathname;
 const SPEED = Number(process.env.WARDEN_REPLAY_SPEED ?? '4');
 
 type Verdict = 'prevented' | 'revoked after' | 'missed' | 'clean' | 'false alarm';

@@ -10,9 +10,9 @@
  */
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import { runHookClient } from '../helpers/run-hook-client.js';
-import type { IncidentSession } from './session-file.js';
-import { planSession } from './timeline.js';
-import { argumentsOf, failure, sessionStartLog } from './wire/wire-record.js';
+import type { IncidentSession } from '../../serve/demo/session-file.js';
+import { planSession } from '../../serve/demo/timeline.js';
+import { argumentsOf, failure, sessionStartLog } from '../../serve/demo/wire/wire-record.js';
 
 export interface GatedStep {
   index: number;

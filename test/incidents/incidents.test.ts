@@ -15,13 +15,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
-import { type ReplayedSession, type SessionOutcome, collectOutcome, score } from './outcomes.js';
-import { loadIncidentSessions, replaySession } from './replay.js';
-import { explainMisses, formatTable, latencyLine, summaryLine } from './report.js';
-import { WardenApi } from './warden-api.js';
-import { WebhookSink, newWebhookSecret } from './webhook-sink.js';
+import { type ReplayedSession, type SessionOutcome, collectOutcome, score } from '../../serve/demo/outcomes.js';
+import { loadIncidentSessions, replaySession } from '../../serve/demo/replay.js';
+import { explainMisses, formatTable, latencyLine, summaryLine } from '../../serve/demo/report.js';
+import { WardenApi } from '../../serve/demo/warden-api.js';
+import { WebhookSink, newWebhookSecret } from '../../serve/demo/webhook-sink.js';
 
-const SESSIONS_DIR = new URL('./sessions/', import.meta.url).pathname;
+const SESSIONS_DIR = new URL('../../serve/demo/sessions/', import.meta.url).pathname;
 const SPEED = Number(process.env.WARDEN_REPLAY_SPEED ?? '1');
 /** After the last replay ends: how long an incident's webhook or a session's events may take. */
 const DEADLINE_MS = 30_000;

@@ -15,12 +15,12 @@ import { createNormalizer } from '../../normalize/index.js';
 import { realDeps } from '../../normalize/test-kit.js';
 import { decodeOtlp, encodeOtlp } from '../../decode/otlp/index.js';
 import type { DecodedRecord } from '../../decode/otlp/records.js';
-import { loadIncidentSessions, replaySession, sessionRecords, type IncidentSession } from './replay.js';
-import { SOURCES } from './session-file.js';
-import { planSession, writesIntents } from './timeline.js';
-import { DEFAULT_ENCODING } from './wire/index.js';
+import { loadIncidentSessions, replaySession, sessionRecords, type IncidentSession } from '../../serve/demo/replay.js';
+import { SOURCES } from '../../serve/demo/session-file.js';
+import { planSession, writesIntents } from '../../serve/demo/timeline.js';
+import { DEFAULT_ENCODING } from '../../serve/demo/wire/index.js';
 
-const SESSIONS_DIR = new URL('./sessions/', import.meta.url).pathname;
+const SESSIONS_DIR = new URL('../../serve/demo/sessions/', import.meta.url).pathname;
 const sessions = loadIncidentSessions(SESSIONS_DIR);
 const BASE_MS = Date.UTC(2026, 10, 21, 9, 0, 0);
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent } from '../../../test/infra/clickhouse-events.js';
 import type { Finding } from '../../../model/finding.js';
-import { openOperatorFixture, TOKENS, type OperatorFixture } from './testing/operator-fixture.js';
+import { openOperatorFixture, TOKENS, type OperatorFixture } from '../../../test/helpers/operator-fixture.js';
 
 const auth = { authorization: `Bearer ${TOKENS.acmeReader}` };
 const NOW_MS = Math.floor(Date.now() / 1000) * 1000;

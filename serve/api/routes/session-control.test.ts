@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent } from '../../../test/infra/clickhouse-events.js';
-import { openOperatorFixture, TOKENS, type OperatorFixture } from './testing/operator-fixture.js';
+import { openOperatorFixture, TOKENS, type OperatorFixture } from '../../../test/helpers/operator-fixture.js';
 
 const operator = { authorization: `Bearer ${TOKENS.acmeOperator}`, 'content-type': 'application/json' };
 const ingest = { authorization: `Bearer ${TOKENS.acmeIngest}` };

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent } from '../../../test/infra/clickhouse-events.js';
 import type { AuditEvent } from '../../../model/audit-event.js';
-import { openOperatorFixture, TOKENS, type OperatorFixture } from './testing/operator-fixture.js';
+import { openOperatorFixture, TOKENS, type OperatorFixture } from '../../../test/helpers/operator-fixture.js';
 
 const T0 = (BigInt(Math.floor(Date.now() / 1000)) - 600n) * 1_000_000_000n;
 const at = (offsetMs: number): string => (T0 + BigInt(offsetMs) * 1_000_000n).toString();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent } from '../../../test/infra/clickhouse-events.js';
 import { nsToDateTime64 } from '../../../store/event-row.js';
-import { openOperatorFixture, TOKENS, type OperatorFixture } from './testing/operator-fixture.js';
+import { openOperatorFixture, TOKENS, type OperatorFixture } from '../../../test/helpers/operator-fixture.js';
 
 // Recent enough to be inside the audit trail's TTL: an hour ago, on a whole second.
 const T0 = (BigInt(Math.floor(Date.now() / 1000)) - 3600n) * 1_000_000_000n;
