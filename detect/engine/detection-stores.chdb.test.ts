@@ -12,7 +12,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { openTempChdb, type TempChdb } from '../../test/infra/clickhouse-chdb.js';
 import type { Finding } from '../../model/finding.js';
-import { defaultPolicy } from '../../respond/policy/load-policy.js';
+import { defaultPolicy } from '../policy/load-policy.js';
 import { rebuildFromStore } from '../session/rebuild-from-store.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import { newSession, stepEvent } from '../testing/scenario.js';

@@ -14,7 +14,7 @@ export { SessionRegistry, SESSION_DEFAULTS } from '../session/session-registry.j
 export type { SessionRegistryOptions } from '../session/session-registry.js';
 export { rebuildFromStore } from '../session/rebuild-from-store.js';
 export type { RebuildOptions, RebuildResult, RebuildTarget } from '../session/rebuild-from-store.js';
-export { loadPolicy, defaultPolicy, parsePolicyText, POLICY_INVALID, DEFAULT_POLICY_FILE } from '../../respond/policy/load-policy.js';
-export { resolve } from '../../respond/policy/resolve-policy.js';
-export type { Policy, ResolvedPolicy, ResolvedDetector, PolicyScope } from '../../respond/policy/policy-types.js';
+export { loadPolicy, defaultPolicy, parsePolicyText, POLICY_INVALID, DEFAULT_POLICY_FILE } from '../policy/load-policy.js';
+export { resolve } from '../policy/resolve-policy.js';
+export type { Policy, ResolvedPolicy, ResolvedDetector, PolicyScope } from '../policy/policy-types.js';
 export { DETECTOR_FACTORIES, type AnyDetectorFactory } from '../registry.js';

@@ -17,7 +17,7 @@ import { openTempChdb, type TempChdb } from '../../test/infra/clickhouse-chdb.js
 import { DetectionEngine } from '../engine/detection-engine.js';
 import { ClickHouseSessionStore } from '../engine/detection-stores.js';
 import type { Finding } from '../../model/finding.js';
-import { defaultPolicy } from '../../respond/policy/load-policy.js';
+import { defaultPolicy } from '../policy/load-policy.js';
 import { newSession, stepEvent } from '../testing/scenario.js';
 import { SessionRegistry } from './session-registry.js';
 

@@ -11,7 +11,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { DetectionEngine } from '../engine/detection-engine.js';
 import type { Finding } from '../../model/finding.js';
-import { defaultPolicy } from '../../respond/policy/load-policy.js';
+import { defaultPolicy } from '../policy/load-policy.js';
 import { newSession, stepEvent } from '../testing/scenario.js';
 import { SessionRegistry } from './session-registry.js';
 

@@ -11,7 +11,7 @@
  * - `monitor` mode answers allow and records what it would have answered (`would_be`).
  */
 import { SEVERITY_RANK, type Finding } from '../../model/finding.js';
-import type { GateThreshold, ResolvedPolicy } from '../policy/policy-types.js';
+import type { GateThreshold, ResolvedPolicy } from '../../detect/policy/policy-types.js';
 import type { RevocationInfo } from '../../detect/session/session-state.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 
