@@ -1,8 +1,8 @@
 /**
  * The classifier: action (tool, command, arguments, cwd) -> Classification. Shell tools go
- * through the shell parser, SQL tools through the SQL parser, everything else through the tool
- * knowledge; each resulting subject is checked against every rule, and the matches are
- * combined. Synchronous, and parses are cached, because it runs on every event.
+ * through the shell parser, SQL tools through the SQL parser, patch bodies (apply_patch) through
+ * the patch reader, everything else through the tool knowledge; each resulting subject is
+ * checked against every rule, and the matches are combined. Synchronous, and parses are cached, because it runs on every event.
  */
 import { fileURLToPath } from 'node:url';
 import { LruCache } from './lru-cache.js';
@@ -17,6 +17,7 @@ import { loadRules } from './load-rules.js';
 import type { Rule, RuleSet, Tuning } from './rule-schema.js';
 import { ShellSubjects } from './shell-subjects.js';
 import { sqlSubjects } from './sql/sql-subjects.js';
+import { findPatchBody, parsePatch, patchSubjects } from './tools/apply-patch.js';
 import { argStrings, findToolSpec, toolSubject } from './tools/tool-subjects.js';
 
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('./rules/', import.meta.url));
@@ -67,6 +68,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
 
   function subjectsOf(input: ActionInput): { subjects: Subject[]; unparsed: boolean } {
     const args = input.arguments ?? {};
+    // A patch body (apply_patch) is read for the files it touches, whatever the tool is called.
+    const patch = findPatchBody(input.command, args);
+    if (patch !== undefined) return { subjects: patchSubjects(parsePatch(patch), rules.tools, input.cwd), unparsed: false };
     const spec = findToolSpec(rules.tools, input.tool);
     if (spec.kind === 'shell' || (spec.kind === 'generic' && input.command !== '')) {
       const text = input.command || argStrings(args, spec.command_arguments)[0] || '';
