@@ -39,12 +39,25 @@ export function sessionIdReader(mappings: CompiledMappings): (record: DecodedRec
   };
 }
 
+let defaultMappings: CompiledMappings | undefined;
 let defaultReader: ((record: DecodedRecord) => string) | undefined;
 
 /** Session id of a record under the built-in mapping tables; '' when it has none. */
 export function sessionIdOf(record: DecodedRecord): string {
-  defaultReader ??= sessionIdReader(compileMappings(loadMappingTables()));
+  defaultMappings ??= compileMappings(loadMappingTables());
+  defaultReader ??= sessionIdReader(defaultMappings);
   return defaultReader(record);
+}
+
+/** Tool-call id of a record under the built-in mapping tables ('' when it has none): with the session, what keys an intent's id. */
+export function toolCallIdOf(record: DecodedRecord): string {
+  defaultMappings ??= compileMappings(loadMappingTables());
+  const view = new RecordView(record);
+  for (const key of defaultMappings.ruleFor(view).fields.tool_call_id) {
+    const value = asString(view.get(key));
+    if (value !== '') return value;
+  }
+  return '';
 }
 
 /**

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { PermanentError, WardenError, errorCode } from '../lib/errors.js';
 import type { Metrics } from '../lib/metrics.js';
 import { classifyAction, unclassified, type ActionVerdict } from './classify-action.js';
-import { eventIdOf } from './event-id.js';
+import { eventIdFor } from './event-id.js';
 import { extractFields } from './extract-fields.js';
 import { DEFAULT_TENANT, sessionIdReader, tenantOf } from './identity.js';
 import { compileMappings } from './mapping-compile.js';
@@ -91,7 +91,7 @@ export function createNormalizer(deps: NormalizerDeps): Normalizer {
     const { time, end, observed } = times;
 
     const event: AuditEvent = {
-      event_id: eventIdOf(record),
+      event_id: eventIdFor(record, { tenant, sessionId: s.session_id, toolCallId: s.tool_call_id, phase: raw.phase }),
       tenant,
       session_id: s.session_id,
       agent_id: s.agent_id,

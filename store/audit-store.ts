@@ -4,7 +4,10 @@
  * JSONCompactEachRow insert into `audit_events`, tagged with an insert_deduplication_token derived from
  * the batch's event ids, so retrying a batch never stores it twice. With `checkExisting` it first
  * asks which events are already stored and inserts only the rest (re-delivery of a batch composed
- * differently after a crash). An insert never spans more day partitions than ClickHouse takes in
+ * differently after a crash). Intents whose id is their tool call's (`PreparedRows.byCall`) are
+ * checked on every insert: the same call's intent arriving again through another channel (the
+ * gate's hook record, then the agent's telemetry) is not stored a second time — the first copy
+ * stored is the event. An insert never spans more day partitions than ClickHouse takes in
  * one block (`max_partitions_per_insert_block`, 100 by default): rows of more days go as several
  * inserts, each with its own token. Text with lone surrogates is stored with U+FFFD in their place,
  * counted (`warden_errors_total{stage="clickhouse",code="LONE_SURROGATE_REPLACED"}`) and logged.
@@ -76,8 +79,9 @@ export class ClickHouseAuditStore implements AuditStore {
     const started = this.clock.now();
     try {
       let batch = lastById(rows);
-      if (options.checkExisting) {
-        const existing = await existingEventIds(this.handle, batch);
+      const toCheck = options.checkExisting ? batch : filterRows(batch, (i) => batch.byCall[i]!);
+      if (toCheck.ids.length > 0) {
+        const existing = await existingEventIds(this.handle, toCheck);
         if (existing.size > 0) {
           this.logger.debug({ existing: existing.size, batch: batch.ids.length }, 'skipping events already stored');
           batch = filterRows(batch, (i) => !existing.has(batch.ids[i]!));

@@ -2,7 +2,8 @@
  * Events in their insert form: JSONCompactEachRow lines, as bytes, with the few fields the insert
  * still needs of each row (id for de-duplication and the token, tenant and session for the
  * lookup of already-stored ids and for a dead letter, signal for the metrics, the day of its
- * time — its `audit_events` partition — for cutting inserts by partition) in parallel arrays.
+ * time — its `audit_events` partition — for cutting inserts by partition, whether its id is its
+ * tool call's — an intent that may arrive again through another channel) in parallel arrays.
  *
  * Text ClickHouse cannot take is made safe here: a lone UTF-16 surrogate (which JSON.stringify
  * writes as a `\udXXX` escape, and ClickHouse refuses as a broken surrogate pair, failing the
@@ -33,12 +34,18 @@ export interface PreparedRows {
   signals: Array<AuditEvent['signal']>;
   /** The UTC day (days since the epoch) of each row's `time`: its partition in `audit_events`. */
   days: number[];
+  /**
+   * Rows whose id is derived from their tool call (an intent naming one, see normalize/event-id.ts):
+   * another record of the same call — the gate's, the agent's telemetry — has the same id, and the
+   * first one stored is the event; the store checks these against what is stored.
+   */
+  byCall: boolean[];
   /** The rows' lines, in row order. */
   parts: RowsPart[];
 }
 
 export function emptyRows(): PreparedRows {
-  return { ids: [], tenants: [], sessions: [], signals: [], days: [], parts: [] };
+  return { ids: [], tenants: [], sessions: [], signals: [], days: [], byCall: [], parts: [] };
 }
 
 const NS_PER_DAY_DIGITS = 9;
@@ -107,6 +114,7 @@ export async function prepareRows(events: readonly AuditEvent[], onReplaced?: (i
     rows.sessions.push(e.session_id);
     rows.signals.push(e.signal);
     rows.days.push(dayOfNs(e.time_ns));
+    rows.byCall.push(e.phase === 'intent' && e.tool_call_id !== '');
   }
   return rows;
 }
@@ -119,6 +127,7 @@ export function appendRows(into: PreparedRows, more: PreparedRows): void {
     into.sessions.push(more.sessions[i]!);
     into.signals.push(more.signals[i]!);
     into.days.push(more.days[i]!);
+    into.byCall.push(more.byCall[i]!);
   }
   for (const part of more.parts) into.parts.push(part);
 }
@@ -147,6 +156,7 @@ export function filterRows(rows: PreparedRows, keep: (index: number) => boolean)
         out.sessions.push(rows.sessions[index]!);
         out.signals.push(rows.signals[index]!);
         out.days.push(rows.days[index]!);
+        out.byCall.push(rows.byCall[index]!);
       } else {
         closeRun();
       }
@@ -158,10 +168,14 @@ export function filterRows(rows: PreparedRows, keep: (index: number) => boolean)
   return out;
 }
 
-/** One row per event id, the last occurrence's (a later copy of an event is the newer one). */
+/**
+ * One row per event id: the last occurrence's (a later copy of a record is the newer one), except
+ * for an id derived from its tool call, where the first is kept — it is the copy detection judged,
+ * and the one kept when the copies come in different inserts.
+ */
 export function lastById(rows: PreparedRows): PreparedRows {
   const last = new Map<string, number>();
-  for (let i = 0; i < rows.ids.length; i++) last.set(rows.ids[i]!, i);
+  for (let i = 0; i < rows.ids.length; i++) if (!rows.byCall[i] || !last.has(rows.ids[i]!)) last.set(rows.ids[i]!, i);
   if (last.size === rows.ids.length) return rows;
   return filterRows(rows, (i) => last.get(rows.ids[i]!) === i);
 }

@@ -8,6 +8,16 @@
  * finding to the finding store and to `onFinding` (the kill switch). Finally the event joins the
  * session's recent list, so detectors see `session.recent` as the events before the current one.
  *
+ * One intended action, judged once: an intent that names its tool call has an id derived from
+ * the call (normalize/event-id.ts), so the same call's intent arriving again — through the gate
+ * and the agent's telemetry, or a hook installed twice — is a duplicate, whether or not it is
+ * still among the session's recent events (a bounded map of such intents remembers, per id, the
+ * findings it produced). `evaluate` answers a duplicate with those findings, so the gate decides
+ * an intent the stream judged first as the stream judged it. One exception: when the copy judged
+ * first carried no action (no command, no arguments: a bare receipt such as Claude Code's
+ * `tool_decision`) and this one does, this one is judged — detectors count actions by call id,
+ * so it is still counted once — rather than let an unseen command through unjudged.
+ *
  * `onFinding` is called synchronously, in event order; what it does before its first `await`
  * (marking the session revoked) takes effect before the next event is observed. Its promise is
  * not awaited by `consume`: it is tracked, its failure logged, and `drain()` waits for all.
@@ -31,7 +41,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../../model/audit-event.js';
-import type { EventStage } from '../../pipeline/pipeline.js';
+import type { EventStage } from '../../model/event-stage.js';
 import type { Clock } from '../../lib/clock.js';
 import { errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -39,8 +49,8 @@ import type { Metrics } from '../../lib/metrics.js';
 import { BoundedMap, BoundedSet } from '../common/bounded.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import type { DetectorName, Finding } from '../../model/finding.js';
-import { resolve } from '../../respond/policy/resolve-policy.js';
-import type { Policy, ResolvedPolicy } from '../../respond/policy/policy-types.js';
+import { resolve } from '../policy/resolve-policy.js';
+import type { Policy, ResolvedPolicy } from '../policy/policy-types.js';
 import { nsToMs } from '../../lib/rfc3339.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import { sessionKey, type SessionState } from '../session/session-state.js';
@@ -75,6 +85,23 @@ export interface DetectionEngineOptions {
   maxHeldSessions?: number;
   /** Events one session may have waiting for its reload (default 1 000). */
   maxHeldEvents?: number;
+  /** Intents keyed by their tool call remembered as judged, with their findings (default 50 000). */
+  maxRememberedIntents?: number;
+}
+
+interface JudgedIntent {
+  findings: Finding[];
+  /** It carried a command or arguments. */
+  action: boolean;
+}
+
+/** An intent whose id is its tool call's (normalize/event-id.ts): other records of the call share it. */
+function keyedByCall(event: AuditEvent): boolean {
+  return event.phase === 'intent' && event.tool_call_id !== '';
+}
+
+function carriesAction(event: AuditEvent): boolean {
+  return event.command !== '' || event.arguments !== '';
 }
 
 export interface JudgeOptions {
@@ -116,6 +143,10 @@ export class DetectionEngine implements EventStage {
   private readonly maxHeldEvents: number;
   /** While `evaluate` runs: the findings its event produced. */
   private collected: Finding[] | undefined;
+  /** Intents keyed by their tool call (by event id): what judging them found, and whether they carried an action. */
+  private readonly callIntents: BoundedMap<string, JudgedIntent>;
+  /** While an intent keyed by its call is judged: the findings it produced. */
+  private current: Finding[] | undefined;
   /** While `evaluate` runs for an action an operator allowed once: findings are stored, not acted on. */
   private withholdHandler = false;
 
@@ -129,6 +160,7 @@ export class DetectionEngine implements EventStage {
     this.judges = new SecondOpinions({ clock: options.clock, logger: this.logger, metrics: options.metrics, ...options.judge });
     this.maxHeldSessions = options.maxHeldSessions ?? 1000;
     this.maxHeldEvents = options.maxHeldEvents ?? 1000;
+    this.callIntents = new BoundedMap(options.maxRememberedIntents ?? 50_000);
   }
 
   /** Events waiting for their session's reload. */
@@ -145,12 +177,13 @@ export class DetectionEngine implements EventStage {
   /**
    * The gate's path: one intended action observed now, synchronously, exactly as the stream
    * would observe it (state updated, findings stored and handed to `onFinding`); returns the
-   * findings this event produced. An event the session already saw returns `null`. With
+   * findings this event produced. An event the session already saw returns `null` — or, for an
+   * intent keyed by its tool call, the findings the copy judged first produced. With
    * `act: false` (an action an operator allowed once) the findings are stored but not handed to
    * `onFinding`, so they revoke nothing.
    */
   evaluate(event: AuditEvent, options: { act?: boolean } = {}): Finding[] | null {
-    if (this.registry.isDuplicate(event)) return null;
+    if (this.isDuplicate(event)) return keyedByCall(event) ? (this.callIntents.get(event.event_id)?.findings.slice() ?? null) : null;
     const collected: Finding[] = [];
     this.collected = collected;
     this.withholdHandler = options.act === false;
@@ -196,11 +229,14 @@ export class DetectionEngine implements EventStage {
       if (this.held.size > 0 || this.registry.needsReload(event.tenant, event.session_id)) {
         if (silent ? this.registry.needsReload(event.tenant, event.session_id) : this.hold(event)) continue;
       }
-      if (this.registry.isDuplicate(event)) {
+      if (this.isDuplicate(event)) {
         this.m.duplicates.inc();
         continue;
       }
       tick?.(event);
+      const byCall = keyedByCall(event);
+      const found: Finding[] = [];
+      this.current = byCall ? found : undefined;
       const session = this.registry.observe(event);
       const policy = this.policyFor(session);
       for (const { factory, config } of policy.detectors) {
@@ -225,6 +261,11 @@ export class DetectionEngine implements EventStage {
           t.events++;
           spent.set(factory.name, t);
         }
+      }
+      this.current = undefined;
+      if (byCall) {
+        const before = this.callIntents.get(event.event_id);
+        this.callIntents.set(event.event_id, { findings: before ? [...before.findings, ...found] : found, action: carriesAction(event) });
       }
       this.registry.remember(session, event);
       if (!silent) this.options.sessions?.touch(session);
@@ -284,10 +325,22 @@ export class DetectionEngine implements EventStage {
     this.emit(finding, this.registry.get(session.tenant, session.id) ?? session, policy, false);
   }
 
+  /**
+   * True when the event was judged before: among its session's recent events, or an intent of a
+   * tool call already judged — unless that copy was a bare receipt and this one carries the action.
+   */
+  private isDuplicate(event: AuditEvent): boolean {
+    if (!keyedByCall(event)) return this.registry.isDuplicate(event);
+    const judged = this.callIntents.get(event.event_id);
+    if (judged) return judged.action || !carriesAction(event);
+    return this.registry.isDuplicate(event);
+  }
+
   /** True when the finding is new and was sent on (not a duplicate, not replayed). */
   private emit(finding: Finding, session: SessionState, policy: ResolvedPolicy, silent: boolean): boolean {
     if (this.emitted.has(finding.id)) return false;
     this.emitted.add(finding.id);
+    this.current?.push(finding);
     if (silent) return false;
     this.collected?.push(finding);
     this.m.findings.inc({ detector: finding.detector, severity: finding.severity });

@@ -6,6 +6,11 @@
  * anything else. Then the record goes to the transport like any OTLP log, so it is stored by the
  * ingest path (offsets, retries, dead letters as for telemetry); the detectors see the stored copy
  * as an event they already judged and skip it, so the intent is stored once and judged once.
+ * The same holds when the call's intent also arrives as the agent's own telemetry, before or
+ * after, or through a second hook: an intent naming its tool call has an id derived from
+ * (tenant, session, tool-call id), so every copy is the one event — the engine judges the first
+ * (and answers the gate with its findings), storage keeps the first stored, and the gate's
+ * decision (`gate_decisions.event_id`) points at it. A call without an id keeps the id of its record.
  *
  * A record the transport cannot take (queue full, Kafka down) is an error the route answers with
  * the caller's fail mode: no receipt, no action.
