@@ -119,6 +119,19 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** What the commands that talk to a running Warden read (the schema's `client` settings). */
+export interface ClientSettings {
+  /** WARDEN_URL, when set. */
+  url: string | undefined;
+  /** WARDEN_TOKEN, when set. */
+  token: string | undefined;
+}
+
+export function loadClientSettings(env: Env = process.env): ClientSettings {
+  const { settings } = readSettings(env, ['client']);
+  return { url: settings.WARDEN_URL, token: settings.WARDEN_TOKEN };
+}
+
 /** Reads the environment into a config, collecting every problem before failing. */
 export function loadConfig(env: Env = process.env): WardenConfig {
   const { settings: s, problems } = readSettings(env);

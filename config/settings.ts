@@ -8,12 +8,12 @@
  * `client` settings are read by the commands that talk to a running Warden (`warden hook`,
  * `sessions`, `query`, …), not by the service, so `warden start` does not validate them.
  *
- * Read only by tests and benchmarks, so not declared here: BENCH_* (bench/), WARDEN_FUZZ_CASES,
- * WARDEN_FUZZ_SEED, KAFKA_CASES, WARDEN_REPLAY_SPEED, WARDEN_RECORD_LOADS, WARDEN_KAFKA_IMAGE,
- * WARDEN_TOPICS, CLICKHOUSE_TEST_IMAGE (test/), and the variables test containers are given.
+ * Variables read only by tests and benchmarks are not settings; `TEST_ONLY_VARIABLES` lists them
+ * (config/settings-doc.test.ts checks that every variable any code reads is one or the other).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ENCODINGS } from '../model/encoding.js';
+import { HOOK_DEFAULTS } from './hook-defaults.js';
 
 export type SettingMode = 'all' | 'embedded' | 'distributed' | 'client';
 
@@ -47,7 +47,7 @@ const HOST_PORT = '[^\\s:,]+:\\d{1,5}';
 
 export const SettingsSchema = Type.Object({
   WARDEN_HTTP_HOST: text('127.0.0.1', { mode: 'all', description: 'interface to bind; loopback unless deliberately opened' }),
-  WARDEN_HTTP_PORT: int(4318, 0, 65535, { mode: 'all', description: 'HTTP port for OTLP, the gate and the operator API' }),
+  WARDEN_HTTP_PORT: int(HOOK_DEFAULTS.WARDEN_HTTP_PORT, 0, 65535, { mode: 'all', description: 'HTTP port for OTLP, the gate and the operator API' }),
   WARDEN_BODY_LIMIT_BYTES: int(16 * MIB, 1024, 512 * MIB, { mode: 'all', description: 'largest request body as sent, compressed or not' }),
   WARDEN_MAX_DECODED_BYTES: int(16 * MIB, 1024, 512 * MIB, { mode: 'all', description: 'largest OTLP body once gunzipped; past it 413' }),
   WARDEN_HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000, {
@@ -155,13 +155,37 @@ export const SettingsSchema = Type.Object({
   WARDEN_TOKEN: computed(
     Type.String({ mode: 'client', description: 'bearer token of a hook (ingest role) or operator command', defaultText: 'operator commands: the token file\'s admin token', secret: true }),
   ),
-  WARDEN_HOOK_FAIL: oneOf(['closed', 'open'] as const, 'closed', {
+  WARDEN_HOOK_FAIL: oneOf(['closed', 'open'] as const, HOOK_DEFAULTS.WARDEN_HOOK_FAIL, {
     mode: 'client',
     description: 'what a PreToolUse hook answers when Warden is unreachable, times out or errors',
   }),
-  WARDEN_HOOK_TIMEOUT_MS: int(1_500, 1, 600_000, { mode: 'client', description: 'time a hook waits for Warden, per request' }),
+  WARDEN_HOOK_TIMEOUT_MS: int(HOOK_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS, 1, 600_000, { mode: 'client', description: 'time a hook waits for Warden, per request' }),
   OTEL_SERVICE_NAME: computed(Type.String({ mode: 'client', description: 'agent id a hook\'s events carry', defaultText: 'the adapter\'s, e.g. claude-code' })),
 });
+
+/**
+ * Read by tests, benchmarks and their helpers only, never by Warden: benchmark sizes (BENCH_*),
+ * fuzz sizes and seeds, replay speed, the module-load recorder, container images, the C compiler
+ * of the Kafka mock, the golden-file switch, and PATH for the processes tests start.
+ */
+export const TEST_ONLY_VARIABLES: readonly string[] = [
+  'BENCH_BATCHES',
+  'BENCH_HOOK_CALLS',
+  'BENCH_HOOK_LOAD',
+  'BENCH_PROBES',
+  'BENCH_PROBE_RATE',
+  'BENCH_WAL_REQUESTS',
+  'BENCH_WARDEN_NODE_ARGS',
+  'WARDEN_FUZZ_CASES',
+  'WARDEN_FUZZ_SEED',
+  'WARDEN_REPLAY_SPEED',
+  'WARDEN_RECORD_LOADS',
+  'WARDEN_KAFKA_IMAGE',
+  'CLICKHOUSE_TEST_IMAGE',
+  'CC',
+  'UPDATE_GOLDEN',
+  'PATH',
+];
 
 export type Settings = Static<typeof SettingsSchema>;
 export type SettingName = keyof Settings;
@@ -202,6 +226,6 @@ export function settingsInfo(): SettingInfo[] {
 
 function describeDefault(value: unknown): string {
   if (value === '') return 'empty';
-  if (typeof value === 'number' && value >= MIB && value % MIB === 0) return `${value} (${value / MIB} MiB)`;
+  if (typeof value === 'number' && value >= MIB && value % MIB === 0) return `${value} = ${value / MIB} MiB`;
   return String(value);
 }

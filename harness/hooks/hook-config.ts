@@ -9,9 +9,14 @@
  *   WARDEN_HOOK_TIMEOUT_MS per request (default 1500)
  *   OTEL_SERVICE_NAME      the agent id events carry (default: the adapter's, e.g. claude-code)
  *
+ * The variables and their defaults are declared in config/settings.ts (`client` mode). A value
+ * the hook cannot read falls back to its default rather than failing the agent's tool call.
+ *
  * Fail closed by default: a kill switch that fails open is switched off by whatever takes Warden
  * (or the network to it) down — the moment it matters most. Fail open is for trying Warden out.
  */
+import { HOOK_DEFAULTS } from '../../config/hook-defaults.js';
+
 export type FailMode = 'open' | 'closed';
 
 export interface HookConfig {
@@ -22,18 +27,17 @@ export interface HookConfig {
   serviceName: string | undefined;
 }
 
-export const DEFAULT_HOOK_TIMEOUT_MS = 1_500;
-const DEFAULT_PORT = '4318';
+export const DEFAULT_HOOK_TIMEOUT_MS = HOOK_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS;
 
 type Env = Record<string, string | undefined>;
 
 export function hookConfig(env: Env = process.env): HookConfig {
-  const url = (env.WARDEN_URL || `http://127.0.0.1:${env.WARDEN_HTTP_PORT || DEFAULT_PORT}`).replace(/\/+$/, '');
+  const url = (env.WARDEN_URL || `http://127.0.0.1:${env.WARDEN_HTTP_PORT || HOOK_DEFAULTS.WARDEN_HTTP_PORT}`).replace(/\/+$/, '');
   const timeout = Number(env.WARDEN_HOOK_TIMEOUT_MS);
   return {
     url,
     token: env.WARDEN_TOKEN || undefined,
-    fail: env.WARDEN_HOOK_FAIL?.trim().toLowerCase() === 'open' ? 'open' : 'closed',
+    fail: env.WARDEN_HOOK_FAIL?.trim().toLowerCase() === 'open' ? 'open' : HOOK_DEFAULTS.WARDEN_HOOK_FAIL,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_HOOK_TIMEOUT_MS,
     serviceName: env.OTEL_SERVICE_NAME || undefined,
   };

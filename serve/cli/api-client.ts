@@ -5,7 +5,7 @@
  * `warden <command>: <CODE>: <message>` on stderr and exit 1.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
+import { loadClientSettings, loadConfig } from '../../config/config.js';
 import { resolveToken } from './query.js';
 
 export interface ConnectionOptions {
@@ -62,7 +62,7 @@ export function createApiClient(url: string, token: string): ApiClient {
 /** The client for an operator command, from its --url/--token options and the environment. */
 export function operatorClient(options: ConnectionOptions): ApiClient {
   const config = loadConfig();
-  const url = options.url ?? process.env.WARDEN_URL ?? `http://127.0.0.1:${config.http.port}`;
+  const url = options.url ?? loadClientSettings().url ?? `http://127.0.0.1:${config.http.port}`;
   return createApiClient(url, resolveToken(options.token, config.tokensFile));
 }
 

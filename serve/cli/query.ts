@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
+import { loadClientSettings, loadConfig } from '../../config/config.js';
 import { parseTokenFile } from '../../config/tokens.js';
 
 export function resolveToken(explicit: string | undefined, tokensFile: string): string {
   if (explicit) return explicit;
-  if (process.env.WARDEN_TOKEN) return process.env.WARDEN_TOKEN;
+  const fromEnv = loadClientSettings().token;
+  if (fromEnv) return fromEnv;
   if (fs.existsSync(tokensFile)) {
     const admin = parseTokenFile(fs.readFileSync(tokensFile, 'utf8'), tokensFile).find((t) => t.roles.includes('admin'));
     if (admin) return admin.token;

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WardenConfig } from '../../config/config.js';
+import { loadClientSettings, type WardenConfig } from '../../config/config.js';
 import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhouse.js';
 import { RetryableError, WardenError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
@@ -50,7 +50,7 @@ export async function openMirrorSource(config: WardenConfig, connection: Connect
   if (!fs.existsSync(dataPath)) {
     return { mirror: { code: 'REVOCATION_MIRROR_MISSING', reason: `no embedded ClickHouse in ${dataPath} (has Warden run with this data directory?)`, requested: false }, close: nothingToClose };
   }
-  const local = process.env.WARDEN_URL ?? `http://127.0.0.1:${config.http.port}`;
+  const local = loadClientSettings().url ?? `http://127.0.0.1:${config.http.port}`;
   const holder = lockHolder(dataPath);
   if (holder !== undefined) {
     const inUse = `embedded ClickHouse in ${dataPath} is in use by process ${holder} (a running Warden?)`;
