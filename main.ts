@@ -24,7 +24,6 @@ import { registerTenantScope } from './serve/api/routes/tenant-scope.js';
 import { registerOperatorRoutes } from './serve/api/routes/operator.js';
 import { registerGateRoutes } from './serve/api/routes/gate.js';
 import { registerHookRoutes } from './serve/api/routes/hooks.js';
-import { ClickHouseDecisionStore } from './respond/gate/decision-store.js';
 import { Gate } from './respond/gate/gate-service.js';
 import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
@@ -34,7 +33,6 @@ import { StorageHealth } from './store/storage-health.js';
 import { createClassifier } from './normalize/classify/index.js';
 import { createRedactor } from './normalize/redact/index.js';
 import { createNormalizer } from './normalize/index.js';
-import { ClickHouseAuditStore, migrate, openClickHouse, type ClickHouseHandle } from './store/index.js';
 import { createMemoryTransport, MemoryDeadLetterSink } from './receive/transport/memory.js';
 import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
 import type { DeadLetterSink, TransportConsumer, TransportProducer } from './receive/transport/transport.js';
@@ -46,16 +44,23 @@ import { lowerBackgroundThreads } from './lib/thread-priority.js';
 import { errorCode } from './lib/errors.js';
 import { WorkerNormalizer } from './normalize/worker/worker-normalizer.js';
 import {
-  ClickHouseFindingStore,
-  ClickHouseSessionStore,
   DetectionEngine,
   SessionRegistry,
   loadPolicy,
-  rebuildFromStore,
   type FindingHandler,
 } from './detect/engine/index.js';
 import {
+  ClickHouseAuditStore,
+  ClickHouseDecisionStore,
+  ClickHouseFindingStore,
   ClickHouseRevocationMirror,
+  ClickHouseSessionStore,
+  migrate,
+  openClickHouse,
+  rebuildFromStore,
+  type ClickHouseHandle,
+} from './store/index.js';
+import {
   KafkaRevocationPublisher,
   KafkaRevocationSubscriber,
   decide,

@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClickHouseAuditStore, migrate } from '../../store/index.js';
-import { FakeClock } from '../../lib/clock.js';
-import { silentLogger } from '../../lib/logger.js';
-import { Metrics } from '../../lib/metrics.js';
-import { openTempChdb, type TempChdb } from '../../test/infra/clickhouse-chdb.js';
-import type { Finding } from '../../model/finding.js';
-import { defaultPolicy } from '../policy/load-policy.js';
-import { rebuildFromStore } from '../session/rebuild-from-store.js';
-import { SessionRegistry } from '../session/session-registry.js';
-import { newSession, stepEvent } from '../testing/scenario.js';
+import { ClickHouseAuditStore, migrate } from './index.js';
+import { FakeClock } from '../lib/clock.js';
+import { silentLogger } from '../lib/logger.js';
+import { Metrics } from '../lib/metrics.js';
+import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
+import type { Finding } from '../model/finding.js';
+import { defaultPolicy } from '../detect/policy/load-policy.js';
+import { rebuildFromStore } from './session-rebuild.js';
+import { SessionRegistry } from '../detect/session/session-registry.js';
+import { newSession, stepEvent } from '../detect/testing/scenario.js';
 import { ClickHouseFindingStore, ClickHouseSessionStore } from './detection-stores.js';
-import { DetectionEngine } from './detection-engine.js';
+import { DetectionEngine } from '../detect/engine/detection-engine.js';
 
 const START = Date.UTC(2026, 10, 21, 9);
 let chdb: TempChdb;

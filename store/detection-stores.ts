@@ -11,17 +11,17 @@
  * (the kill switch's mirror of the revocation log; the row's own state when the mirror has
  * nothing for it).
  */
-import type { ClickHouseHandle } from '../../store/index.js';
-import { mapStorageError } from '../../store/index.js';
-import type { Clock } from '../../lib/clock.js';
-import type { Logger } from '../../lib/logger.js';
-import type { Metrics } from '../../lib/metrics.js';
-import type { Finding } from '../../model/finding.js';
-import { msToRfc3339, nsToRfc3339 } from '../../lib/rfc3339.js';
-import type { ParkedSession, ReloadedSession } from '../session/parked-session.js';
-import { sessionKey, type RevocationInfo, type SessionState } from '../session/session-state.js';
-import { BatchWriter, type Timers } from './batch-writer.js';
-import type { FindingSink, SessionSink } from './detection-engine.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+import { mapStorageError } from './storage-errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { Finding } from '../model/finding.js';
+import { msToRfc3339, nsToRfc3339 } from '../lib/rfc3339.js';
+import type { ParkedSession, ReloadedSession } from '../detect/session/parked-session.js';
+import { sessionKey, type RevocationInfo, type SessionState } from '../detect/session/session-state.js';
+import { BatchWriter, type Timers } from '../detect/engine/batch-writer.js';
+import type { FindingSink, SessionSink } from '../detect/engine/detection-engine.js';
 
 export interface StoreOptions {
   logger: Logger;

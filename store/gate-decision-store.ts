@@ -3,11 +3,11 @@
  * for a retried hook keeps its id and collapses at merge), through a BatchWriter so the gate
  * never waits on storage.
  */
-import type { ClickHouseHandle } from '../../store/index.js';
-import { rfc3339ToDateTime64 } from '../../lib/rfc3339.js';
-import { BatchWriter } from '../../detect/engine/batch-writer.js';
-import { insert, type StoreOptions } from '../../detect/engine/detection-stores.js';
-import type { DecisionSink, GateDecision } from './gate-service.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+import { rfc3339ToDateTime64 } from '../lib/rfc3339.js';
+import { BatchWriter } from '../detect/engine/batch-writer.js';
+import { insert, type StoreOptions } from './detection-stores.js';
+import type { DecisionSink, GateDecision } from '../respond/gate/gate-service.js';
 
 function row(d: GateDecision): Record<string, unknown> {
   const { remedy: _remedy, latency_ms, at, ...rest } = d;

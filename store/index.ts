@@ -1,6 +1,8 @@
 /**
  * The ClickHouse sink's public surface: open a client (embedded chdb or a server), migrate the
- * schema, write AuditEvent batches idempotently, and read them back.
+ * schema, write AuditEvent batches idempotently, and read them back; and the stores of the
+ * later stages' tables — findings and session state, gate decisions, the revocation mirror —
+ * with the rebuild of sessions from the trail, which the assembly passes to those stages.
  */
 export { openClickHouse, OUTPUT_SETTINGS } from './open-clickhouse.js';
 export type { ClickHouseEngine, ClickHouseHandle, OpenClickHouseOptions } from './open-clickhouse.js';
@@ -12,3 +14,9 @@ export { countEvents, eventsForSession } from './queries.js';
 export type { EventFilter } from './queries.js';
 export { mapStorageError } from './storage-errors.js';
 export type { AuditStore, InsertEventsOptions } from './storage.js';
+export { ClickHouseFindingStore, ClickHouseSessionStore } from './detection-stores.js';
+export type { StoreOptions } from './detection-stores.js';
+export { rebuildFromStore } from './session-rebuild.js';
+export type { RebuildOptions, RebuildResult, RebuildTarget } from './session-rebuild.js';
+export { ClickHouseDecisionStore } from './gate-decision-store.js';
+export { ClickHouseRevocationMirror } from './revocation-mirror.js';

@@ -7,11 +7,11 @@
  * REVOCATION_MIRROR_MISSING, a malformed row REVOCATION_MIRROR_INVALID; other failures pass
  * through as the runner raised them.
  */
-import type { ClickHouseHandle } from '../../store/open-clickhouse.js';
-import { checkIdentifier } from '../../store/sql-template.js';
-import { withStorageErrors } from '../../store/storage-errors.js';
-import { PermanentError, WardenError } from '../../lib/errors.js';
-import type { MirrorRow } from './mirror-cross-check.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+import { checkIdentifier } from './sql-template.js';
+import { withStorageErrors } from './storage-errors.js';
+import { PermanentError, WardenError } from '../lib/errors.js';
+import type { MirrorRow } from '../respond/kill-switch/mirror-cross-check.js';
 
 /** Runs one SELECT and resolves with its rows (JSONEachRow objects). */
 export type RunSelect = (sql: string) => Promise<unknown[]>;

@@ -10,15 +10,15 @@
  * records that were only queued when Warden stopped reach ClickHouse on the next start.
  */
 import { createHash } from 'node:crypto';
-import type { Logger } from '../../lib/logger.js';
-import type { Metrics } from '../../lib/metrics.js';
-import { backoffDelay } from '../../lib/retry.js';
-import type { ClickHouseHandle } from '../../store/open-clickhouse.js';
-import { mapStorageError } from '../../store/storage-errors.js';
-import type { RevocationRecord } from './contracts.js';
-import type { RecordMirror } from './revocation-log.js';
-import { rfc3339ToDateTime64 } from '../../lib/rfc3339.js';
-import { systemSchedule, type Cancel, type ScheduleFn } from './schedule.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import { backoffDelay } from '../lib/retry.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+import { mapStorageError } from './storage-errors.js';
+import type { RevocationRecord } from '../respond/kill-switch/contracts.js';
+import type { RecordMirror } from '../respond/kill-switch/revocation-log.js';
+import { rfc3339ToDateTime64 } from '../lib/rfc3339.js';
+import { systemSchedule, type Cancel, type ScheduleFn } from '../respond/kill-switch/schedule.js';
 
 const STAGE = 'revocation_mirror';
 const COLUMNS = ['tenant', 'session_id', 'action', 'at', 'by', 'reason', 'finding_id', 'prev_hash', 'hash'] as const;

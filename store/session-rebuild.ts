@@ -7,12 +7,12 @@
  * revoked across the restart. Events the engine has already seen are skipped, so running it
  * again (each rebalance) only adds what other instances handled meanwhile.
  */
-import type { AuditEvent } from '../../model/audit-event.js';
-import type { ClickHouseHandle } from '../../store/index.js';
-import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../store/event-row.js';
-import { withStorageErrors } from '../../store/storage-errors.js';
-import { nsToRfc3339 } from '../../lib/rfc3339.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { AuditEvent } from '../model/audit-event.js';
+import type { ClickHouseHandle } from './open-clickhouse.js';
+import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from './event-row.js';
+import { withStorageErrors } from './storage-errors.js';
+import { nsToRfc3339 } from '../lib/rfc3339.js';
+import type { SessionRegistry } from '../detect/session/session-registry.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Sessions replayed between two turns of the event loop. */

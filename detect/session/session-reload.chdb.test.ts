@@ -15,7 +15,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { openTempChdb, type TempChdb } from '../../test/infra/clickhouse-chdb.js';
 import { DetectionEngine } from '../engine/detection-engine.js';
-import { ClickHouseSessionStore } from '../engine/detection-stores.js';
+import { ClickHouseSessionStore } from '../../store/detection-stores.js';
 import type { Finding } from '../../model/finding.js';
 import { defaultPolicy } from '../policy/load-policy.js';
 import { newSession, stepEvent } from '../testing/scenario.js';

@@ -24,7 +24,6 @@ export { createHttpWebhookSender, signedHeaders, classifyStatus, DEFAULT_WEBHOOK
 export type { DeliveryOutcome, WebhookMessage, WebhookSender } from './webhook-sender.js';
 export { loadWebhookEndpoints, generateWebhookSecret, WEBHOOK_EVENT_TYPES, DEFAULT_WEBHOOK_EVENTS } from '../../config/webhook-endpoints.js';
 export type { WebhookEndpoint, WebhookEventType } from '../../config/webhook-endpoints.js';
-export { ClickHouseRevocationMirror } from './clickhouse-mirror.js';
 export { KafkaRevocationPublisher, KafkaRevocationSubscriber, DEFAULT_REVOCATION_TOPIC } from './revocation-topic.js';
 export { systemSchedule, ManualScheduler } from './schedule.js';
 export type { ScheduleFn } from './schedule.js';

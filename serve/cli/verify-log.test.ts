@@ -19,7 +19,7 @@ import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhou
 import { createMemoryTransport } from '../../receive/transport/memory.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
-import { ClickHouseRevocationMirror } from '../../respond/kill-switch/clickhouse-mirror.js';
+import { ClickHouseRevocationMirror } from '../../store/revocation-mirror.js';
 import type { RevocationRecord } from '../../respond/kill-switch/contracts.js';
 import { sealRecord, serializeRecord } from '../../respond/kill-switch/record-chain.js';
 import { RevocationLog } from '../../respond/kill-switch/revocation-log.js';
