@@ -1,6 +1,9 @@
 /**
  * A hook's stdin JSON (Claude Code and Codex share the shape: session_id, hook_event_name,
- * tool_name, tool_input, tool_use_id, cwd, …) and the OTLP log record it is forwarded as. The
+ * tool_name, tool_input, tool_use_id, cwd, …) and the OTLP log record it is forwarded as. Other
+ * agents' adapters (Copilot, Cursor, Windsurf, Gemini CLI) read their own payloads into the same
+ * common record — Claude Code's event names and Warden's tool names, the agent's own event and
+ * tool names kept beside them as `agent_event` / `agent_tool`. The
  * record carries the fields `normalize/sources/hooks.yaml` maps — session_id,
  * hook_event_name, tool_name, tool_input (as JSON text), tool_use_id, cwd — as attributes, and
  * the hook event name as the record's event name, so PreToolUse becomes an intent and
@@ -18,13 +21,24 @@ export interface HookInput {
   cwd: string;
   /** Everything else the agent sent. */
   raw: Record<string, unknown>;
+  /** The agent's own event name, when the adapter renamed it (Cursor's `beforeShellExecution`, …). */
+  agent_event?: string;
+  /** The agent's own tool name, when the adapter renamed it (Gemini's `run_shell_command`, …). */
+  agent_tool?: string;
+  /** Fields the adapter read from the agent's own payload to keep with the event (prompt, error, …). */
+  attributes?: Record<string, string | boolean>;
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** JSON text of a hook's stdin; a leading byte order mark (Cursor sends one) is skipped. */
+export function parseHookJson(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
 /** Parses stdin; throws on anything that is not a JSON object naming a session and an event. */
 export function parseHookInput(text: string): HookInput {
-  return hookInputOf(JSON.parse(text));
+  return hookInputOf(parseHookJson(text));
 }
 
 /** The same check for a payload already parsed (the hook endpoint's JSON body). */
@@ -70,6 +84,9 @@ export function hookLogRecord(input: HookInput, serviceName: string, nowNs: bigi
     const value = input.raw[key];
     if (typeof value === 'string' || typeof value === 'boolean') attributes[key] = value;
   }
+  if (input.agent_event) attributes.agent_event = input.agent_event;
+  if (input.agent_tool) attributes.agent_tool = input.agent_tool;
+  for (const [key, value] of Object.entries(input.attributes ?? {})) if (value !== '') attributes[key] = value;
   const time = nowNs.toString();
   return {
     signal: 'logs',

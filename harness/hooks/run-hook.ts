@@ -11,7 +11,7 @@
  * so it is testable; the CLI writes it out.
  */
 import type { HookConfig } from './hook-config.js';
-import { parseHookInput, type HookInput } from './hook-event.js';
+import { hookInputOf, parseHookJson, type HookInput } from './hook-event.js';
 import { postHook } from './warden-client.js';
 
 /** A gate decision as the agent's answer is built from it. */
@@ -35,6 +35,32 @@ export interface HookAdapter {
   deny(reason: string, input: HookInput | null): HookResult;
   /** The agent's own answer to a gate decision on a gated event. */
   answer(answer: HookAnswer, input: HookInput): HookResult;
+  /**
+   * Reads the agent's payload into the common hook record; throws when it cannot. `event` is the
+   * event name given on the hook's command line (Copilot's camelCase payloads carry none).
+   * Default: Claude Code's shape (`hookInputOf`).
+   */
+  read?(payload: unknown, event: string | undefined): HookInput;
+  /** Whether the agent can ask a person at this event (default: `canAsk`). */
+  canAskAt?(input: HookInput): boolean;
+  /** The agent's fail-closed answer to a payload that could not be read (default: `deny(reason, null)`). */
+  unreadable?(reason: string): HookResult;
+  /** The agent's answer letting a call through with a warning (fail open; default: the warning on stderr). */
+  letThrough?(warning: string, input: HookInput | null): HookResult;
+  /** The answer to an event nothing decides (default: empty). */
+  pass?(input: HookInput | null): HookResult;
+}
+
+/** The common hook record of an agent's payload (throws when it cannot be read). */
+export function readHookInput(adapter: HookAdapter, payload: unknown, event?: string): HookInput {
+  return adapter.read ? adapter.read(payload, event) : hookInputOf(payload);
+}
+
+export const EMPTY_ANSWER: HookResult = { exitCode: 0, stdout: '', stderr: '' };
+
+/** The answer to an event nothing decides, in the agent's format. */
+export function passAnswer(adapter: HookAdapter, input: HookInput | null): HookResult {
+  return adapter.pass ? adapter.pass(input) : EMPTY_ANSWER;
 }
 
 export interface HookResult {
@@ -46,24 +72,27 @@ export interface HookResult {
 function failure(adapter: HookAdapter, config: HookConfig, input: HookInput | null, problem: string): HookResult {
   const gated = input === null || adapter.gatedEvents.has(input.hook_event_name);
   if (gated && config.fail === 'closed') {
-    return adapter.deny(`Warden could not check this tool call (${problem}); tool calls are blocked until Warden answers (WARDEN_HOOK_FAIL=closed).`, input);
+    const reason = `Warden could not check this tool call (${problem}); tool calls are blocked until Warden answers (WARDEN_HOOK_FAIL=closed).`;
+    return input === null && adapter.unreadable ? adapter.unreadable(reason) : adapter.deny(reason, input);
   }
-  return { exitCode: 0, stdout: '', stderr: `warden hook: ${problem}${gated ? ' (WARDEN_HOOK_FAIL=open: allowed)' : ''}\n` };
+  const warning = `warden hook: ${problem}${gated ? ' (WARDEN_HOOK_FAIL=open: allowed)' : ''}\n`;
+  const answer = gated && adapter.letThrough ? adapter.letThrough(warning, input) : passAnswer(adapter, input);
+  return { ...answer, stderr: answer.stderr || warning };
 }
 
-function tryParse(stdin: string): HookInput | null {
+function tryParse(adapter: HookAdapter, stdin: string, event: string | undefined): HookInput | null {
   try {
-    return parseHookInput(stdin);
+    return readHookInput(adapter, parseHookJson(stdin), event);
   } catch {
     return null;
   }
 }
 
-export async function runHook(adapter: HookAdapter, stdin: string, config: HookConfig): Promise<HookResult> {
+export async function runHook(adapter: HookAdapter, stdin: string, config: HookConfig, event?: string): Promise<HookResult> {
   try {
-    const { exitCode, body } = await postHook(config, adapter.agent, stdin);
+    const { exitCode, body } = await postHook(config, adapter.agent, stdin, event);
     return exitCode === 0 ? { exitCode, stdout: body, stderr: '' } : { exitCode, stdout: '', stderr: body };
   } catch (err) {
-    return failure(adapter, config, tryParse(stdin), (err as Error).message);
+    return failure(adapter, config, tryParse(adapter, stdin, event), (err as Error).message);
   }
 }

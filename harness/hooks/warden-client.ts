@@ -27,9 +27,10 @@ async function call(config: HookConfig, path: string, init: RequestInit): Promis
   return response;
 }
 
-/** Posts the hook payload; resolves with the answer to print and the exit code Warden names. */
-export async function postHook(config: HookConfig, agent: string, payload: string): Promise<{ exitCode: number; body: string }> {
-  const response = await call(config, `/api/v1/hooks/${encodeURIComponent(agent)}`, {
+/** Posts the hook payload (with the event named on the hook's command line, if any); resolves with the answer to print and the exit code Warden names. */
+export async function postHook(config: HookConfig, agent: string, payload: string, event?: string): Promise<{ exitCode: number; body: string }> {
+  const query = event ? `?event=${encodeURIComponent(event)}` : '';
+  const response = await call(config, `/api/v1/hooks/${encodeURIComponent(agent)}${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: payload,
