@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventIdOf } from './event-id.js';
+import { callEventId, eventIdOf } from './event-id.js';
 import { batchToken } from '../store/dedup-token.js';
 import type { DecodedLogRecord, DecodedSpan } from '../decode/otlp/records.js';
 
@@ -50,4 +50,12 @@ test('event ids are stable across versions', () => {
 test('batch tokens are stable across versions and ignore order', () => {
   assert.equal(batchToken(['b', 'a', 'c:d']), 'warden-events-v1:a84f0c17f479eb56016e1599fe94b5de99c82404285709cd8b77719ff94c21cb');
   assert.equal(batchToken(['c:d', 'a', 'b']), 'warden-events-v1:a84f0c17f479eb56016e1599fe94b5de99c82404285709cd8b77719ff94c21cb');
+});
+
+// Added with intents keyed by their tool call (issue 8): a deliberate change of id for intents that
+// name a tool call (hook PreToolUse, Claude Code and Codex tool_decision, intent spans with
+// gen_ai.tool.call.id), so every record of one call is one event. Pinned from here on.
+test('intent ids derived from the tool call are stable across versions', () => {
+  assert.equal(callEventId('default', 's-1', 'toolu_01', 'intent'), '02c8ede7295b5f6984d5a005195916f6');
+  assert.equal(callEventId('acme', 's-1', 'toolu_01', 'intent'), '7728892bbaf805c5e88077c5684809c6');
 });

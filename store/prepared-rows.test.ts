@@ -67,6 +67,18 @@ describe('prepared rows', () => {
     assert.deepEqual(bodyRows(unique).map((r) => r.row[14]), ['only b', 'second a', 'only c']);
   });
 
+  it('lastById keeps the first copy of an intent whose id is its tool call’s (the one detection judged)', async () => {
+    const intent = (id: string, command: string, source: string) => event(id, command, { phase: 'intent', tool_call_id: 'toolu_1', source });
+    const gathered = emptyRows();
+    appendRows(gathered, await prepareRows([intent('k', 'rm -rf build', 'hook'), event('b', 'only b')]));
+    appendRows(gathered, await prepareRows([intent('k', '', 'claude_code'), event('b', 'second b')]));
+    assert.deepEqual(gathered.byCall, [true, false, true, false]);
+    const unique = lastById(gathered);
+    assert.deepEqual(unique.ids, ['k', 'b']);
+    assert.deepEqual(bodyRows(unique).map((r) => r.row[14]), ['rm -rf build', 'second b']);
+    assert.deepEqual(filterRows(gathered, (i) => i > 0).byCall, [false, true, false]);
+  });
+
   it('an event that cannot be stored is refused while preparing (INVALID_EVENT)', async () => {
     await assert.rejects(prepareRows([event('a', 'ls', { time_ns: 'yesterday' })]), (err: unknown) => (err as { code?: string }).code === 'INVALID_EVENT');
   });

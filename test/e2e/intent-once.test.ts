@@ -141,6 +141,8 @@ describe('an intent arriving through the gate and as telemetry', () => {
     const pre = preToolUse(s, 'toolu_A1', 'rm -rf /repo/old-reports');
     const { decision, decisionId } = await gate(pre);
     assert.equal(decision, 'allow');
+    // The agent's telemetry comes seconds later (batched export): after the gate's copy is stored.
+    await waitFor(() => intentRows(s, 'toolu_A1'), (r) => r.length > 0, { what: 'the gate’s intent' });
     await telemetry([hookRecord(pre), toolDecision(s, 'toolu_A1')]);
     await settle(s);
 
