@@ -22,6 +22,16 @@ export function msToRfc3339(ms: number): string {
   return nsToRfc3339((BigInt(Math.trunc(ms)) * 1_000_000n).toString());
 }
 
+/** As nsToRfc3339, but '' where there is no time (null, '', 0) — how the operator API shows one. */
+export function nsToRfc3339OrEmpty(ns: string | null | undefined): string {
+  if (ns === null || ns === undefined || ns === '' || /^0+$/.test(ns)) return '';
+  return nsToRfc3339(ns);
+}
+
+export function msToRfc3339OrEmpty(ms: number): string {
+  return ms > 0 ? msToRfc3339(ms) : '';
+}
+
 export function nsToMs(ns: string): number {
   return DIGITS.test(ns) ? Number(BigInt(ns) / 1_000_000n) : 0;
 }

@@ -6,7 +6,7 @@
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export interface TargetTouch {
   target: string;
@@ -103,8 +103,8 @@ export async function blastRadius(handle: ClickHouseHandle, tenant: string, sess
       },
       action_classes: row.action_classes.filter((c) => c !== '' && c !== 'none'),
       tools: row.tools.filter((t) => t !== ''),
-      first_at: nsToRfc3339(row.first_ns),
-      last_at: nsToRfc3339(row.last_ns),
+      first_at: nsToRfc3339OrEmpty(row.first_ns),
+      last_at: nsToRfc3339OrEmpty(row.last_ns),
     })),
   );
 }

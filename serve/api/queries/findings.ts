@@ -6,7 +6,7 @@
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { SEVERITY_RANK, type Finding, type FindingSeverity } from '../../../model/finding.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export interface FindingQuery {
   tenant: string;
@@ -56,5 +56,5 @@ export async function listFindings(handle: ClickHouseHandle, query: FindingQuery
       LIMIT {limit:UInt32}`,
     params,
   );
-  return rows.map(({ at_ns, score, ...rest }) => ({ ...rest, score: Number(score), at: nsToRfc3339(at_ns) }));
+  return rows.map(({ at_ns, score, ...rest }) => ({ ...rest, score: Number(score), at: nsToRfc3339OrEmpty(at_ns) }));
 }

@@ -6,7 +6,7 @@
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { GateDecision } from '../../../respond/gate/gate-service.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export interface DecisionQuery {
   tenant: string;
@@ -61,6 +61,6 @@ export async function listDecisions(handle: ClickHouseHandle, query: DecisionQue
     would_be: would_be as DecisionView['would_be'],
     mode: mode as DecisionView['mode'],
     latency_ms: Number(latency_us) / 1000,
-    at: nsToRfc3339(at_ns),
+    at: nsToRfc3339OrEmpty(at_ns),
   }));
 }

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { globToLike } from './targets.js';
 import { pairTimeline, type TimelineEvent } from './timeline.js';
 import { targetKind } from './blast-radius.js';
-import { nsToRfc3339, parseSince } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
+import { parseSince } from './time.js';
 import { makeEvent } from '../../../test/infra/clickhouse-events.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 
 test('globToLike escapes LIKE wildcards and translates * and ?', () => {
   assert.equal(globToLike('/srv/app/**'), '/srv/app/%');
@@ -36,9 +37,9 @@ test('pairTimeline keeps first-seen order and pairs by call id', () => {
 });
 
 test('nsToRfc3339 keeps nanoseconds exactly', () => {
-  assert.equal(nsToRfc3339('1763740800123456789'), '2025-11-21T16:00:00.123456789Z');
-  assert.equal(nsToRfc3339('0'), '');
-  assert.equal(nsToRfc3339(null), '');
+  assert.equal(nsToRfc3339OrEmpty('1763740800123456789'), '2025-11-21T16:00:00.123456789Z');
+  assert.equal(nsToRfc3339OrEmpty('0'), '');
+  assert.equal(nsToRfc3339OrEmpty(null), '');
 });
 
 test('parseSince reads durations and RFC 3339, and refuses the rest', () => {

@@ -20,7 +20,8 @@
  * for the keyword-named column `by`), checked on the formatted text; and the dump must be a
  * consistent tree (every node's declared child count matches), or the query is refused.
  */
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
+import type { ErrorCode } from '../../../lib/error-codes.js';
 
 /** Warden's tables an operator may read; each has a `tenant` column the tenant filter uses. */
 export const QUERY_TABLES: readonly string[] = ['audit_events', 'sessions', 'findings', 'revocations', 'gate_decisions'];
@@ -121,8 +122,8 @@ const DENIED_PREFIXES = ['dict', 'filesystem', 'region', '__'];
 /** `x IN t` names a table on its right-hand side. */
 const IN_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin']);
 
-function refuse(status: number, code: string, message: string): never {
-  throw new ApiError(status, code, message);
+function refuse(code: ErrorCode, message: string): never {
+  throw new ApiError(code, message);
 }
 
 /**
@@ -138,11 +139,11 @@ export function checkQuotedIdentifiers(formatted: string): void {
       const end = formatted.indexOf(c, i + 1);
       const name = end < 0 ? formatted.slice(i + 1) : formatted.slice(i + 1, end);
       if (end < 0 || !/^[A-Za-z0-9_]+$/.test(name)) {
-        refuse(400, 'QUERY_INVALID', 'quoted identifiers may hold letters, digits and _ only');
+        refuse('QUERY_INVALID', 'quoted identifiers may hold letters, digits and _ only');
       }
       i = end;
     } else if (c !== undefined && (c < ' ' || c > '~')) {
-      refuse(400, 'QUERY_INVALID', 'outside string literals the query may hold printable ASCII only');
+      refuse('QUERY_INVALID', 'outside string literals the query may hold printable ASCII only');
     }
   }
 }
@@ -153,7 +154,7 @@ const ALIAS = / \(alias [A-Za-z0-9_]+\)$/;
 /** Parses `EXPLAIN AST` text into a tree; refuses a dump whose structure does not add up. */
 export function parseAst(text: string): AstNode {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const malformed = (): never => refuse(400, 'QUERY_INVALID', 'the query could not be inspected');
+  const malformed = (): never => refuse('QUERY_INVALID', 'the query could not be inspected');
   const stack: Array<{ node: AstNode; depth: number; declared: number }> = [];
   let root: AstNode | undefined;
   const close = (entry: { node: AstNode; declared: number }): void => {
@@ -186,7 +187,7 @@ export function parseAst(text: string): AstNode {
 
 function checkTable(name: string, policy: GuardPolicy): void {
   const forbidden = (): never =>
-    refuse(403, 'QUERY_FORBIDDEN_TABLE', `table ${name} may not be read; readable: ${policy.tables.join(', ')}`);
+    refuse('QUERY_FORBIDDEN_TABLE', `table ${name} may not be read; readable: ${policy.tables.join(', ')}`);
   const dot = name.indexOf('.');
   if (dot >= 0) {
     const database = name.slice(0, dot);
@@ -202,26 +203,26 @@ function checkTable(name: string, policy: GuardPolicy): void {
 function checkFunction(node: AstNode, policy: GuardPolicy): void {
   const name = node.name.toLowerCase();
   if (DENIED_FUNCTIONS.has(name) || DENIED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-    refuse(403, 'QUERY_FORBIDDEN_FUNCTION', `function ${node.name} may not be used in an operator query`);
+    refuse('QUERY_FORBIDDEN_FUNCTION', `function ${node.name} may not be used in an operator query`);
   }
   if (!IN_FUNCTIONS.has(name)) return;
   const right = node.children[0]?.children[1];
   if (right?.type === 'Identifier') checkTable(right.name, policy);
   if (right?.type === 'Function' && right.name !== 'tuple' && right.name !== 'array') {
-    refuse(403, 'QUERY_FORBIDDEN_TABLE', `IN ${right.name}(…) may not be used: table functions are not allowed`);
+    refuse('QUERY_FORBIDDEN_TABLE', `IN ${right.name}(…) may not be used: table functions are not allowed`);
   }
 }
 
 function walk(node: AstNode, policy: GuardPolicy): void {
   if (!ALLOWED_NODES.has(node.type)) {
-    if (node.type === 'Set') refuse(403, 'QUERY_FORBIDDEN_CLAUSE', 'a SETTINGS clause is not allowed: limits and the tenant filter are set by Warden');
-    if (node.type === 'ColumnsApplyTransformer') refuse(403, 'QUERY_FORBIDDEN_CLAUSE', 'APPLY is not allowed; call the function on the columns');
-    if (node.type === 'QueryParameter') refuse(400, 'QUERY_INVALID', 'query parameters ({name:Type}) are not supported');
-    refuse(403, 'QUERY_FORBIDDEN_CLAUSE', `${node.type} is not allowed in an operator query`);
+    if (node.type === 'Set') refuse('QUERY_FORBIDDEN_CLAUSE', 'a SETTINGS clause is not allowed: limits and the tenant filter are set by Warden');
+    if (node.type === 'ColumnsApplyTransformer') refuse('QUERY_FORBIDDEN_CLAUSE', 'APPLY is not allowed; call the function on the columns');
+    if (node.type === 'QueryParameter') refuse('QUERY_INVALID', 'query parameters ({name:Type}) are not supported');
+    refuse('QUERY_FORBIDDEN_CLAUSE', `${node.type} is not allowed in an operator query`);
   }
   if (node.type === 'TableExpression') {
     const source = node.children[0];
-    if (source?.type === 'Function') refuse(403, 'QUERY_FORBIDDEN_TABLE', `table function ${source.name}(…) may not be used: only Warden's tables can be read`);
+    if (source?.type === 'Function') refuse('QUERY_FORBIDDEN_TABLE', `table function ${source.name}(…) may not be used: only Warden's tables can be read`);
   }
   if (node.type === 'TableIdentifier') checkTable(node.name, policy);
   if (node.type === 'Function') checkFunction(node, policy);
@@ -230,7 +231,7 @@ function walk(node: AstNode, policy: GuardPolicy): void {
 
 /** Refuses anything but one SELECT over the policy's tables, without outside-reaching functions. */
 export function inspectAst(root: AstNode, policy: GuardPolicy): void {
-  if (root.type !== 'SelectWithUnionQuery') refuse(400, 'QUERY_NOT_READ_ONLY', 'only one SELECT statement is allowed');
-  if (root.children.length !== 1) refuse(400, 'QUERY_NOT_READ_ONLY', 'INTO OUTFILE and FORMAT are not allowed');
+  if (root.type !== 'SelectWithUnionQuery') refuse('QUERY_NOT_READ_ONLY', 'only one SELECT statement is allowed');
+  if (root.children.length !== 1) refuse('QUERY_NOT_READ_ONLY', 'INTO OUTFILE and FORMAT are not allowed');
   walk(root, policy);
 }

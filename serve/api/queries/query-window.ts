@@ -21,7 +21,7 @@ import { mapStorageError } from '../../../store/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Metrics } from '../../../lib/metrics.js';
 import { errorCode } from '../../../lib/errors.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import { QUERY_TABLES, checkQuotedIdentifiers, inspectAst, parseAst } from './query-guard.js';
 import type { QueryConnection } from './query-connection.js';
 
@@ -89,7 +89,7 @@ export class QueryWindow {
   }
 
   async run(request: QueryRequest): Promise<QueryAnswer> {
-    if (this.running) throw new ApiError(429, 'QUERY_BUSY', 'another operator query is running; retry when it ends');
+    if (this.running) throw new ApiError('QUERY_BUSY', 'another operator query is running; retry when it ends');
     this.running = true;
     try {
       return await this.runAlone(request);
@@ -103,7 +103,7 @@ export class QueryWindow {
   }
 
   private async runAlone({ sql, tenant, signal }: QueryRequest): Promise<QueryAnswer> {
-    if (sql.length > MAX_QUERY_CHARS) throw new ApiError(400, 'QUERY_INVALID', `the query is longer than ${MAX_QUERY_CHARS} characters`);
+    if (sql.length > MAX_QUERY_CHARS) throw new ApiError('QUERY_INVALID', `the query is longer than ${MAX_QUERY_CHARS} characters`);
     const { connection } = this.options;
     const client = await connection.client();
     const formatted = await this.format(client, sql);
@@ -126,7 +126,7 @@ export class QueryWindow {
       const [row] = await this.single<{ formatted: string }>(client, 'SELECT formatQuerySingleLine({sql:String}) AS formatted SETTINGS readonly = 1', { sql });
       return row?.formatted ?? '';
     } catch (err) {
-      if (clickhouseType(err) === 'SYNTAX_ERROR') throw new ApiError(400, 'QUERY_INVALID', engineMessage(err));
+      if (clickhouseType(err) === 'SYNTAX_ERROR') throw new ApiError('QUERY_INVALID', engineMessage(err));
       throw err;
     }
   }
@@ -171,16 +171,16 @@ export class QueryWindow {
     if (err instanceof ApiError) return err;
     const type = clickhouseType(err);
     if (type === 'TIMEOUT_EXCEEDED') {
-      return new ApiError(504, 'QUERY_TIMEOUT', `the query ran longer than ${this.options.limits.timeoutMs} ms (WARDEN_QUERY_TIMEOUT_MS) and was stopped`);
+      return new ApiError('QUERY_TIMEOUT', `the query ran longer than ${this.options.limits.timeoutMs} ms (WARDEN_QUERY_TIMEOUT_MS) and was stopped`);
     }
-    if (type !== undefined && TOO_LARGE.has(type)) return new ApiError(400, 'QUERY_TOO_LARGE', engineMessage(err));
-    if (type === 'READONLY') return new ApiError(400, 'QUERY_NOT_READ_ONLY', engineMessage(err));
+    if (type !== undefined && TOO_LARGE.has(type)) return new ApiError('QUERY_TOO_LARGE', engineMessage(err));
+    if (type === 'READONLY') return new ApiError('QUERY_NOT_READ_ONLY', engineMessage(err));
     const mapped = mapStorageError(err, 'operator query');
     if (mapped.retryable) {
       this.options.logger.warn({ code: mapped.code, err: String(err) }, 'operator query: storage unavailable');
-      return new ApiError(503, 'STORAGE_UNAVAILABLE', 'storage is unavailable; retry later');
+      return new ApiError('STORAGE_UNAVAILABLE', 'storage is unavailable; retry later');
     }
-    if (type !== undefined) return new ApiError(400, 'QUERY_FAILED', engineMessage(err));
+    if (type !== undefined) return new ApiError('QUERY_FAILED', engineMessage(err));
     this.options.logger.error({ err: String(err) }, 'operator query failed');
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -8,7 +8,7 @@ import type { ClickHouseHandle } from '../../../store/index.js';
 import type { PartialView } from './session-view.js';
 import { baseClause, type SessionQuery } from './session-query.js';
 import { queryRows, table } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 /** Aliases differ from column names: an alias named like a column would shadow it in WHERE. */
 interface ActivityRow {
@@ -43,8 +43,8 @@ function toView(tenant: string, row: ActivityRow): PartialView {
       executions: Number(row.execution_count),
       destructive: Number(row.destructive_count),
     },
-    first_seen: nsToRfc3339(row.first_ns),
-    last_seen: nsToRfc3339(row.last_ns),
+    first_seen: nsToRfc3339OrEmpty(row.first_ns),
+    last_seen: nsToRfc3339OrEmpty(row.last_ns),
   };
 }
 

@@ -7,7 +7,7 @@ import type { ClickHouseHandle } from '../../../store/index.js';
 import type { PartialView } from './session-view.js';
 import { baseClause, type SessionQuery } from './session-query.js';
 import { queryRows, table } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 interface SessionRow {
   session_id: string;
@@ -40,11 +40,11 @@ function toView(row: SessionRow): PartialView {
     scope: { allow: row.scope_allow, deny: row.scope_deny },
     revoked:
       row.state === 'revoked'
-        ? { at: nsToRfc3339(row.revoked_ns), by: row.revoked_by, reason: row.revoke_reason, finding_id: row.finding_id || null }
+        ? { at: nsToRfc3339OrEmpty(row.revoked_ns), by: row.revoked_by, reason: row.revoke_reason, finding_id: row.finding_id || null }
         : null,
     counts: { events: Number(row.event_count), intents: 0, executions: 0, destructive: Number(row.destructive_count) },
-    first_seen: nsToRfc3339(row.first_ns),
-    last_seen: nsToRfc3339(row.last_ns),
+    first_seen: nsToRfc3339OrEmpty(row.first_ns),
+    last_seen: nsToRfc3339OrEmpty(row.last_ns),
   };
 }
 

@@ -7,7 +7,7 @@
  * it is revoked is always the RevocationService's answer, the same one hook verdicts get.
  */
 import type { SessionCounts, SessionState, RevocationInfo } from '../../../detect/session/session-state.js';
-import { msToRfc3339 } from './time.js';
+import { msToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export interface SessionView {
   id: string;
@@ -46,8 +46,8 @@ export function fromLive(state: SessionState): PartialView {
     scope: { allow: [...state.scope_allow], deny: [...state.scope_deny] },
     revoked: state.revoked,
     counts: { ...state.counts },
-    first_seen: msToRfc3339(state.first_seen_ms),
-    last_seen: msToRfc3339(state.last_seen_ms),
+    first_seen: msToRfc3339OrEmpty(state.first_seen_ms),
+    last_seen: msToRfc3339OrEmpty(state.last_seen_ms),
   };
 }
 

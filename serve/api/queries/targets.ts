@@ -7,7 +7,7 @@
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export interface TargetMatchQuery {
   tenant: string;
@@ -83,7 +83,7 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
     targets: row.matched_targets,
     events: Number(row.event_count),
     destructive: Number(row.destructive_count),
-    first_at: nsToRfc3339(row.first_ns),
-    last_at: nsToRfc3339(row.last_ns),
+    first_at: nsToRfc3339OrEmpty(row.first_ns),
+    last_at: nsToRfc3339OrEmpty(row.last_ns),
   }));
 }

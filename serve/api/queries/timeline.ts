@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../../model/audit-event.js';
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../../store/event-row.js';
 import { queryRows, table } from './run-query.js';
-import { nsToRfc3339 } from './time.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 export type TimelineEvent = AuditEvent & { at: string };
 
@@ -35,7 +35,7 @@ export async function sessionEvents(handle: ClickHouseHandle, tenant: string, se
   );
   return rows.map((row) => {
     const event = fromRow(row);
-    return { ...event, at: nsToRfc3339(event.time_ns) };
+    return { ...event, at: nsToRfc3339OrEmpty(event.time_ns) };
   });
 }
 
