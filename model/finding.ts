@@ -1,5 +1,6 @@
 /**
- * Finding: what a detector reports (the contract of API.md). Detectors return drafts; the engine
+ * Finding: what a detector reports (as the operator API serves it: `GET /api/v1/findings`).
+ * Detectors return drafts; the engine
  * fills identity, time and a deterministic id (the same evidence yields the same id, so a
  * replay or a rebuild after restart never creates a second finding for one event).
  */

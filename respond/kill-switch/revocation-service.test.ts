@@ -1,7 +1,7 @@
 /**
  * The revocation service end to end over real files and a real local webhook receiver: revoke
  * and reinstate record who and why, flip the verdict, call onStateChange and deliver verifiable
- * webhooks with the API.md payload; revocations survive a restart (the map is rebuilt from the
+ * webhooks with the documented payload (README, "Detection and the kill switch"); revocations survive a restart (the map is rebuilt from the
  * log); a revocation made while the receiver is down is delivered after Warden restarts;
  * concurrent revokes record one revocation; remote records apply; publishing is best effort.
  */
@@ -60,7 +60,7 @@ async function receiver(secret: string, port?: number): Promise<WebhookReceiver>
 const endpointsFor = (rx: WebhookReceiver, secret: string): WebhookEndpoint[] => loadWebhookEndpoints({ WARDEN_WEBHOOK_URL: rx.url, WARDEN_WEBHOOK_SECRET: secret });
 
 describe('RevocationService', () => {
-  it('revoke: record, verdict, onStateChange, and a verified session.revoked webhook with the API.md payload', async () => {
+  it('revoke: record, verdict, onStateChange, and a verified session.revoked webhook with the documented payload', async () => {
     const secret = generateWebhookSecret();
     const rx = await receiver(secret);
     const { ks, changes } = await open(join(root, 'revoke'), endpointsFor(rx, secret));

@@ -1,5 +1,5 @@
 /**
- * Webhook bodies (API.md, "Kill-switch webhook"): `{type, timestamp, data}`. `session.revoked`
+ * Webhook bodies (README, "Detection and the kill switch"): `{type, timestamp, data}`. `session.revoked`
  * carries tenant, session_id, agent_id, user, reason, revoked_by and the finding (null for a
  * manual revoke); `session.reinstated` the same identity with reason and reinstated_by;
  * `finding.created` (opt-in) the finding itself. The timestamp is the record's time, so retries

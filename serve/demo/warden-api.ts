@@ -1,5 +1,5 @@
 /**
- * The few operator-API reads the incident replays need (API.md): a session's state and
+ * The few operator-API reads the incident replays need (routes under serve/api/routes/): a session's state and
  * revocation (`GET /api/v1/sessions/:id`) and its findings (`GET /api/v1/findings?session=`).
  * Errors carry the API's `{error: {code, message}}` so a missing route or a bad token reads
  * plainly; a 404 for a session Warden has not seen yet is `null`, not an error.

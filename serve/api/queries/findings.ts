@@ -1,5 +1,5 @@
 /**
- * Findings from the `findings` table (the Finding of API.md), newest first, for one tenant:
+ * Findings from the `findings` table (model/finding.ts), newest first, for one tenant:
  * optionally one session, one detector, a minimum severity (`severity=high` returns high and
  * critical) and a start time. Re-emitted findings share an id and are read with FINAL.
  */

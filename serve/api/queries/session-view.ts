@@ -1,5 +1,5 @@
 /**
- * SessionView: one session as the API shows it (API.md: `{id, tenant, agent, state, goal, scope,
+ * SessionView: one session as the API shows it (`{id, tenant, agent, state, goal, scope,
  * revoked, counts}` plus user, environment, first/last activity and whether this instance holds
  * it live). A session may be known three ways — live in the SessionDirectory, stored in the
  * `sessions` table, or only through its events in `audit_events` — and `mergeSessionViews`
