@@ -106,13 +106,22 @@ export interface WrapperSpec {
   /** What the wrapper runs: `command` (the rest of argv), `script` (a flag's value is shell
    * text, e.g. bash -c), `joined_script` (all remaining words joined: eval, ssh), `stdin_script`
    * (the heredoc body is a script: bash <<EOF). Several may apply. */
-  runs: Array<'command' | 'script' | 'joined_script' | 'stdin_script'>;
+  runs: Array<'command' | 'script' | 'joined_script' | 'stdin_script' | 'inline_code'>;
   /** Short flag letter whose presence makes the first positional a script (`c` for bash -c). */
   script_flag: string;
   /** Input is unknown: the wrapped command gets a wildcard argument (xargs). */
   unknown_input: boolean;
   /** Placeholder word replaced by the unknown input (`{}` with xargs -I {}). */
   replace_option: string;
+  /** Flags with which the wrapper runs nothing, only reports (`command -v rm`). */
+  noop_flags: string[];
+  /** Options, anywhere in argv, whose value is shell text (`env -S`, `su … --command=…`). */
+  script_options: string[];
+  /** `inline_code`: flags whose value is a program in `language` (`python -c`, `node -e`);
+   * a short flag may end a cluster (`perl -ne`). */
+  code_flags: string[];
+  /** Language of inline code: python, js, ruby, perl, php. */
+  language: string;
 }
 
 export interface ToolSpec {

@@ -2,6 +2,8 @@
  * Shell text -> subjects. Parsing, unwrapping and argv reading do not depend on the working
  * directory, so their result is cached per command text in a bounded LRU; targets (which do)
  * are derived per call. Database clients also yield one SQL subject per statement they run.
+ * A command asked for its help or version (`rm --help`, `git push --force --help`, before any
+ * `--`) only prints, so it yields no subject.
  */
 import { parseArgv, type ParsedArgv } from './argv/parse-argv.js';
 import type { CommandSubject, Subject } from './evaluate/subject.js';
@@ -34,6 +36,17 @@ const EMPTY_SPEC: CommandSpec = {
   skip_positionals: 0, classes: {}, extra: {},
 };
 
+const HELP = new Set(['--help', '--version']);
+
+function onlyPrintsHelp(words: readonly Word[]): boolean {
+  for (let i = 1; i < words.length; i++) {
+    const t = words[i]!.text;
+    if (t === '--') return false;
+    if (HELP.has(t) && !words[i]!.unknown) return true;
+  }
+  return false;
+}
+
 export class ShellSubjects {
   private readonly unwrapper: Unwrapper;
   private readonly exact = new Map<string, CommandSpec>();
@@ -61,7 +74,7 @@ export class ShellSubjects {
     const hit = this.scripts.get(text);
     if (hit) return hit;
     const execs = this.unwrapper.script(text);
-    const commands = execs.map((e) => {
+    const commands = execs.filter((e) => !onlyPrintsHelp(e.words)).map((e) => {
       const name = baseName(e.words[0]?.text ?? '');
       const spec = this.specFor(name);
       return { name, words: e.words, spec, argv: parseArgv(e.words.slice(1), spec ?? EMPTY_SPEC), stdin: e.stdin };

@@ -19,13 +19,14 @@ const COMMAND_KEYS = new Set([
 ]);
 const WRAPPER_KEYS = new Set([
   'names', 'value_options', 'skip_assignments', 'skip_positionals', 'runs', 'script_flag',
-  'unknown_input', 'replace_option',
+  'unknown_input', 'replace_option', 'noop_flags', 'script_options', 'code_flags', 'language',
 ]);
 const TOOL_KEYS = new Set([
   'names', 'class', 'command_arguments', 'path_arguments', 'sql_arguments', 'url_arguments',
   'method_arguments', 'mailbox_arguments', 'folder_arguments',
 ]);
-const WRAPPER_RUNS = new Set(['command', 'script', 'joined_script', 'stdin_script']);
+const WRAPPER_RUNS = new Set(['command', 'script', 'joined_script', 'stdin_script', 'inline_code']);
+const CODE_LANGUAGES = new Set(['', 'python', 'js', 'ruby', 'perl', 'php']);
 
 function unknownKeys(raw: Record<string, unknown>, known: Set<string>, where: string, issues: Issues): void {
   for (const k of Object.keys(raw)) if (!known.has(k)) issues.push(`${where}: unknown key "${k}"`);
@@ -139,7 +140,17 @@ export function validateWrapper(key: string, raw: unknown, where: string, issues
     script_flag: typeof raw.script_flag === 'string' ? raw.script_flag : '',
     unknown_input: bool(raw.unknown_input, `${where}.unknown_input`, issues),
     replace_option: typeof raw.replace_option === 'string' ? raw.replace_option : '',
+    noop_flags: strings(raw.noop_flags, `${where}.noop_flags`, issues),
+    script_options: strings(raw.script_options, `${where}.script_options`, issues),
+    code_flags: strings(raw.code_flags, `${where}.code_flags`, issues),
+    language: language(raw.language, where, issues),
   };
+}
+
+function language(raw: unknown, where: string, issues: Issues): string {
+  const value = typeof raw === 'string' ? raw : '';
+  if (!CODE_LANGUAGES.has(value)) issues.push(`${where}.language: unknown language "${value}"`);
+  return value;
 }
 
 export function validateTool(key: string, raw: unknown, where: string, issues: Issues): ToolSpec | undefined {

@@ -3,7 +3,9 @@
  * synchronous). Text made only of plain words (letters, digits, `-_./:=,@%+~`, single spaces)
  * has exactly one parse, a single command whose words are the text split on spaces, so it skips
  * the parser; anything with quotes, expansions or operators goes through it. Text the parser
- * rejects is read by a quote-aware fallback tokenizer and marked as not parsed.
+ * rejects is read by a quote-aware fallback tokenizer and marked as not parsed. Variables the
+ * caller says were assigned before (`env TMPDIR=/ sh -c '…'`) are not taken for their usual
+ * value; the names this text assigns are returned for scripts it runs in turn.
  */
 import sh from 'mvdan-sh';
 import { fallbackTokenize } from './fallback-tokenize.js';
@@ -15,7 +17,7 @@ const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'while', 'u
 
 let parser: ReturnType<typeof sh.syntax.NewParser> | undefined;
 
-export function parseShell(text: string): ShellParse {
+export function parseShell(text: string, assignedBefore: readonly string[] = []): ShellParse {
   const trimmed = text.trim();
   if (trimmed === '') return { commands: [], parsed: true };
   if (PLAIN.test(trimmed)) {
@@ -33,7 +35,7 @@ export function parseShell(text: string): ShellParse {
     parser = undefined; // a failed parse can leave the parser mid-state; start clean next time
     return { commands: fallbackTokenize(text), parsed: false };
   }
-  const walker = new AstWalker();
+  const walker = new AstWalker(assignedBefore);
   walker.stmts(file.Stmts);
-  return { commands: walker.commands, parsed: true };
+  return { commands: walker.commands, parsed: true, assigned: walker.assignedNames() };
 }

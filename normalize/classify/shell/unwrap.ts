@@ -3,9 +3,14 @@
  * `env A=b`, `nohup`, `nice -n 5`, `timeout 10`, `xargs -I{}`); shells given a script
  * (`bash -c "…"`, `sh -c`, `eval`, `ssh host "…"`, `bash <<EOF … EOF`) have that script parsed
  * again, up to a bounded depth; `find … -exec cmd {} ;` yields `cmd` with the found files as
- * its argument. Input a wrapper feeds in (xargs) becomes an unknown word.
+ * its argument. Input a wrapper feeds in (xargs) becomes an unknown word. A wrapper given one of
+ * its report-only flags (`command -v rm`) runs nothing. Interpreters given a one-line program
+ * (`python -c`, `node -e`, or a heredoc on stdin) stay a command of their own, and what the
+ * program runs (`inline-code.ts`) is added: shell text parsed again, argv lists as commands.
+ * Variables assigned on the way in (`TMPDIR=/ sh -c …`) reach the nested parse as unknown.
  */
 import type { WrapperSpec } from '../rule-schema.js';
+import { inlineCodeRuns } from './inline-code.js';
 import { parseShell } from './parse-shell.js';
 import { literal, unknownWord, type SimpleCommand, type Word } from './word.js';
 
@@ -33,16 +38,18 @@ export class Unwrapper {
   }
 
   /** Parses `text` and returns every command it runs, wrappers removed. */
-  script(text: string, depth = 0, via: string[] = []): ExecCommand[] {
-    const parsed = parseShell(text);
+  script(text: string, depth = 0, via: string[] = [], assigned: readonly string[] = []): ExecCommand[] {
+    const parsed = parseShell(text, assigned);
     const out: ExecCommand[] = [];
-    for (const c of parsed.commands) this.command(c, depth, via, !parsed.parsed, out);
+    const names = parsed.assigned ? [...assigned, ...parsed.assigned] : assigned;
+    for (const c of parsed.commands) this.command(c, depth, via, !parsed.parsed, out, names);
     return out;
   }
 
-  private command(c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[]): void {
+  private command(c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[], assignedBefore: readonly string[] = []): void {
     let start = 0;
     while (start < c.words.length && ASSIGNMENT.test(c.words[start]!.text)) start++;
+    const assigned = start > 0 ? [...assignedBefore, ...c.words.slice(0, start).map((w) => w.text.slice(0, w.text.indexOf('=')))] : assignedBefore;
     const words = c.words.slice(start);
     if (c.writes.length > 0) {
       for (const w of c.writes) out.push({ words: [literal(w.append ? '>>' : '>'), w.path], writes: [], stdin: [], via, unparsed });
@@ -51,24 +58,43 @@ export class Unwrapper {
     const name = baseName(words[0]!.text);
     const wrapper = this.byName.get(name);
     if (wrapper && depth <= MAX_SCRIPT_DEPTH) {
-      if (this.unwrap(wrapper, name, words, c, depth, [...via, name], unparsed, out)) return;
+      if (this.unwrap(wrapper, name, words, c, depth, [...via, name], unparsed, out, assigned)) return;
     }
     out.push({ words, writes: [], stdin: c.stdin, via, unparsed });
     if (name === 'find') this.findExec(words, depth, via, unparsed, out);
   }
 
   /** Returns false when the wrapper runs nothing (e.g. `sudo -l`), so it stays a command. */
-  private unwrap(w: WrapperSpec, name: string, words: Word[], c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[]): boolean {
+  private unwrap(w: WrapperSpec, name: string, words: Word[], c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[], assignedBefore: readonly string[]): boolean {
+    const assigned = [...assignedBefore];
+    const script = this.scriptOption(w, words);
+    if (script !== undefined) {
+      out.push(...this.scriptRuns(name, script, depth, via, unparsed, assigned));
+      return true;
+    }
     let i = 1;
     let scriptMode = false;
     let replace = '';
+    let code: Word | undefined;
     while (i < words.length) {
       const t = words[i]!.text;
       if (t === '--') { i++; break; }
-      if (w.skip_assignments && ASSIGNMENT.test(t)) { i++; continue; }
+      if (w.skip_assignments && ASSIGNMENT.test(t)) { assigned.push(t.slice(0, t.indexOf('='))); i++; continue; }
       if (!t.startsWith('-') || t === '-') break;
+      if (w.noop_flags.includes(t)) return false;
       const eq = t.indexOf('=');
       const flag = eq > 0 ? t.slice(0, eq) : t;
+      if (w.code_flags.length > 0) {
+        if (w.code_flags.includes(flag)) {
+          code = eq > 0 ? literal(t.slice(eq + 1)) : words[i + 1];
+          break;
+        }
+        const cluster = !t.startsWith('--') && /^-[A-Za-z]+$/.test(t) && w.code_flags.includes(`-${t[t.length - 1]}`);
+        if (cluster) {
+          code = words[i + 1];
+          break;
+        }
+      }
       if (w.value_options.includes(flag)) {
         const value = eq > 0 ? t.slice(eq + 1) : words[i + 1]?.text ?? '';
         if (flag === w.replace_option) replace = value;
@@ -84,21 +110,21 @@ export class Unwrapper {
       if (w.script_flag !== '' && !t.startsWith('--') && t.slice(1).includes(w.script_flag)) scriptMode = true;
       i++;
     }
+    if (w.runs.includes('inline_code')) return this.inlineCode(w, words, code, i, c, depth, via, unparsed, out, assigned);
     i += w.skip_positionals;
     const rest = words.slice(i);
     if (w.runs.includes('script') && scriptMode) {
       const script = rest[0];
       if (script === undefined) return false;
-      if (script.unknownRoot) out.push({ words: [literal(name), unknownWord('$(…)')], writes: [], stdin: [], via, unparsed });
-      else out.push(...this.script(script.text, depth + 1, via));
+      out.push(...this.scriptRuns(name, script, depth, via, unparsed, assigned));
       return true;
     }
     if (w.runs.includes('joined_script') && rest.length > 0) {
-      out.push(...this.script(rest.map((r) => r.text).join(' '), depth + 1, via));
+      out.push(...this.script(rest.map((r) => r.text).join(' '), depth + 1, via, assigned));
       return true;
     }
     if (w.runs.includes('stdin_script') && rest.length === 0 && c.stdin.length > 0) {
-      for (const body of c.stdin) out.push(...this.script(body, depth + 1, via));
+      for (const body of c.stdin) out.push(...this.script(body, depth + 1, via, assigned));
       return true;
     }
     if (w.runs.includes('command') && rest.length > 0) {
@@ -106,10 +132,50 @@ export class Unwrapper {
       if (w.unknown_input) {
         inner = replace !== '' ? rest.map((r) => (r.text.includes(replace) ? unknownWord() : r)) : [...rest, unknownWord()];
       }
-      this.command({ words: inner, writes: [], stdin: c.stdin }, depth + 1, via, unparsed, out);
+      this.command({ words: inner, writes: [], stdin: c.stdin }, depth + 1, via, unparsed, out, assigned);
       return true;
     }
     return false;
+  }
+
+  /** The value of a script option anywhere in argv (`env -S '…'`, `su - root -c '…'`). */
+  private scriptOption(w: WrapperSpec, words: Word[]): Word | undefined {
+    if (w.script_options.length === 0) return undefined;
+    for (let i = 1; i < words.length; i++) {
+      const t = words[i]!.text;
+      if (t === '--') return undefined;
+      if (w.script_options.includes(t)) return words[i + 1];
+      const eq = t.indexOf('=');
+      if (eq > 0 && t.startsWith('--') && w.script_options.includes(t.slice(0, eq))) return { ...words[i]!, text: t.slice(eq + 1) };
+    }
+    return undefined;
+  }
+
+  private scriptRuns(name: string, script: Word, depth: number, via: string[], unparsed: boolean, assigned: readonly string[]): ExecCommand[] {
+    if (script.unknownRoot) return [{ words: [literal(name), unknownWord('$(…)')], writes: [], stdin: [], via, unparsed }];
+    return this.script(script.text, depth + 1, via, assigned);
+  }
+
+  /**
+   * An interpreter: it stays a command (its own rules still apply, e.g. `perl -i`), and what its
+   * one-line program — or the program on its stdin (`python3 - <<EOF`) — runs is added.
+   */
+  private inlineCode(w: WrapperSpec, words: Word[], code: Word | undefined, at: number, c: SimpleCommand, depth: number, via: string[], unparsed: boolean, out: ExecCommand[], assigned: readonly string[]): boolean {
+    const programs: string[] = [];
+    if (code !== undefined) {
+      if (!code.unknownRoot) programs.push(code.text);
+    } else if ((at >= words.length || words[at]!.text === '-') && c.stdin.length > 0) {
+      programs.push(...c.stdin);
+    }
+    if (programs.length === 0) return false;
+    out.push({ words, writes: [], stdin: c.stdin, via: via.slice(0, -1), unparsed });
+    for (const program of programs) {
+      for (const run of inlineCodeRuns(program, w.language)) {
+        if (run.kind === 'script') out.push(...this.script(run.text, depth + 1, via, assigned));
+        else this.command({ words: run.words, writes: [], stdin: [] }, depth + 1, via, unparsed, out, assigned);
+      }
+    }
+    return true;
   }
 
   /** `find ROOTS… -exec cmd args {} ;` runs cmd on files found under the roots. */

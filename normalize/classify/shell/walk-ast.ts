@@ -2,7 +2,11 @@
  * Turns the shell parser's syntax tree into simple commands. Every place a command can hide is
  * visited: lists and pipelines, subshells and blocks, if/while/for/case bodies, functions,
  * `time`/`coproc`, command and process substitutions (inside words, assignments, redirects
- * and heredocs). Words are flattened to their values; expansions are marked unknown.
+ * and heredocs). Words are flattened to their values; expansions are marked unknown, except
+ * `$HOME`, `$PWD` and `$TMPDIR` (`${TMPDIR:-/tmp}` too) while the text has not assigned them,
+ * and `$(echo LITERAL)` / `$(printf '%s' LITERAL)`, whose value is that literal. Static text
+ * piped into a command (`echo …|`, `printf …|`, then through `base64 -d` or `xxd -r -p`) is
+ * handed to it as stdin, so a shell reading it has a script.
  */
 import sh from 'mvdan-sh';
 import { redirectOps } from './redirect-ops.js';
@@ -14,7 +18,10 @@ type Node = Record<string, unknown>;
 const nodeType = (n: unknown): string => (n ? sh.syntax.NodeType(n as never) : '');
 const list = (v: unknown): Node[] => (Array.isArray(v) ? (v.filter(Boolean) as Node[]) : []);
 const DISCARD = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
-const KNOWN_VARS: Record<string, string> = { HOME: '~', PWD: '.' };
+const KNOWN_VARS: Record<string, string> = { HOME: '~', PWD: '.', TMPDIR: '/tmp' };
+/** `${TMPDIR:-/tmp}` and `${TMPDIR-/tmp}`: mvdan/sh's operator codes for `:-` and `-`. */
+const DEFAULT_OPS = new Set([70, 71]);
+const TEMP_DEFAULTS = new Set(['/tmp', '/var/tmp']);
 
 /** Removes the backslashes the shell would remove from unquoted (or double-quoted) text. */
 function unescape(raw: string, inDouble: boolean): string {
@@ -34,10 +41,49 @@ function unescape(raw: string, inDouble: boolean): string {
 
 const PRINTERS = new Set(['echo', 'printf']);
 
+/** What `echo`/`printf` print when every argument is literal (undefined when unsure). */
+export function printedText(words: readonly Word[]): string | undefined {
+  const name = words[0]?.text;
+  if (!name || !PRINTERS.has(name) || words.some((w) => w.unknown)) return undefined;
+  const args = words.slice(1).map((w) => w.text);
+  if (name === 'echo') {
+    while (args.length > 0 && /^-[neE]+$/.test(args[0]!)) args.shift();
+    return args.join(' ').replace(/\\n/g, '\n');
+  }
+  const format = (args[0] ?? '').replace(/\\n/g, '\n');
+  const values = args.slice(1);
+  if (/^%[sb]\n?$/.test(format)) return values.join(format.endsWith('\n') ? '\n' : '');
+  let next = 0;
+  const text = format.replace(/%[sbd]/g, () => values[next++] ?? '');
+  return /%[^%]/.test(text.replace(/%%/g, '')) ? undefined : text.replace(/%%/g, '%');
+}
+
+/** Filters whose output is fixed by literal input: base64 and hex decoding. */
+function filtered(words: readonly Word[], input: string): string | undefined {
+  const name = words[0]?.text ?? '';
+  const flags = words.slice(1).map((w) => w.text);
+  if (name === 'base64' && flags.some((f) => f === '-d' || f === '--decode' || f === '-D')) return Buffer.from(input.trim(), 'base64').toString('utf8');
+  if (name === 'xxd' && flags.includes('-r') && flags.some((f) => f === '-p' || f === '-ps' || f === '-plain')) return Buffer.from(input.replace(/\s+/g, ''), 'hex').toString('utf8');
+  return undefined;
+}
+
 export class AstWalker {
   readonly commands: SimpleCommand[] = [];
   /** Static text piped in by `echo …|` / `printf …|`, given to the next simple command. */
   private pipedText: string | undefined;
+  /** Output of commands whose output is fixed (printers, decoders fed literal text). */
+  private readonly output = new WeakMap<SimpleCommand, string>();
+  /** Variables assigned so far in this text (or by whoever ran it): no longer known. */
+  private readonly assigned: Set<string>;
+
+  constructor(assignedBefore: Iterable<string> = []) {
+    this.assigned = new Set(assignedBefore);
+  }
+
+  /** Names this text assigned (prefix assignments, `export`, `declare`, plain `X=…`). */
+  assignedNames(): string[] {
+    return [...this.assigned];
+  }
 
   stmts(stmts: unknown): void {
     for (const s of list(stmts)) this.stmt(s);
@@ -69,22 +115,26 @@ export class AstWalker {
       case 'CallExpr': {
         for (const a of list(cmd.Assigns)) this.assign(a);
         const words = list(cmd.Args).map((w) => this.word(w));
+        let decoded: string | undefined;
         if (this.pipedText !== undefined && words.length > 0) {
           stdin.push(this.pipedText);
+          decoded = filtered(words, this.pipedText);
           this.pipedText = undefined;
         }
-        if (words.length > 0 || writes.length > 0) this.commands.push({ words, writes, stdin });
+        if (words.length > 0 || writes.length > 0) {
+          const simple = { words, writes, stdin };
+          this.commands.push(simple);
+          const out = decoded ?? printedText(words);
+          if (out !== undefined) this.output.set(simple, out);
+        }
         return;
       }
       case 'BinaryCmd': {
         const before = this.commands.length;
         if (cmd.X) this.stmt(cmd.X as Node);
-        const last = this.commands[this.commands.length - 1];
-        const printer = this.commands.length === before + 1 && last && PRINTERS.has(last.words[0]?.text ?? '');
-        if (redirectOps().pipe.has(cmd.Op as number) && printer && last.words.slice(1).every((w) => !w.unknown)) {
-          const args = last.words.slice(1).filter((w) => !w.text.startsWith('-')).map((w) => w.text);
-          this.pipedText = args.join(' ').replace(/\\n/g, '\n');
-        }
+        const last = this.commands.length > before ? this.commands[this.commands.length - 1] : undefined;
+        const out = last ? this.output.get(last) : undefined;
+        if (redirectOps().pipe.has(cmd.Op as number) && out !== undefined) this.pipedText = out;
         if (cmd.Y) this.stmt(cmd.Y as Node);
         this.pipedText = undefined;
         break;
@@ -131,6 +181,8 @@ export class AstWalker {
   }
 
   private assign(a: Node): void {
+    const name = (a.Name as Node | null)?.Value;
+    if (typeof name === 'string') this.assigned.add(name);
     if (a.Value) this.word(a.Value);
     const arr = a.Array as Node | null;
     if (arr) for (const e of list(arr.Elems)) if (e.Value) this.word(e.Value);
@@ -159,8 +211,10 @@ export class AstWalker {
           break;
         case 'ParamExp': {
           const name = ((p.Param as Node | null)?.Value as string | undefined) ?? '';
-          const plain = !p.Exp && !p.Repl && !p.Slice && !p.Length && !p.Excl && !p.Index;
-          const known = plain ? KNOWN_VARS[name] : undefined;
+          const exp = p.Exp as Node | null;
+          const tempDefault = name === 'TMPDIR' && exp !== null && DEFAULT_OPS.has(exp.Op as number) && TEMP_DEFAULTS.has(this.word(exp.Word).text);
+          const plain = (!exp || tempDefault) && !p.Repl && !p.Slice && !p.Length && !p.Excl && !p.Index;
+          const known = plain && !this.assigned.has(name) ? KNOWN_VARS[name] : undefined;
           if (known !== undefined && first) out.text += known;
           else {
             out.text += `$${name}`;
@@ -170,12 +224,20 @@ export class AstWalker {
           break;
         }
         case 'CmdSubst':
-        case 'ProcSubst':
+        case 'ProcSubst': {
+          const before = this.commands.length;
           this.stmts(p.Stmts);
+          const only = this.commands.length === before + 1 && list(p.Stmts).length === 1 && nodeType(list(p.Stmts)[0]!.Cmd) === 'CallExpr' ? this.commands[before]! : undefined;
+          const printed = only && nodeType(p) === 'CmdSubst' ? this.output.get(only) : undefined;
+          if (printed !== undefined) {
+            out.text += printed.replace(/\n+$/, '');
+            break;
+          }
           out.text += '$(…)';
           out.unknown = true;
           if (first) out.unknownRoot = true;
           break;
+        }
         case 'ArithmExp':
           out.text += '$((…))';
           out.unknown = true;

@@ -30,6 +30,8 @@ export interface ShellParse {
   commands: SimpleCommand[];
   /** False when the real parser rejected the text and the fallback tokenizer was used. */
   parsed: boolean;
+  /** Variable names the text assigns (absent when it assigns none). */
+  assigned?: string[];
 }
 
 export function literal(text: string): Word {
