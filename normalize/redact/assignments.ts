@@ -6,7 +6,7 @@
  * Passwords and secrets are redacted whatever they look like; weak names (`key`, `signature`)
  * only when the value looks random.
  */
-import { type Detector, type Finding, PRIORITY_NAME } from './detector.js';
+import { type SecretDetector, type SecretMatch, PRIORITY_NAME } from './detector.js';
 import { classifySecretName, isPlaceholderValue, type SecretNameClass } from './secret-names.js';
 import { MAX_RANDOM_LENGTH, looksRandom } from './entropy.js';
 import { splitAuthScheme } from './auth-scheme.js';
@@ -69,7 +69,7 @@ function isTokenLike(value: string): boolean {
  * `prose` marks a bare value after `:` (YAML, a header or just a sentence): secrets there must
  * look like tokens, passwords need not.
  */
-export function namedFinding(cls: SecretNameClass, text: string, span: ValueSpan, prose = false): Finding | undefined {
+export function namedFinding(cls: SecretNameClass, text: string, span: ValueSpan, prose = false): SecretMatch | undefined {
   let { start } = span;
   const value = text.slice(start, span.end);
   if (cls === 'weak') {
@@ -94,7 +94,7 @@ export function namedFinding(cls: SecretNameClass, text: string, span: ValueSpan
   return { start, end: span.end, kind, priority: PRIORITY_NAME };
 }
 
-function scanAssignments(text: string, out: Finding[]): void {
+function scanAssignments(text: string, out: SecretMatch[]): void {
   NAME_AND_SEPARATOR.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = NAME_AND_SEPARATOR.exec(text)) !== null) {
@@ -113,7 +113,7 @@ function scanAssignments(text: string, out: Finding[]): void {
   }
 }
 
-function scanFlags(text: string, out: Finding[]): void {
+function scanFlags(text: string, out: SecretMatch[]): void {
   FLAG_AND_VALUE.lastIndex = 0;
   for (const m of text.matchAll(FLAG_AND_VALUE)) {
     const name = m[1] ?? '';
@@ -128,7 +128,7 @@ function scanFlags(text: string, out: Finding[]): void {
   }
 }
 
-export const ASSIGNMENT_DETECTOR: Detector = {
+export const ASSIGNMENT_DETECTOR: SecretDetector = {
   id: 'assignment',
   triggers: NAME_TRIGGERS,
   scan(text, out) {

@@ -10,7 +10,7 @@
  * `password`, …) at each of the three byte alignments — only the characters fully determined by
  * the beginning itself, at least four. Only runs holding one are decoded and scanned.
  */
-import { type Detector, type Finding, PRIORITY_STRUCTURE } from './detector.js';
+import { type SecretDetector, type SecretMatch, PRIORITY_STRUCTURE } from './detector.js';
 import { trieExpression } from './trie-expression.js';
 
 /** Plain-text beginnings of secrets whose base64 spellings gate the detector (case matters). */
@@ -85,7 +85,7 @@ function decode(run: string): string {
 }
 
 /** `findIn(text)`: the other detectors' findings in decoded text (must not include this one). */
-export function base64Detector(findIn: (text: string) => readonly Finding[]): Detector {
+export function base64Detector(findIn: (text: string) => readonly SecretMatch[]): SecretDetector {
   const chunks = [...new Set(ENCODED_BEGINNINGS.flatMap(base64Chunks))];
   const gate = trieExpression(chunks);
   return {

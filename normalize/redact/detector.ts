@@ -5,7 +5,7 @@
  * detectors are regular expressions built with `regexDetector`; a few parse by hand.
  */
 
-export interface Finding {
+export interface SecretMatch {
   start: number;
   end: number;
   kind: string;
@@ -13,11 +13,11 @@ export interface Finding {
   priority: number;
 }
 
-export interface Detector {
+export interface SecretDetector {
   readonly id: string;
   /** Lower-case literals, at least one of which occurs in any text this detector can match. Empty = always run. */
   readonly triggers: readonly string[];
-  scan(text: string, out: Finding[]): void;
+  scan(text: string, out: SecretMatch[]): void;
 }
 
 export interface RegexRule {
@@ -51,7 +51,7 @@ function firstGroup(m: RegExpExecArray): number {
   return 0;
 }
 
-export function regexDetector(rule: RegexRule): Detector {
+export function regexDetector(rule: RegexRule): SecretDetector {
   const group = rule.group ?? 0;
   const pattern = scanningCopy(rule.pattern, group !== 0);
   const priority = rule.priority ?? PRIORITY_TOKEN;

@@ -5,7 +5,7 @@
  * instance can be shared by every pipeline worker.
  */
 import type { RedactionResult, ValueRedactor } from './redaction.js';
-import { type Detector, PRIORITY_TOKEN, regexDetector } from './detector.js';
+import { type SecretDetector, PRIORITY_TOKEN, regexDetector } from './detector.js';
 import { TOKEN_RULES } from './token-rules.js';
 import { STRUCTURAL_RULES } from './structural-rules.js';
 import { COMMAND_RULES } from './command-rules.js';
@@ -16,7 +16,7 @@ import { redactNamedValue } from './named.js';
 import { walkJsonString, walkValue } from './walk.js';
 import { type RedactorOptions, validateOptions } from './options.js';
 
-export function builtinDetectors(): Detector[] {
+export function builtinDetectors(): SecretDetector[] {
   return [...TOKEN_RULES, ...STRUCTURAL_RULES, ...COMMAND_RULES].map(regexDetector).concat(ASSIGNMENT_DETECTOR);
 }
 

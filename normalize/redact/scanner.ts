@@ -7,12 +7,12 @@
  * half-replaced; findings that touch an existing marker are dropped, which keeps
  * `redact(redact(x)) === redact(x)`.
  */
-import type { Detector, Finding } from './detector.js';
+import type { SecretDetector, SecretMatch } from './detector.js';
 import type { RedactedSecret, RedactionResult } from './redaction.js';
 import { marker, markerRanges } from './marker.js';
 
 interface GatedDetector {
-  detector: Detector;
+  detector: SecretDetector;
   /** Indexes into the scanner's trigger list. */
   triggerIds: number[];
 }
@@ -20,10 +20,10 @@ interface GatedDetector {
 export class Scanner {
   private readonly triggers: string[] = [];
   private readonly gated: GatedDetector[] = [];
-  private readonly ungated: Detector[] = [];
+  private readonly ungated: SecretDetector[] = [];
   private readonly gate: RegExp;
 
-  constructor(detectors: readonly Detector[]) {
+  constructor(detectors: readonly SecretDetector[]) {
     const ids = new Map<string, number>();
     for (const detector of detectors) {
       if (detector.triggers.length === 0) {
@@ -46,8 +46,8 @@ export class Scanner {
   }
 
   /** Merged, non-overlapping findings in text order. */
-  find(text: string): Finding[] {
-    const raw: Finding[] = [];
+  find(text: string): SecretMatch[] {
+    const raw: SecretMatch[] = [];
     for (const d of this.ungated) d.scan(text, raw);
     if (this.gate.test(text)) {
       const lower = text.toLowerCase();
@@ -83,15 +83,15 @@ export class Scanner {
   }
 }
 
-function dropMarkerOverlaps(text: string, findings: Finding[]): Finding[] {
+function dropMarkerOverlaps(text: string, findings: SecretMatch[]): SecretMatch[] {
   const markers = markerRanges(text);
   if (markers.length === 0) return findings;
   return findings.filter((f) => !markers.some(([s, e]) => f.start < e && s < f.end));
 }
 
-function merge(findings: Finding[]): Finding[] {
+function merge(findings: SecretMatch[]): SecretMatch[] {
   findings.sort((a, b) => a.start - b.start || b.end - a.end || a.priority - b.priority);
-  const merged: Finding[] = [];
+  const merged: SecretMatch[] = [];
   for (const f of findings) {
     const last = merged[merged.length - 1];
     if (last !== undefined && f.start < last.end) {
