@@ -1,7 +1,8 @@
 /**
  * Applies a compiled mapping rule to one record: reads every mapped field (first key with a
  * usable value wins, looked up in record attributes, then a log's key-value body, then the
- * resource), parses the tool arguments, and falls back to the command / cwd inside the arguments.
+ * resource), parses the tool arguments, and falls back to the command / cwd inside the arguments
+ * (an argument key may be a dotted path, `kwargs.command`).
  * The result is still raw — not classified, not redacted — and must not leave normalize as is.
  */
 import type { Phase } from '../model/audit-event.js';
@@ -57,6 +58,9 @@ export function extractFields(view: RecordView, rule: CompiledRule): RawFields {
       args = toPlain(raw);
     }
     if (isKvList(args as AnyValue)) argsObject = args as Record<string, unknown>;
+    // Text that is not JSON (Codex's freeform apply_patch, local_shell) reaches the classifier as
+    // `input`, where it looks for a patch body; the stored arguments stay the text as sent.
+    else if (typeof args === 'string') argsObject = { input: args };
     if (strings.command === '') strings.command = commandFromArguments(argsObject, rule.argumentFields.command);
     if (strings.cwd === '') strings.cwd = stringFromArguments(argsObject, rule.argumentFields.cwd);
   }
@@ -72,9 +76,20 @@ export function extractFields(view: RecordView, rule: CompiledRule): RawFields {
   };
 }
 
+/** An argument by key, else by dotted path (`kwargs.command`) when no argument has that exact key. */
+function argumentAt(args: Record<string, unknown>, key: string): unknown {
+  if (key in args || !key.includes('.')) return args[key];
+  let value: unknown = args;
+  for (const step of key.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
 function commandFromArguments(args: Record<string, unknown>, keys: readonly string[]): string {
   for (const key of keys) {
-    const value = args[key];
+    const value = argumentAt(args, key);
     if (typeof value === 'string' && value !== '') return value;
     if (Array.isArray(value) && value.length > 0) return argvToCommand(value);
   }
@@ -83,7 +98,7 @@ function commandFromArguments(args: Record<string, unknown>, keys: readonly stri
 
 function stringFromArguments(args: Record<string, unknown>, keys: readonly string[]): string {
   for (const key of keys) {
-    const value = args[key];
+    const value = argumentAt(args, key);
     if (typeof value === 'string' && value !== '') return value;
   }
   return '';

@@ -2,7 +2,8 @@
  * Turns validated mapping tables into lookups built once at construction: each rule's field
  * lists are pre-merged (rule fields, then its table's, then the base table's), and rules are
  * indexed by the names they recognise, so finding the rule for a record costs a map lookup plus
- * the few rules that recognise records by attributes alone. Rule order is the tie-break: source
+ * the few rules that recognise records by attributes alone. A rule's `session_fallback: trace`
+ * becomes the last session key (`@trace`, read by RecordView). Rule order is the tie-break: source
  * tables in file-name order, then the base table, each in the order its rules are written.
  */
 import {
@@ -16,7 +17,7 @@ import {
   type RecordKind,
   type ToolPhase,
 } from './mapping-table.js';
-import type { RecordView } from './record-view.js';
+import { TRACE_SESSION_KEY, type RecordView } from './record-view.js';
 import { asString } from './values.js';
 
 export interface CompiledRule {
@@ -80,6 +81,8 @@ export function compileMappings(tables: readonly MappingTable[]): CompiledMappin
     for (const rule of table.rules) {
       const fields = {} as Record<MappedField, string[]>;
       for (const f of MAPPED_FIELDS) fields[f] = merge(rule.fields[f], table.fields[f], base.fields[f]);
+      // The fallback comes after every key that can name the session, whichever table it is in.
+      if (rule.session_fallback === 'trace') fields.session_id = merge(fields.session_id, [TRACE_SESSION_KEY]);
       const compiled: CompiledRule = {
         source: table.source,
         ruleId: rule.id,

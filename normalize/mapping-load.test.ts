@@ -30,7 +30,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('mapping tables', () => {
   it('the built-in tables load: one base table, one per source', () => {
     const tables = loadMappingTables();
-    assert.deepEqual(tables.map((t) => t.source).sort(), ['claude_code', 'codex', 'hook', 'otel']);
+    assert.deepEqual(tables.map((t) => t.source).sort(), ['claude_code', 'codex', 'gemini_cli', 'hook', 'openinference', 'otel', 'traceloop', 'vercel_ai']);
     assert.deepEqual(tables.filter((t) => t.base).map((t) => t.source), ['otel']);
     assert.deepEqual(compileMappings(tables).sources.at(-1), 'otel', 'the base table is consulted last');
   });
@@ -67,6 +67,40 @@ describe('mapping tables', () => {
     assert.ok(problems.some((p) => p.includes('exactly one table must have base: true, found 2')));
   });
 
+  it('key forms are checked: templates balanced, @trace the only @ key, attribute#path; session_fallback known', () => {
+    const table = (fields: string, extra = '') => ({
+      file: 'keys.yaml',
+      text: `source: keys\nbase: true\nfields:\n${fields}\nrules:\n  - id: t\n    match: { name: [x] }\n    kind: tool\n${extra}  - id: o\n    kind: other\n`,
+    });
+    const problems = problemsOf(() =>
+      parseMappingTables([table('  tool: ["mcp__{a__{b}"]\n  session_id: ["@span"]\n  command: ["#full_command"]', '    session_fallback: span\n')]),
+    );
+    assert.ok(problems.some((p) => p.includes("'mcp__{a__{b}': a template needs balanced {key} parts")), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes("'@span': the only @ key is @trace")), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes("'#full_command': write attribute#path")), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes('rules[0].session_fallback: must be one of trace')), problems.join('\n'));
+    const ok = parseMappingTables([table('  tool: ["mcp__{p#server}__{p#tool}", tool_name]\n  session_id: [session.id, "@trace"]', '    session_fallback: trace\n')]);
+    assert.equal(ok.length, 1);
+  });
+
+  it('key forms read: a key inside JSON text, a template, the trace fallback (spans only)', () => {
+    const view = new RecordView(span({ attributes: { p: '{"server":"pg","tool":"query","deep":{"x":"y"}}', tool_name: 'mcp_tool' } }));
+    assert.equal(view.get('p#server'), 'pg');
+    assert.equal(view.get('p#deep.x'), 'y');
+    assert.equal(view.get('p#missing'), undefined);
+    assert.equal(view.get('mcp__{p#server}__{p#tool}'), 'mcp__pg__query');
+    assert.equal(view.get('mcp__{p#server}__{p#nope}'), undefined, 'a template with a missing part is absent');
+    assert.equal(view.get('@trace'), 'trace:0af7651916cd43dd8448eb211c80319c');
+    assert.equal(new RecordView(logRecord({ traceId: '0af7651916cd43dd8448eb211c80319c' })).get('@trace'), undefined);
+    assert.equal(new RecordView(span({ attributes: { p: 'not json' } })).get('p#server'), undefined);
+  });
+
+  it("Codex's OTLP eventName (a tracing call site) is not the name: event.name is", () => {
+    const view = new RecordView(logRecord({ eventName: 'event codex-rs/otel/src/events/session_telemetry.rs:745', attributes: { 'event.name': 'codex.tool_result' } }));
+    assert.equal(view.name, 'codex.tool_result');
+    assert.equal(new RecordView(logRecord({ eventName: 'my.event', attributes: { 'event.name': 'other' } })).name, 'my.event');
+  });
+
   it('source tables win over the base table; earlier rules over later ones', () => {
     const mappings = compileMappings(loadMappingTables());
     const ruleOf = (r: DecodedRecord) => {
@@ -87,5 +121,10 @@ describe('mapping tables', () => {
     assert.equal(ruleOf(span({ name: 'warden.session.start', attributes: { 'gen_ai.tool.name': 'x' } })), 'otel/session_start');
     assert.equal(ruleOf(span({ name: 'x', attributes: { 'gen_ai.operation.name': 'execute_tool' } })), 'otel/execute_tool');
     assert.equal(ruleOf(span({ name: 'invoke_agent' })), 'otel/other');
+    // framework tool spans go to their own tables, each before the base table's execute_tool
+    assert.equal(ruleOf(span({ name: 'execute_tool x', scope: { name: 'ai', version: '' }, attributes: { 'gen_ai.operation.name': 'execute_tool' } })), 'vercel_ai/tool_call');
+    assert.equal(ruleOf(span({ name: 'x', attributes: { 'openinference.span.kind': 'TOOL' } })), 'openinference/tool_span');
+    assert.equal(ruleOf(span({ name: 'x.tool', attributes: { 'traceloop.span.kind': 'tool' } })), 'traceloop/tool_span');
+    assert.equal(ruleOf(logRecord({ attributes: { 'event.name': 'gemini_cli.tool_call', decision: 'reject' } })), 'gemini_cli/tool_call_rejected');
   });
 });

@@ -53,6 +53,10 @@ export const TOOL_PHASES = ['intent', 'execution'] as const;
 export type ToolPhase = (typeof TOOL_PHASES)[number];
 
 export const FIXED_STATUSES = ['ok', 'error'] as const;
+
+/** Where a rule's records get a session when none of its keys holds one: `trace` = `trace:<trace id>` (spans). */
+export const SESSION_FALLBACKS = ['trace'] as const;
+export type SessionFallback = (typeof SESSION_FALLBACKS)[number];
 export type FixedStatus = (typeof FIXED_STATUSES)[number];
 
 export type FieldMap = Partial<Record<MappedField, string[]>>;
@@ -80,6 +84,8 @@ export interface MappingRule {
   phase: ToolPhase;
   /** Outcome the event itself implies (a failure hook), before attributes are read. */
   status?: FixedStatus;
+  /** Session when no session key has a value (GenAI/framework tool spans without a conversation id). */
+  session_fallback?: SessionFallback;
   fields: FieldMap;
 }
 

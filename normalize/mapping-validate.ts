@@ -8,6 +8,7 @@ import {
   FIXED_STATUSES,
   MAPPED_FIELDS,
   RECORD_KINDS,
+  SESSION_FALLBACKS,
   TOOL_PHASES,
   type ArgumentFieldMap,
   type FieldMap,
@@ -16,13 +17,16 @@ import {
   type MappingTable,
   type MatchCondition,
   type RecordKind,
+  type SessionFallback,
   type ToolPhase,
 } from './mapping-table.js';
 
 type Obj = Record<string, unknown>;
 
 const TABLE_KEYS = new Set(['source', 'description', 'base', 'fields', 'argument_fields', 'rules']);
-const RULE_KEYS = new Set(['id', 'match', 'kind', 'phase', 'status', 'fields']);
+const RULE_KEYS = new Set(['id', 'match', 'kind', 'phase', 'status', 'session_fallback', 'fields']);
+/** A field key: a name, `attr#path`, `@trace`, or a template whose `{key}` parts are each one of those. */
+const TEMPLATE = /^(?:[^{}]*\{[^{}]+\})+[^{}]*$/;
 const MATCH_KEYS = new Set(['signal', 'name', 'scope', 'attributes', 'present']);
 
 function isObj(value: unknown): value is Obj {
@@ -70,9 +74,17 @@ class Checker {
         this.fail(`${path}.${field}`, `unknown field (known: ${allowed.join(', ')})`);
         continue;
       }
-      out[field as K] = this.stringList(keys, `${path}.${field}`);
+      const list = this.stringList(keys, `${path}.${field}`);
+      for (const key of list) this.fieldKey(key, `${path}.${field}`);
+      out[field as K] = list;
     }
     return out;
+  }
+
+  fieldKey(key: string, path: string): void {
+    if ((key.includes('{') || key.includes('}')) && !TEMPLATE.test(key)) this.fail(path, `'${key}': a template needs balanced {key} parts`);
+    else if (key.startsWith('@') && key !== '@trace') this.fail(path, `'${key}': the only @ key is @trace`);
+    else if (key.startsWith('#') || key.endsWith('#')) this.fail(path, `'${key}': write attribute#path`);
   }
 
   match(value: unknown, path: string): MatchCondition | undefined {
@@ -116,6 +128,10 @@ class Checker {
     }
     let status: FixedStatus | undefined;
     if (value.status !== undefined) status = this.oneOf<FixedStatus>(value.status, FIXED_STATUSES, `${path}.status`);
+    let sessionFallback: SessionFallback | undefined;
+    if (value.session_fallback !== undefined) {
+      sessionFallback = this.oneOf<SessionFallback>(value.session_fallback, SESSION_FALLBACKS, `${path}.session_fallback`);
+    }
     const match: MatchCondition[] = [];
     if (value.match === undefined) {
       if (!base) this.fail(`${path}.match`, 'required: a source table must say how to recognise its records');
@@ -129,7 +145,7 @@ class Checker {
     }
     const fields: FieldMap = this.fieldMap(value.fields, MAPPED_FIELDS, `${path}.fields`);
     if (kind === undefined || phase === undefined) return undefined;
-    return { id, match, kind, phase, ...(status ? { status } : {}), fields };
+    return { id, match, kind, phase, ...(status ? { status } : {}), ...(sessionFallback ? { session_fallback: sessionFallback } : {}), fields };
   }
 }
 
