@@ -26,6 +26,9 @@ const SHELL_CALLS: Record<string, RegExp> = {
   php: /\b(?:system|exec|shell_exec|passthru|popen|proc_open)\s*\(/g,
 };
 
+/** The node fs module as code names it: `fs.`, `fsp.`, `fs.promises.`, `require('fs').`. */
+const FS = String.raw`(?:\bfsp?|\bpromises|\brequire\s*\(\s*['"](?:node:)?fs(?:/promises)?['"]\s*\))(?:\s*\.\s*promises)?\s*\.\s*`;
+
 /** Native recursive deletes, plain deletes and directory removals, per language. */
 const DELETES: Record<string, Array<[RegExp, string[]]>> = {
   python: [
@@ -34,14 +37,14 @@ const DELETES: Record<string, Array<[RegExp, string[]]>> = {
     [/\bos\s*\.\s*(?:rmdir|removedirs)\s*\(/g, ['rmdir']],
   ],
   js: [
-    [/\bfs(?:\s*\.\s*promises)?\s*\.\s*(?:rm|rmSync)\s*\(/g, ['rm']],
-    [/\bfs(?:\s*\.\s*promises)?\s*\.\s*(?:unlink|unlinkSync)\s*\(/g, ['rm']],
-    [/\bfs(?:\s*\.\s*promises)?\s*\.\s*(?:rmdir|rmdirSync)\s*\(/g, ['rm']],
+    [new RegExp(`${FS}(?:rm|rmSync)\\s*\\(`, 'g'), ['rm']],
+    [new RegExp(`${FS}(?:unlink|unlinkSync)\\s*\\(`, 'g'), ['rm']],
+    [new RegExp(`${FS}(?:rmdir|rmdirSync)\\s*\\(`, 'g'), ['rmdir']],
     [/\b(?:rimraf|rimrafSync)\s*\(/g, ['rm', '-r']],
   ],
   ruby: [
     [/\bFileUtils\s*\.\s*(?:rm_rf|rm_r|remove_dir|remove_entry(?:_secure)?|rmtree)\s*\(?/g, ['rm', '-r']],
-    [/\bFileUtils\s*\.\s*(?:rm|rm_f|remove|remove_file)\s*\(?/g, ['rm']],
+    [/\bFileUtils\s*\.\s*(?:rm|rm_f|remove|remove_file)\b\s*\(?/g, ['rm']],
     [/\bFile\s*\.\s*(?:delete|unlink)\s*\(?/g, ['rm']],
     [/\b(?:Dir|FileUtils)\s*\.\s*(?:rmdir|delete|unlink)\s*\(?/g, ['rmdir']],
   ],
@@ -169,7 +172,7 @@ function deleteRuns(code: string, language: string, out: InlineRun[]): void {
       const targets = list ? list.words : [first.value === undefined ? unknownWord() : literal(first.value), ...(first.value === undefined ? [] : moreStrings(code, first.end))];
       let argv = command;
       // fs.rm/fs.rmSync delete recursively only when told to.
-      if (language === 'js' && command.length === 1 && /rm(?:Sync)?\s*\($/.test(m[0])) {
+      if (language === 'js' && command.length === 1) {
         const call = code.slice(at, at + 200);
         if (/recursive\s*:\s*true/.test(call)) argv = ['rm', '-r'];
       }

@@ -138,15 +138,27 @@ export class Unwrapper {
     return false;
   }
 
-  /** The value of a script option anywhere in argv (`env -S '…'`, `su - root -c '…'`). */
+  /**
+   * The value of a script option among the wrapper's own words (`env -S '…'`,
+   * `su - root -c '…'`, `flock /tmp/l -c '…'`): options and up to `skip_positionals`
+   * positionals are the wrapper's; the next positional starts the wrapped command, whose own
+   * `-c` is not the wrapper's.
+   */
   private scriptOption(w: WrapperSpec, words: Word[]): Word | undefined {
     if (w.script_options.length === 0) return undefined;
+    let positionals = 0;
     for (let i = 1; i < words.length; i++) {
       const t = words[i]!.text;
       if (t === '--') return undefined;
       if (w.script_options.includes(t)) return words[i + 1];
       const eq = t.indexOf('=');
       if (eq > 0 && t.startsWith('--') && w.script_options.includes(t.slice(0, eq))) return { ...words[i]!, text: t.slice(eq + 1) };
+      if (t.startsWith('-') && t !== '-') {
+        if (eq < 0 && w.value_options.includes(t)) i++;
+        continue;
+      }
+      if (w.skip_assignments && ASSIGNMENT.test(t)) continue;
+      if (++positionals > w.skip_positionals) return undefined;
     }
     return undefined;
   }
