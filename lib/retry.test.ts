@@ -25,7 +25,7 @@ test('permanent errors are not retried', async () => {
     retryWhileRetryable(
       async () => {
         calls++;
-        throw new PermanentError('BAD', 'bad input');
+        throw new PermanentError('INVALID_EVENT', 'bad input');
       },
       { initialMs: 1, maxMs: 1, shouldContinue: () => true, sleep: async () => {} },
     ),
@@ -42,7 +42,7 @@ test('stops when told to, rethrowing the last error', async () => {
       async () => {
         calls++;
         if (calls === 3) keepGoing = false;
-        throw new RetryableError('DOWN', 'still down');
+        throw new RetryableError('STORAGE_UNAVAILABLE', 'still down');
       },
       { initialMs: 1, maxMs: 1, shouldContinue: () => keepGoing, sleep: async () => {} },
     ),

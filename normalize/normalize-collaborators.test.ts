@@ -77,13 +77,13 @@ describe('normalize: collaborators', () => {
 
   it('a classifier failure keeps the event, marked and counted', async () => {
     const metrics = new Metrics();
-    const { classifier } = recording(new PermanentError('CLASSIFY_PARSE', 'cannot parse'));
+    const { classifier } = recording(new PermanentError('CLASSIFY_RULES_INVALID', 'cannot parse'));
     const [event] = createNormalizer({ ...realDeps(), classifier, metrics }).normalize([toolSpan]);
     assert.equal(event!.action_class, 'none');
     assert.equal(event!.command, 'kubectl delete ns staging');
-    assert.equal(event!.attributes['warden.classify_error'], 'CLASSIFY_PARSE');
+    assert.equal(event!.attributes['warden.classify_error'], 'CLASSIFY_RULES_INVALID');
     const errors = (await metrics.errors.get()).values;
-    assert.deepEqual(errors.map((v) => [v.labels.code, v.value]), [['CLASSIFY_PARSE', 1]]);
+    assert.deepEqual(errors.map((v) => [v.labels.code, v.value]), [['CLASSIFY_RULES_INVALID', 1]]);
   });
 
   it('a redactor failure drops only that record, counted and reported', async () => {

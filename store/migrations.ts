@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SETTING_DEFAULTS } from '../config/settings.js';
 import { PermanentError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { silentLogger } from '../lib/logger.js';
@@ -17,7 +18,7 @@ import { renderSql, splitStatements } from './sql-template.js';
 import { withStorageErrors } from './storage-errors.js';
 
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('./sql/', import.meta.url));
-export const DEFAULT_TTL_DAYS = 90;
+export const DEFAULT_TTL_DAYS = SETTING_DEFAULTS.WARDEN_TTL_DAYS;
 const FILE_NAME = /^(\d{3,})_([a-z0-9_]+)\.sql$/;
 
 export interface Migration {

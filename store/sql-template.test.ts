@@ -17,13 +17,13 @@ describe('renderSql', () => {
 
   for (const database of ['a-b', 'x; DROP DATABASE y', '', '1abc', 'a.b', '`q`']) {
     it(`refuses database ${JSON.stringify(database)}`, () => {
-      assert.throws(() => renderSql('{database}', { database, ttlDays: 1 }), { code: 'INVALID_CONFIG' });
+      assert.throws(() => renderSql('{database}', { database, ttlDays: 1 }), { code: 'CONFIG_INVALID' });
     });
   }
 
   for (const ttlDays of [0, -1, 1.5, Number.NaN, 100_000]) {
     it(`refuses ttlDays ${ttlDays}`, () => {
-      assert.throws(() => renderSql('{ttl_days}', { database: 'w', ttlDays }), { code: 'INVALID_CONFIG' });
+      assert.throws(() => renderSql('{ttl_days}', { database: 'w', ttlDays }), { code: 'CONFIG_INVALID' });
     });
   }
 

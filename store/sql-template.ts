@@ -17,14 +17,14 @@ export interface TemplateValues {
 /** Returns `name` when it is a plain ClickHouse identifier; throws PermanentError otherwise. */
 export function checkIdentifier(name: string, what = 'identifier'): string {
   if (!IDENTIFIER.test(name)) {
-    throw new PermanentError('INVALID_CONFIG', `${what} must match ${IDENTIFIER.source}: ${JSON.stringify(name)}`);
+    throw new PermanentError('CONFIG_INVALID', `${what} must match ${IDENTIFIER.source}: ${JSON.stringify(name)}`);
   }
   return name;
 }
 
 export function checkTtlDays(days: number): number {
   if (!Number.isInteger(days) || days < 1 || days > MAX_TTL_DAYS) {
-    throw new PermanentError('INVALID_CONFIG', `ttlDays must be a whole number in 1..${MAX_TTL_DAYS}: ${days}`);
+    throw new PermanentError('CONFIG_INVALID', `ttlDays must be a whole number in 1..${MAX_TTL_DAYS}: ${days}`);
   }
   return days;
 }

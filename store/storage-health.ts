@@ -10,8 +10,9 @@
 import type { Clock } from '../lib/clock.js';
 import { systemClock } from '../lib/clock.js';
 import { RetryableError } from '../lib/errors.js';
+import { SETTING_DEFAULTS } from '../config/settings.js';
 
-export const DEFAULT_MAX_FAILING_MS = 15_000;
+export const DEFAULT_MAX_FAILING_MS = SETTING_DEFAULTS.WARDEN_READY_MAX_STORAGE_STALL_MS;
 export const DEFAULT_QUIET_AFTER_MS = 120_000;
 
 export interface StorageHealthOptions {

@@ -28,9 +28,8 @@ import { DEFAULT_TENANT, sessionIdOf, TENANT_ATTRIBUTE } from '../../normalize/i
 import { refusalOf } from '../../normalize/refusal.js';
 import { asString } from '../../normalize/values.js';
 import type { Encoding, Signal, TransportMessage, TransportProducer } from '../transport/transport.js';
-import { WardenError } from '../../lib/errors.js';
 import type { Metrics } from '../../lib/metrics.js';
-import { ApiError } from '../../serve/api/errors.js';
+import { ApiError, WardenError } from '../../lib/errors.js';
 
 export interface OtlpRouteOptions {
   producer: TransportProducer;
@@ -50,14 +49,14 @@ function encodingOf(request: FastifyRequest): Encoding {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === JSON_TYPE) return 'otlp_json';
   if (type === PROTOBUF || type === 'application/protobuf') return 'otlp_proto';
-  throw new ApiError(415, 'OTLP_UNSUPPORTED_CONTENT_TYPE', `unsupported content type ${JSON.stringify(type)}; use ${PROTOBUF} or ${JSON_TYPE}`);
+  throw new ApiError('OTLP_UNSUPPORTED_CONTENT_TYPE', `unsupported content type ${JSON.stringify(type)}; use ${PROTOBUF} or ${JSON_TYPE}`);
 }
 
 function isGzipped(request: FastifyRequest): boolean {
   const value = String(request.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (value === 'gzip') return true;
   if (value === '' || value === 'identity') return false;
-  throw new ApiError(415, 'OTLP_UNSUPPORTED_CONTENT_ENCODING', `unsupported content encoding ${JSON.stringify(value.slice(0, 40))}; use gzip or none`);
+  throw new ApiError('OTLP_UNSUPPORTED_CONTENT_ENCODING', `unsupported content encoding ${JSON.stringify(value.slice(0, 40))}; use gzip or none`);
 }
 
 function hasValidIds(record: DecodedRecord): boolean {
@@ -98,7 +97,7 @@ function groupBySession(records: DecodedRecord[]): Map<string, DecodedRecord[]> 
 
 /** A body too large once inflated is 413, like one too large as sent. */
 function tooLargeAs413(err: unknown): never {
-  if (err instanceof WardenError && err.code === OtlpErrorCode.TOO_LARGE) throw new ApiError(413, err.code, err.message);
+  if (err instanceof WardenError && err.code === OtlpErrorCode.TOO_LARGE) throw new ApiError(err.code, err.message);
   throw err;
 }
 

@@ -17,13 +17,19 @@ it('an unreachable or failing broker is TRANSPORT_UNAVAILABLE (retryable), with 
   assert.equal(toTransportError('weird', 'produce').code, 'TRANSPORT_UNAVAILABLE');
 });
 
-it('a record the broker rejects is permanent', () => {
+it('a record the broker rejects is permanent: too large (413) or invalid (500), never the client\'s bad input', () => {
   const tooLarge = Object.assign(new KafkaJSProtocolError('The request included a message larger than the max message size'), {
     type: 'MESSAGE_TOO_LARGE',
   });
-  const err = toTransportError(tooLarge, 'produce');
-  assert.ok(err instanceof PermanentError);
-  assert.equal(err.code, 'MESSAGE_REJECTED');
+  const large = toTransportError(tooLarge, 'produce');
+  assert.ok(large instanceof PermanentError);
+  assert.equal(large.code, 'TRANSPORT_MESSAGE_TOO_LARGE');
+  assert.equal(large.statusCode, 413);
+  const corrupt = Object.assign(new KafkaJSProtocolError('This message has failed its CRC checksum'), { type: 'CORRUPT_MESSAGE' });
+  const rejected = toTransportError(corrupt, 'produce');
+  assert.ok(rejected instanceof PermanentError);
+  assert.equal(rejected.code, 'MESSAGE_REJECTED');
+  assert.equal(rejected.statusCode, 500);
 });
 
 it('Warden errors pass through unchanged', () => {

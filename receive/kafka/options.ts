@@ -5,18 +5,19 @@
  */
 import type { SASLOptions } from 'kafkajs';
 import { PermanentError } from '../../lib/errors.js';
+import { SETTING_DEFAULTS } from '../../config/settings.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { Encoding, Signal } from '../transport/transport.js';
 
-export const DEFAULT_CLIENT_ID = 'warden';
-export const DEFAULT_GROUP_ID = 'warden';
+export const DEFAULT_CLIENT_ID = SETTING_DEFAULTS.KAFKA_CLIENT_ID;
+export const DEFAULT_GROUP_ID = SETTING_DEFAULTS.KAFKA_GROUP_ID;
 /** The OTel Collector Kafka exporter's default topic names. */
-export const DEFAULT_TOPICS: Readonly<Record<Signal, string>> = { traces: 'otlp_spans', logs: 'otlp_logs' };
+export const DEFAULT_TOPICS: Readonly<Record<Signal, string>> = { traces: SETTING_DEFAULTS.KAFKA_TOPIC_SPANS, logs: SETTING_DEFAULTS.KAFKA_TOPIC_LOGS };
 /** The Collector's default encoding, used when a message has no content-type header. */
 export const DEFAULT_ENCODINGS: Readonly<Record<Signal, Encoding>> = { traces: 'otlp_proto', logs: 'otlp_proto' };
-export const DEFAULT_DEAD_LETTER_TOPIC = 'warden_dead_letter';
+export const DEFAULT_DEAD_LETTER_TOPIC = SETTING_DEFAULTS.KAFKA_TOPIC_DEAD_LETTER;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 5;

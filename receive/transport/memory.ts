@@ -11,6 +11,7 @@
  * drains the queue before returning; `close()` closes the log.
  */
 import { PermanentError, RetryableError, errorCode } from '../../lib/errors.js';
+import { SETTING_DEFAULTS } from '../../config/settings.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { MemoryConsumer } from './memory-consumer.js';
@@ -26,7 +27,7 @@ export const DEFAULT_MEMORY_MAX_IN_FLIGHT = 1024;
 export const DEFAULT_MEMORY_RETRY_BACKOFF = { initialMs: 50, maxMs: 2_000 } as const;
 export const DEFAULT_MEMORY_DRAIN_TIMEOUT_MS = 10_000;
 /** Bytes all waiting messages may hold together. */
-export const DEFAULT_MEMORY_MAX_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MEMORY_MAX_BYTES = SETTING_DEFAULTS.WARDEN_QUEUE_MAX_BYTES;
 
 const STAGE = 'memory-producer';
 const SIGNALS = new Set(['traces', 'logs']);

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
+import { SETTING_DEFAULTS } from '../../config/settings.js';
 import { createKafkaClient } from '../../receive/kafka/kafkajs-client.js';
 import { toTransportError } from '../../receive/kafka/errors.js';
 import type { KafkaConnectionOptions } from '../../receive/kafka/options.js';
@@ -17,7 +18,7 @@ import type { RevocationRecord } from './contracts.js';
 import { parseRecord } from './record-chain.js';
 import type { RevocationPublisher } from './revocation-service.js';
 
-export const DEFAULT_REVOCATION_TOPIC = 'warden_revocations';
+export const DEFAULT_REVOCATION_TOPIC = SETTING_DEFAULTS.KAFKA_TOPIC_REVOCATIONS;
 export const INSTANCE_HEADER = 'warden-instance';
 const STAGE = 'revocation_topic';
 

@@ -17,7 +17,8 @@ import type { Metrics } from '../../lib/metrics.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerOtlpRoutes } from '../../receive/http/otlp-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
-import { ApiError, toHttpError } from './errors.js';
+import { ApiError } from '../../lib/errors.js';
+import { toHttpError } from './errors.js';
 import { encodeStatus, grpcCodeFor } from '../../receive/http/otlp-status.js';
 
 export interface AppDeps {
@@ -68,7 +69,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON'));
+      done(new ApiError('INVALID_JSON', 'request body is not valid JSON'));
     }
   });
 

@@ -17,7 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadClientSettings, type WardenConfig } from '../../config/config.js';
 import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhouse.js';
-import { RetryableError, WardenError } from '../../lib/errors.js';
+import { WardenError } from '../../lib/errors.js';
+import { isErrorCode, type ErrorCode } from '../../lib/error-codes.js';
 import { silentLogger } from '../../lib/logger.js';
 import { mirrorTable, readMirrorRows, selectThrough } from '../../respond/kill-switch/mirror-rows.js';
 import type { MirrorSkip, MirrorSource } from '../../respond/kill-switch/verify-log.js';
@@ -93,8 +94,8 @@ function handleSource(handle: ClickHouseHandle, name: string, shared: boolean): 
 /** The mirror of a running Warden, read through its query API; `context` prefixes failures. */
 function apiSource(config: WardenConfig, url: string, token: string | undefined, shared: boolean, context?: string): MirrorSource {
   const name = `Warden at ${url}`;
-  const fail = (code: string, message: string, cause: unknown): never => {
-    throw new RetryableError(code, context ? `${context}, and ${name} did not answer: ${message}` : message, { cause });
+  const fail = (code: ErrorCode, message: string, cause: unknown): never => {
+    throw new WardenError(code, context ? `${context}, and ${name} did not answer: ${message}` : message, { cause });
   };
   return {
     name,
@@ -111,7 +112,7 @@ function apiSource(config: WardenConfig, url: string, token: string | undefined,
         try {
           return (await client.post<{ rows: unknown[] }>('/api/v1/query', { sql })).rows;
         } catch (err) {
-          if (err instanceof ApiRequestError) return fail(err.code, `${err.code}: ${err.message}`, err);
+          if (err instanceof ApiRequestError) return fail(isErrorCode(err.code) ? err.code : 'REVOCATION_MIRROR_UNAVAILABLE', `${err.code}: ${err.message}`, err);
           throw err;
         }
       }, 'revocations');

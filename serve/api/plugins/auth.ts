@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal, Role, TokenRegistry } from '../../../config/tokens.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,12 +37,12 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const token = bearer(request);
     if (token === null) {
       if (role === 'ingest' && !options.ingestRequiresToken) return;
-      throw new ApiError(401, 'UNAUTHENTICATED', 'missing bearer token');
+      throw new ApiError('UNAUTHENTICATED', 'missing bearer token');
     }
     const principal = options.tokens.lookup(token);
-    if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'unknown token');
+    if (principal === undefined) throw new ApiError('UNAUTHENTICATED', 'unknown token');
     if (!principal.roles.has(role) && !principal.roles.has('admin')) {
-      throw new ApiError(403, 'FORBIDDEN', `this token lacks the "${role}" role`);
+      throw new ApiError('FORBIDDEN', `this token lacks the "${role}" role`);
     }
     request.principal = principal;
   });

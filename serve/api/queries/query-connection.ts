@@ -30,7 +30,7 @@ export function openQueryConnection(storage: ClickHouseHandle, dataPath?: string
   if (storage.engine === 'server') {
     return { engine: 'server', database, client: () => Promise.resolve(storage.client), close: async () => {} };
   }
-  if (!dataPath) throw new PermanentError('INVALID_CONFIG', 'operator queries on the embedded engine need its data directory');
+  if (!dataPath) throw new PermanentError('CONFIG_INVALID', 'operator queries on the embedded engine need its data directory');
   // Same cast as open-clickhouse.ts: chdb declares its own copy of the client's Connection type.
   const connection = createChdbConnection({ path: dataPath }) as unknown as ChdbAsClientConnection;
   const client = createClient({ connection, clickhouse_settings: OUTPUT_SETTINGS });

@@ -18,13 +18,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { DEFAULT_TENANT } from '../../../normalize/index.js';
 import { GateError } from '../../../respond/gate/gate-service.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
 import { listDecisions } from '../queries/gate-decisions.js';
 import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
 import type { GateRouter } from '../../../respond/gate/owner-routing.js';
-import { FORWARDED_BY_HEADER, MISDIRECTED_STATUS } from '../../../respond/gate/forward-gate-call.js';
+import { FORWARDED_BY_HEADER } from '../../../respond/gate/forward-gate-call.js';
 import { relayAnswer } from './hooks.js';
 import { TenantParam, tenantOf } from './tenant-scope.js';
 
@@ -92,7 +92,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
         ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
       });
       if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
-      if (routed.kind === 'misdirected') throw new ApiError(MISDIRECTED_STATUS, 'GATE_NOT_OWNER', routed.why);
+      if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
       if (routed.kind === 'fail') return cannotDecide(b, routed.problem);
       local = routed;
     }
@@ -108,7 +108,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
     };
     const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
     const { event, decision } = await takeHookEvent(options, { input, agent: b.agent ?? 'harness', tenant, gated: true, canAsk: b.can_ask ?? true });
-    if (decision === null) throw new ApiError(400, 'GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
+    if (decision === null) throw new ApiError('GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
     if (local && decision.decision !== 'deny' && !local.stillOwner()) {
       local.moved();
       return cannotDecide(b, 'could not finish deciding: ownership of this session moved to another instance meanwhile');
@@ -138,7 +138,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
         const d = options.gate.allowOnce(tenant, request.params.id, { by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() });
         return { allowed_once: true, decision_id: d.decision_id, session_id: d.session_id, tool: d.tool, command: d.command };
       } catch (err) {
-        if (err instanceof GateError) throw new ApiError(404, err.code, err.message);
+        if (err instanceof GateError) throw new ApiError(err.code, err.message);
         throw err;
       }
     },

@@ -25,10 +25,10 @@ import { passAnswer, readHookInput, type HookAdapter, type HookResult } from '..
 import { DEFAULT_TENANT } from '../../../normalize/index.js';
 import { errorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
 import type { GateRouter } from '../../../respond/gate/owner-routing.js';
-import { FORWARDED_BY_HEADER, MISDIRECTED_STATUS, type OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
+import { FORWARDED_BY_HEADER, type OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
 
 export interface HookRouteOptions extends IntakeDeps {
   logger: Logger;
@@ -81,7 +81,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
     { config: { role: 'ingest' }, schema: { params: HookParams, querystring: HookQuery } },
     async (request, reply) => {
       const adapter = HOOK_ADAPTERS[request.params.agent];
-      if (adapter === undefined) throw new ApiError(404, 'UNKNOWN_AGENT', `no hook adapter for ${JSON.stringify(request.params.agent)}; known: ${Object.keys(HOOK_ADAPTERS).join(', ')}`);
+      if (adapter === undefined) throw new ApiError('UNKNOWN_AGENT', `no hook adapter for ${JSON.stringify(request.params.agent)}; known: ${Object.keys(HOOK_ADAPTERS).join(', ')}`);
       const fail = request.query.fail ?? 'closed';
       let input: HookInput;
       try {
@@ -102,7 +102,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
           ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
         });
         if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
-        if (routed.kind === 'misdirected') throw new ApiError(MISDIRECTED_STATUS, 'GATE_NOT_OWNER', routed.why);
+        if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
         if (routed.kind === 'fail') return send(reply, cannot(adapter, input, fail, routed.problem));
         local = routed;
       }

@@ -10,7 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Metrics } from '../../../lib/metrics.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import { openQueryConnection } from '../queries/query-connection.js';
 import { QueryWindow, type QueryLimits } from '../queries/query-window.js';
 import { TenantParam, tenantOf } from './tenant-scope.js';
@@ -34,7 +34,7 @@ export function registerQueryRoute(app: FastifyInstance, options: QueryRouteOpti
     const raw = (request.body as { sql?: unknown } | null)?.sql;
     if (typeof raw !== 'string' || raw.trim() === '') {
       options.metrics.errors.inc({ stage: 'query', code: 'INVALID_REQUEST' });
-      throw new ApiError(400, 'INVALID_REQUEST', 'body must be {"sql": "<one SELECT statement>"}');
+      throw new ApiError('INVALID_REQUEST', 'body must be {"sql": "<one SELECT statement>"}');
     }
     const tenant = tenantOf(request, request.query.tenant);
     const gone = new AbortController();

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RevocationService } from '../../../respond/kill-switch/contracts.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import type { SessionReader } from '../queries/session-reader.js';
 import type { SessionView } from '../queries/session-view.js';
 import { RevocationRecordSchema, SessionParams } from '../queries/schemas.js';
@@ -37,7 +37,7 @@ export function registerSessionControlRoutes(app: FastifyInstance, options: Sess
   async function target(request: ControlRequest): Promise<{ session: SessionView; by: string; reason: string }> {
     const tenant = tenantOf(request, request.query.tenant);
     const session = await reader.get(tenant, request.params.id);
-    if (session === null) throw new ApiError(404, 'NOT_FOUND', `no session ${JSON.stringify(request.params.id)}`);
+    if (session === null) throw new ApiError('NOT_FOUND', `no session ${JSON.stringify(request.params.id)}`);
     // The operate role always comes with a token, so a principal is present here.
     return { session, by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() };
   }
@@ -52,14 +52,14 @@ export function registerSessionControlRoutes(app: FastifyInstance, options: Sess
       by,
       reason,
     });
-    if (record === null) throw new ApiError(409, 'ALREADY_REVOKED', `session ${JSON.stringify(session.id)} is already revoked`);
+    if (record === null) throw new ApiError('ALREADY_REVOKED', `session ${JSON.stringify(session.id)} is already revoked`);
     return record;
   });
 
   app.post('/api/v1/sessions/:id/reinstate', { config: { role: 'operate' }, schema }, async (request: ControlRequest) => {
     const { session, by, reason } = await target(request);
     const record = await revocations.reinstate({ tenant: session.tenant, sessionId: session.id, by, reason });
-    if (record === null) throw new ApiError(409, 'NOT_REVOKED', `session ${JSON.stringify(session.id)} is not revoked`);
+    if (record === null) throw new ApiError('NOT_REVOKED', `session ${JSON.stringify(session.id)} is not revoked`);
     return record;
   });
 }

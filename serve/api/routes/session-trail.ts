@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouseHandle } from '../../../store/index.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import type { SessionReader } from '../queries/session-reader.js';
 import { SessionParams } from '../queries/schemas.js';
 import { DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT, pairTimeline, sessionEvents } from '../queries/timeline.js';
@@ -31,7 +31,7 @@ export function registerSessionTrailRoutes(app: FastifyInstance, options: Sessio
   const { storage, reader } = options;
 
   async function assertKnown(tenant: string, sessionId: string): Promise<void> {
-    if ((await reader.get(tenant, sessionId)) === null) throw new ApiError(404, 'NOT_FOUND', `no session ${JSON.stringify(sessionId)}`);
+    if ((await reader.get(tenant, sessionId)) === null) throw new ApiError('NOT_FOUND', `no session ${JSON.stringify(sessionId)}`);
   }
 
   app.get<{ Params: Static<typeof SessionParams>; Querystring: Static<typeof TimelineQuery> }>(

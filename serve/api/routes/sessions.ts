@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../../../lib/clock.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 import type { SessionReader } from '../queries/session-reader.js';
 import { DEFAULT_LIST_LIMIT, Limit, SessionParams, SessionViewSchema, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
@@ -50,7 +50,7 @@ export function registerSessionRoutes(app: FastifyInstance, options: SessionRout
     { config: { role: 'read' }, schema: { params: SessionParams, querystring: OneQuery, response: { 200: SessionViewSchema } } },
     async (request) => {
       const session = await reader.get(tenantOf(request, request.query.tenant), request.params.id);
-      if (session === null) throw new ApiError(404, 'NOT_FOUND', `no session ${JSON.stringify(request.params.id)}`);
+      if (session === null) throw new ApiError('NOT_FOUND', `no session ${JSON.stringify(request.params.id)}`);
       return session;
     },
   );

@@ -13,7 +13,7 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULT_TENANT } from '../../../normalize/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Metrics } from '../../../lib/metrics.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../../lib/errors.js';
 
 /** Query-string property every tenant-scoped route accepts. */
 export const TenantParam = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'tokens with the cross_tenant role only: read another tenant' }));
@@ -45,10 +45,10 @@ export function tenantOf(request: FastifyRequest, requested?: string): string {
   if (principal === null) return DEFAULT_TENANT;
   if (requested === undefined || requested === principal.tenant) return principal.tenant;
   if (!principal.roles.has('cross_tenant')) {
-    throw new ApiError(403, 'FORBIDDEN', `this token sees tenant "${principal.tenant}" only; reading another tenant needs the cross_tenant role`);
+    throw new ApiError('FORBIDDEN', `this token sees tenant "${principal.tenant}" only; reading another tenant needs the cross_tenant role`);
   }
   const audit = request.server.crossTenantAudit;
-  if (audit === undefined) throw new ApiError(403, 'FORBIDDEN', 'cross-tenant reads are not enabled on this server');
+  if (audit === undefined) throw new ApiError('FORBIDDEN', 'cross-tenant reads are not enabled on this server');
   audit.record(request, requested);
   return requested;
 }
