@@ -1,62 +1,17 @@
 /**
- * The HTTP client every operator command shares: where Warden is (--url, WARDEN_URL, or
- * http://127.0.0.1:$WARDEN_HTTP_PORT), which token to send (--token, WARDEN_TOKEN, or the token
- * file's admin token — see resolveToken), and one way to report failures: API errors print
- * `warden <command>: <CODE>: <message>` on stderr and exit 1.
+ * How every operator command reaches the API (the client itself: ../api/client.ts): where
+ * Warden is (--url, WARDEN_URL, or http://127.0.0.1:$WARDEN_HTTP_PORT), which token to send
+ * (--token, WARDEN_TOKEN, or the token file's admin token — see resolveToken), and one way to
+ * report failures: API errors print `warden <command>: <CODE>: <message>` on stderr and exit 1.
  */
 import type { Command } from 'commander';
 import { loadClientSettings, loadConfig } from '../../config/config.js';
 import { resolveToken } from './query.js';
+import { ApiRequestError, createApiClient, type ApiClient } from '../api/client.js';
 
 export interface ConnectionOptions {
   url?: string;
   token?: string;
-}
-
-export class ApiRequestError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiRequestError';
-    this.status = status;
-    this.code = code;
-  }
-}
-
-export interface ApiClient {
-  readonly url: string;
-  get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
-  post<T>(path: string, body: unknown, query?: Record<string, string | number | undefined>): Promise<T>;
-}
-
-export function createApiClient(url: string, token: string): ApiClient {
-  const base = url.replace(/\/+$/, '');
-  async function send<T>(method: string, path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> {
-    const qs = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') qs.set(key, String(value));
-    const target = `${base}${path}${qs.size > 0 ? `?${qs}` : ''}`;
-    let response: Response;
-    try {
-      response = await fetch(target, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (err) {
-      throw new ApiRequestError(0, 'UNREACHABLE', `cannot reach Warden at ${base} (${String((err as Error).cause ?? err)}); is it running? (--url, WARDEN_URL)`);
-    }
-    const parsed = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    if (!response.ok) {
-      throw new ApiRequestError(response.status, parsed?.error?.code ?? `HTTP_${response.status}`, parsed?.error?.message ?? response.statusText);
-    }
-    return parsed as T;
-  }
-  return {
-    url: base,
-    get: (path, query) => send('GET', path, query),
-    post: (path, body, query) => send('POST', path, query, body),
-  };
 }
 
 /** The client for an operator command, from its --url/--token options and the environment. */

@@ -20,9 +20,10 @@ import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhou
 import { WardenError } from '../../lib/errors.js';
 import { isErrorCode, type ErrorCode } from '../../lib/error-codes.js';
 import { silentLogger } from '../../lib/logger.js';
-import { mirrorTable, readMirrorRows, selectThrough } from '../../respond/kill-switch/mirror-rows.js';
+import { mirrorTable, readMirrorRows, selectThrough } from '../../store/revocation-mirror-rows.js';
 import type { MirrorSkip, MirrorSource } from '../../respond/kill-switch/verify-log.js';
-import { ApiRequestError, createApiClient, type ConnectionOptions } from './api-client.js';
+import { ApiRequestError, createApiClient } from '../api/client.js';
+import type { ConnectionOptions } from './api-client.js';
 import { resolveToken } from './query.js';
 
 /** Where `warden start` keeps the embedded engine's data, under the data directory. */

@@ -9,7 +9,9 @@
  */
 import type { ReplayResult, SentEvent } from './replay.js';
 import type { IncidentSession, SessionStep } from './session-file.js';
-import type { FindingView, SessionView, WardenApi } from './warden-api.js';
+import type { Finding } from '../../model/finding.js';
+import type { SessionView } from '../api/queries/session-view.js';
+import type { WardenApi } from './warden-api.js';
 import type { WebhookSink } from './webhook-sink.js';
 
 export interface ReplayedSession {
@@ -30,7 +32,7 @@ export interface SessionOutcome {
   /** From Warden acknowledging the triggering event to the signed webhook arriving, when both are known. */
   webhookLatencyMs: number | null;
   detectors: string[];
-  findings: FindingView[];
+  findings: Finding[];
   webhook: boolean;
   deniedSteps: number[];
   /** Whether the outcome is the expected one. */
