@@ -5,6 +5,7 @@
  */
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
+import { DIRECTORY_PREFIX } from './session-assigner.js';
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CONNECTION_TIMEOUT_MS,
@@ -16,6 +17,12 @@ import {
 /** kafkajs's logLevel is a plain object at run time (no reverse mapping like a TS enum). */
 const LEVEL_NAMES: Readonly<Record<number, string>> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN' };
 
+/** kafkajs warns of an assignment entry it drops; the group directory is one on purpose (session-assigner.ts). */
+function onlyTheDirectory(message: string, fields: Record<string, unknown>): boolean {
+  const dropped = fields.topicsNotSubscribed;
+  return message === 'Consumer group received unsubscribed topics' && Array.isArray(dropped) && dropped.every((t) => typeof t === 'string' && t.startsWith(DIRECTORY_PREFIX));
+}
+
 /** A kafkajs logCreator writing warnings and errors to `logger` at warn level. */
 export function kafkajsLogCreator(logger: Logger): logCreator {
   const log = logger.child({ component: 'kafkajs' });
@@ -23,6 +30,7 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
     ({ namespace, level, log: entry }: LogEntry) => {
       if (level > logLevel.WARN || level === logLevel.NOTHING) return;
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
+      if (onlyTheDirectory(message, fields)) return;
       log.warn({ namespace, kafkajsLevel: LEVEL_NAMES[level], ...fields }, message);
     };
 }

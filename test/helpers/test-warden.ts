@@ -43,7 +43,8 @@ export async function startTestWarden(env: Record<string, string> = {}, options:
     dataDir,
     cleanup: async () => {
       await warden.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // The embedded engine may still be finishing a merge in the background for a moment.
+      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
