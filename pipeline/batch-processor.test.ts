@@ -199,10 +199,65 @@ test('on the normalize worker: stored the same way, and a dead worker fails the 
     await receipt?.stored;
     assert.equal(await count('bp-worker'), 3);
     await worker.close();
-    await assert.rejects(process([spanMessage('bp-worker-2', ['ls'])], liveContext), (err: unknown) => err instanceof RetryableError);
+    // With the worker the call returns its receipt at once (batches take turns at detection):
+    // the failure rejects the receipt's `stored`, which the transport redelivers like a rejected call.
+    const failed = (async () => (await process([spanMessage('bp-worker-2', ['ls'])], liveContext))?.stored)();
+    await assert.rejects(failed, (err: unknown) => err instanceof RetryableError);
     assert.equal(deadLetter.entries().length, 0);
     assert.equal(await count('bp-worker-2'), 0);
   } finally {
+    await worker.close();
+  }
+});
+
+test('on the worker, the next batch is decoded while this one is detected; detection keeps the order', async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const worker = new WorkerNormalizer({ logger: silentLogger, metrics });
+  // The real worker, with the sessions of the batches it is handed recorded.
+  const handed: string[] = [];
+  const recording: MessageNormalizer = {
+    concurrent: true,
+    normalizeMessages: (batch) => {
+      handed.push(...batch.map((m) => m.key!));
+      return worker.normalizeMessages(batch);
+    },
+    close: () => worker.close(),
+  };
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const detecting = new Promise<void>((resolve) => (entered = resolve));
+  const seen: string[] = [];
+  const observer = {
+    consume: async (events: AuditEvent[]) => {
+      seen.push(...events.map((e) => e.session_id));
+      if (events.some((e) => e.session_id === 'bp-turns-1')) {
+        entered();
+        await released; // detection of the first batch is slow
+      }
+    },
+  };
+  try {
+    const process = createBatchProcessor({ normalizer, messages: recording, store, deadLetter, observers: [observer], logger: silentLogger, metrics });
+    const firstCall = process([spanMessage('bp-turns-1', ['ls', 'pwd'])], liveContext);
+    await detecting;
+    const returned = await Promise.race([firstCall.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+    assert.equal(returned, true, 'the call returned its receipt while its batch is still being detected');
+    const first = await firstCall;
+    // The transport hands the next batch over as soon as the first call returned.
+    const second = await process([spanMessage('bp-turns-2', ['git status'])], liveContext);
+    assert.deepEqual(handed, ['bp-turns-1', 'bp-turns-2'], 'the second batch went to the worker while the first was being detected');
+    assert.deepEqual(seen, ['bp-turns-1', 'bp-turns-1'], 'the second waits for its turn at detection');
+    release();
+    await Promise.all([first?.stored, second?.stored]);
+    assert.deepEqual(seen, ['bp-turns-1', 'bp-turns-1', 'bp-turns-2']);
+    assert.equal(await count('bp-turns-1'), 2);
+    assert.equal(await count('bp-turns-2'), 1);
+  } finally {
+    release();
     await worker.close();
   }
 });

@@ -30,7 +30,7 @@
  * that insert first filters out event ids ClickHouse already holds.
  */
 import type { AuditEvent } from '../model/audit-event.js';
-import type { EventStage } from './pipeline.js';
+import type { EventStage } from '../model/event-stage.js';
 import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink, MessageOrigin } from '../receive/transport/transport.js';
 import type { AuditStore } from '../store/storage.js';
 import { appendRows, emptyRows, filterRows, type PreparedRows } from '../store/prepared-rows.js';
@@ -44,6 +44,7 @@ import { inProcessNormalizer, type MessageNormalizer, type MessageOutcome } from
 import { sliceMessages, type SliceLimits } from '../decode/message-slices.js';
 import { errorCode, isRetryable, WardenError } from '../lib/errors.js';
 import { retryWhileRetryable } from '../lib/retry.js';
+import { DetectionTurns } from './detection-turns.js';
 
 export interface BatchProcessorDeps {
   normalizer: Normalizer;
@@ -96,6 +97,9 @@ const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
  * up (measured: 1, 2, 4 and all at once made no difference to throughput).
  */
 const SLICES_AHEAD = 2;
+
+/** Batches handed to a concurrent normalizer ahead of the one being detected (detection-turns.ts). */
+const BATCHES_AHEAD = 4;
 
 export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
   const { normalizer, store, deadLetter, logger, metrics } = deps;
@@ -288,19 +292,16 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     await deadLetter.send(rowDeadLetter(rows, index, origin), { code: err.code, message: reasonOf(err) });
   }
 
-  return async (batch, ctx): Promise<BatchReceipt | void> => {
-    if (batch.length === 0) return;
-    // Slice by slice: the next slice is being decoded (on the worker) while this one is
-    // detected and turned into rows. The batch goes to storage whole, once every slice is
-    // through, so a failure part-way leaves nothing of it stored (it is delivered again, and
-    // detectors skip the events they already saw).
-    const slices = sliceMessages(batch, deps.slices);
+  /**
+   * Decodes (slice by slice) and detects a batch, turning its events into rows. `handedOver`
+   * may already hold the outcomes of its first slices (handed over when the batch arrived).
+   */
+  async function detectBatch(slices: ConsumedMessage[][], handedOver: Array<Promise<MessageOutcome[]>>): Promise<{ rows: PreparedRows; origins: MessageOrigin[] }> {
     const rows = emptyRows();
     const origins: MessageOrigin[] = [];
     // On a worker, slices are handed over SLICES_AHEAD in advance and decoded while earlier
     // ones are detected; in process, each is decoded when its turn comes.
     const ahead = messages.concurrent ? SLICES_AHEAD : 0;
-    const handedOver: Array<Promise<MessageOutcome[]>> = [];
     for (let i = 0; i < slices.length; i++) {
       while (handedOver.length < slices.length && handedOver.length <= i + ahead) handedOver.push(normalizeSlice(slices[handedOver.length]!));
       const outcomes = await handedOver[i]!;
@@ -309,9 +310,38 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
       await observe(events);
       appendRows(rows, await prepare(events, from, origins));
     }
-    if (rows.ids.length === 0) return;
+    return { rows, origins };
+  }
+
+  function storeDetected(batch: ConsumedMessage[], detected: { rows: PreparedRows; origins: MessageOrigin[] }, ctx: BatchContext): Promise<void> {
+    if (detected.rows.ids.length === 0) return Promise.resolve();
     const first = batch[0]!.origin;
     const redelivered = batch.some((m) => m.redelivered === true);
-    return { stored: storeLater(`${first.topic}:${first.partition}`, rows, origins, ctx, redelivered) };
+    return storeLater(`${first.topic}:${first.partition}`, detected.rows, detected.origins, ctx, redelivered);
+  }
+
+  // With a worker, batches take turns at detection (detection-turns.ts): a call hands its first
+  // slices to the worker and returns its receipt at once, so the worker decodes the next
+  // batches while this thread detects this one. A batch whose decoding or detection fails
+  // rejects its receipt's `stored` (the transport delivers it again), and so does every batch
+  // handed over behind it.
+  const turns = messages.concurrent ? new DetectionTurns(BATCHES_AHEAD) : undefined;
+
+  return async (batch, ctx): Promise<BatchReceipt | void> => {
+    if (batch.length === 0) return;
+    // Slice by slice: the next slice is being decoded (on the worker) while this one is
+    // detected and turned into rows. The batch goes to storage whole, once every slice is
+    // through, so a failure part-way leaves nothing of it stored (it is delivered again, and
+    // detectors skip the events they already saw).
+    const slices = sliceMessages(batch, deps.slices);
+    if (!turns) {
+      const detected = await detectBatch(slices, []);
+      return detected.rows.ids.length === 0 ? undefined : { stored: storeDetected(batch, detected, ctx) };
+    }
+    const turn = await turns.take();
+    const handedOver: Array<Promise<MessageOutcome[]>> = [];
+    for (let i = 0; i < Math.min(slices.length, SLICES_AHEAD + 1); i++) handedOver.push(normalizeSlice(slices[i]!));
+    const detected = turn.run(() => detectBatch(slices, handedOver));
+    return { stored: detected.then((d) => storeDetected(batch, d, ctx)) };
   };
 }
