@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../../lib/clock.js';
 import { runScenario, type Scenario } from '../testing/scenario.js';
-import { BoundedSet } from '../common/bounded.js';
+import { BoundedSet } from '../../lib/bounded.js';
 import { regenerate } from './capability-budget.js';
 import { BUDGET_DEFAULTS } from './config.js';
 import { capabilityBudgetFactory } from './index.js';

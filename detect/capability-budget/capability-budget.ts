@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import type { FindingDraft, FindingSeverity } from '../../model/finding.js';
 import { actionText, isLiveAction } from '../common/actions.js';
-import { BoundedSet } from '../common/bounded.js';
+import { BoundedSet } from '../../lib/bounded.js';
 import { firstSight } from '../session/action-keys.js';
 import type { BudgetConfig } from './config.js';
 

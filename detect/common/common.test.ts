@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BoundedMap, BoundedSet, PartitionedBoundedMap } from './bounded.js';
+import { BoundedMap, BoundedSet, PartitionedBoundedMap } from '../../lib/bounded.js';
 import { classMatches } from './class-patterns.js';
 import { Fields } from './config-fields.js';
 import { environmentsIn } from './environments.js';

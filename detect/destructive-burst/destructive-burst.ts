@@ -14,7 +14,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import { SEVERITY_RANK, type FindingDraft, type FindingSeverity } from '../../model/finding.js';
 import { isLiveAction, actionText } from '../common/actions.js';
-import { BoundedSet } from '../common/bounded.js';
+import { BoundedSet } from '../../lib/bounded.js';
 import { firstSight } from '../session/action-keys.js';
 import { AgentBaselines } from './agent-baseline.js';
 import { actionWeight } from './blast-weight.js';

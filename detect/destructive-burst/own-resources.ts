@@ -7,7 +7,7 @@
  * touches `k8s://…/shared/deployment/x`) does not make its parent the session's own. Bounded.
  */
 import type { AuditEvent } from '../../model/audit-event.js';
-import { BoundedMap } from '../common/bounded.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import { classMatchesAny } from '../common/class-patterns.js';
 import { parseTarget, segmentsWithin, type ParsedTarget } from '../common/targets.js';
 

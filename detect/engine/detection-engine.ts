@@ -46,7 +46,7 @@ import type { Clock } from '../../lib/clock.js';
 import { errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
-import { BoundedMap, BoundedSet } from '../common/bounded.js';
+import { BoundedMap, BoundedSet } from '../../lib/bounded.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import type { DetectorName, Finding } from '../../model/finding.js';
 import { resolve } from '../policy/resolve-policy.js';

@@ -7,7 +7,7 @@
  * baselines (least recently used go first), and counts halve past `max_events`.
  */
 import { errorFunction, zScore } from 'simple-statistics';
-import { BoundedMap } from '../common/bounded.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import type { MixConfig } from './mix-config.js';
 
 interface AgentCounts {

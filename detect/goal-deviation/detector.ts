@@ -11,7 +11,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import { SEVERITY_RANK, type FindingDraft } from '../../model/finding.js';
 import { actionText, fmt, isLiveAction } from '../common/actions.js';
-import { BoundedMap } from '../common/bounded.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import { clip } from '../common/tokens.js';
 import { readAction } from './action-model.js';
 import { BaselineStore, deviates, type MixResult, type SessionMix } from './baseline.js';

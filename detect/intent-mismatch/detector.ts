@@ -11,7 +11,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import { SEVERITY_RANK, type FindingDraft, type FindingSeverity } from '../../model/finding.js';
 import { actionText, classText } from '../common/actions.js';
-import { BoundedSet } from '../common/bounded.js';
+import { BoundedSet } from '../../lib/bounded.js';
 import { classMatchesAny } from '../common/class-patterns.js';
 import { differences, type Difference } from './compare.js';
 import type { IntentMismatchConfig } from './config.js';

@@ -8,7 +8,7 @@
  */
 import type { AuditEvent, Severity } from '../../model/audit-event.js';
 import { isRejected, maxSeverity } from '../common/actions.js';
-import { BoundedMap } from '../common/bounded.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import { commandTokens, jaccard } from '../common/tokens.js';
 import type { IntentMismatchConfig } from './config.js';
 

@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import type { FindingDraft } from '../../model/finding.js';
 import { actionText, isLiveAction } from '../common/actions.js';
-import { BoundedMap, BoundedSet } from '../common/bounded.js';
+import { BoundedMap, BoundedSet } from '../../lib/bounded.js';
 import { firstSight } from '../session/action-keys.js';
 import type { PreviewConfig } from './config.js';
 import { environmentSeverity } from './environment-severity.js';

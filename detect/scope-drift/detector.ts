@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { Detector, DetectorContext } from '../detector.js';
 import { SEVERITY_RANK, type FindingDraft } from '../../model/finding.js';
 import { actionText, classText, isLiveAction } from '../common/actions.js';
-import { BoundedMap, BoundedSet } from '../common/bounded.js';
+import { BoundedMap, BoundedSet } from '../../lib/bounded.js';
 import { inferHome } from '../common/home.js';
 import { parseTarget } from '../common/targets.js';
 import type { ScopeDriftConfig } from './config.js';

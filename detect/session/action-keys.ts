@@ -5,7 +5,7 @@
  * bounded set.
  */
 import type { AuditEvent } from '../../model/audit-event.js';
-import type { BoundedSet } from '../common/bounded.js';
+import type { BoundedSet } from '../../lib/bounded.js';
 
 export function actionKey(event: AuditEvent): string {
   return event.tool_call_id !== '' ? `call:${event.tool_call_id}` : `event:${event.event_id}`;

@@ -26,7 +26,7 @@
 import type { AuditEvent } from '../../model/audit-event.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Metrics } from '../../lib/metrics.js';
-import { PartitionedBoundedMap, type EvictionReason } from '../common/bounded.js';
+import { PartitionedBoundedMap, type EvictionReason } from '../../lib/bounded.js';
 import { parkedOf, sessionFromParked, worthParking, type Custody, type ParkedSession, type SessionLoader } from './parked-session.js';
 import type { SessionDirectory, SessionFilter } from './session-directory.js';
 import { sessionMetrics, type SessionMetrics, type StateLostReason } from './session-metrics.js';

@@ -5,7 +5,7 @@
  * checked against every rule, and the matches are combined. Synchronous, and parses are cached, because it runs on every event.
  */
 import { fileURLToPath } from 'node:url';
-import { LruCache } from './lru-cache.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import type { ActionInput, Classification, Classifier, RuleMatch } from './classification.js';
 import { applyTuning } from './apply-tuning.js';
 import { aggregate, type SubjectOutcome } from './evaluate/aggregate.js';
@@ -87,7 +87,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
 
   // Whole results of identical actions are cached too: agents repeat commands, and evaluating
   // the rules costs more than parsing once the parse is cached. Large inputs are not kept.
-  const results = new LruCache<string, Classification>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const results = new BoundedMap<string, Classification>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   const copy = (c: Classification): Classification => ({
     ...c,
     targets: [...c.targets],
@@ -117,7 +117,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
     classify(input: ActionInput): Classification {
       const key = `${input.tool}\u0000${input.command}\u0000${input.cwd}\u0000${input.environment ?? ''}\u0000${JSON.stringify(input.arguments ?? {})}`;
       if (key.length > MAX_CACHED_KEY_LENGTH) return evaluate(input);
-      let result = results.get(key);
+      let result = results.lookup(key);
       if (result === undefined) {
         result = evaluate(input);
         results.set(key, result);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgv } from './argv/parse-argv.js';
 import { loadRules, DEFAULT_RULES_DIR } from './index.js';
-import { LruCache } from './lru-cache.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import { parseShell } from './shell/parse-shell.js';
 import { Unwrapper } from './shell/unwrap.js';
 import { literal } from './shell/word.js';
@@ -83,13 +83,16 @@ test('paths resolve against cwd, ~ stays symbolic', () => {
   assert.equal(resolvePath('/*', '/repo'), '/*');
 });
 
-test('LRU cache evicts the least recently used entry', () => {
-  const lru = new LruCache<string, number>(2);
+test('a bounded map read with lookup evicts the least recently used entry; a cap of 0 holds nothing', () => {
+  const lru = new BoundedMap<string, number>(2);
   lru.set('a', 1);
   lru.set('b', 2);
-  assert.equal(lru.get('a'), 1);
+  assert.equal(lru.lookup('a'), 1);
   lru.set('c', 3);
-  assert.equal(lru.get('b'), undefined);
-  assert.equal(lru.get('a'), 1);
+  assert.equal(lru.lookup('b'), undefined);
+  assert.equal(lru.lookup('a'), 1);
   assert.equal(lru.size, 2);
+  const off = new BoundedMap<string, number>(0);
+  off.set('a', 1);
+  assert.equal(off.size, 0);
 });

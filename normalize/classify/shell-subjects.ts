@@ -8,7 +8,7 @@
 import { parseArgv, type ParsedArgv } from './argv/parse-argv.js';
 import type { CommandSubject, Subject } from './evaluate/subject.js';
 import { globMatch } from './evaluate/patterns.js';
-import { LruCache } from './lru-cache.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import type { CommandSpec, RuleSet } from './rule-schema.js';
 import { Unwrapper, baseName } from './shell/unwrap.js';
 import type { Word } from './shell/word.js';
@@ -51,8 +51,8 @@ export class ShellSubjects {
   private readonly unwrapper: Unwrapper;
   private readonly exact = new Map<string, CommandSpec>();
   private readonly globbed: CommandSpec[] = [];
-  private readonly scripts: LruCache<string, PreparedScript>;
-  private readonly sql: LruCache<string, SqlStatement[]>;
+  private readonly scripts: BoundedMap<string, PreparedScript>;
+  private readonly sql: BoundedMap<string, SqlStatement[]>;
 
   constructor(rules: RuleSet, cacheSize: number) {
     this.unwrapper = new Unwrapper(rules.wrappers);
@@ -62,8 +62,8 @@ export class ShellSubjects {
         else if (!this.exact.has(n)) this.exact.set(n, spec);
       }
     }
-    this.scripts = new LruCache(cacheSize);
-    this.sql = new LruCache(Math.max(16, cacheSize >> 2));
+    this.scripts = new BoundedMap(cacheSize);
+    this.sql = new BoundedMap(Math.max(16, cacheSize >> 2));
   }
 
   specFor(name: string): CommandSpec | undefined {
@@ -71,7 +71,7 @@ export class ShellSubjects {
   }
 
   prepare(text: string): PreparedScript {
-    const hit = this.scripts.get(text);
+    const hit = this.scripts.lookup(text);
     if (hit) return hit;
     const execs = this.unwrapper.script(text);
     const commands = execs.filter((e) => !onlyPrintsHelp(e.words)).map((e) => {
@@ -86,7 +86,7 @@ export class ShellSubjects {
 
   parseSqlCached = (sql: string, engine: string): SqlStatement[] => {
     const key = `${engine}\u0000${sql}`;
-    let hit = this.sql.get(key);
+    let hit = this.sql.lookup(key);
     if (!hit) {
       hit = parseSql(sql, engine);
       this.sql.set(key, hit);

@@ -22,7 +22,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { nsToRfc3339 } from '../../lib/rfc3339.js';
-import { BoundedMap } from '../../detect/common/bounded.js';
+import { BoundedMap } from '../../lib/bounded.js';
 import type { DetectionEngine } from '../../detect/engine/detection-engine.js';
 import type { Finding } from '../../model/finding.js';
 import { decideIntent, type GateAnswer, type GateVerdict } from './decide-intent.js';

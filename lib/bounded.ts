@@ -1,10 +1,12 @@
 /**
- * Bounded collections for detector state. Every per-session, per-agent or per-tenant structure
- * has a cap; past it the oldest entry goes, so memory stays constant however long Warden runs.
+ * Bounded collections: detector state, session state and parse caches. Every per-session,
+ * per-agent or per-tenant structure has a cap; past it the oldest entry goes, so memory stays
+ * constant however long Warden runs.
  *
  * - `BoundedMap` / `BoundedSet`: one cap, the oldest entry (insertion order; `touch` makes an
- *   entry the newest, for least-recently-used eviction) goes first. An optional `onEvict` hears
- *   what was pushed out.
+ *   entry the newest, `lookup` reads and touches — least-recently-used eviction) goes first; a
+ *   cap of 0 holds nothing (a cache switched off). An optional `onEvict` hears what was pushed
+ *   out.
  * - `PartitionedBoundedMap`: the same with a partition per key (a tenant): a partition's new
  *   entries can only push out that partition's own oldest entries (`perPartition`), and a global
  *   cap (`total`) is a safety net that takes the oldest entry of the partition holding the most.
@@ -35,8 +37,18 @@ export class BoundedMap<K, V> {
   has(key: K): boolean {
     return this.map.has(key);
   }
+  /** Reads a value and makes it the newest (a least-recently-used cache's read). */
+  lookup(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
   /** Sets a value; a new key past the cap evicts the oldest. */
   set(key: K, value: V): void {
+    if (this.cap <= 0) return;
     if (!this.map.has(key) && this.map.size >= this.cap) {
       const oldest = this.map.entries().next();
       if (!oldest.done) {
