@@ -74,8 +74,13 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'verify the revocation log: its hash chain, and that the ClickHouse mirror holds no record it lacks; exit 1 when it was tampered with',
     load: async () => (await import('./verify-log.js')).registerVerifyLogCommand,
   },
+  exec: {
+    term: 'exec [options] <command...>',
+    summary: "run a command only when Warden's gate allows it, and record how it ended (for agents without hooks)",
+    load: async () => (await import('./exec.js')).registerExecCommand,
+  },
   hook: {
-    term: 'hook <agent>',
+    term: 'hook <agent> [event]',
     summary: 'agent hook adapter: forward the hook event on stdin to Warden, deny the tool call when Warden says so',
     load: async () => (await import('./hook.js')).registerHookCommand,
   },
