@@ -320,6 +320,10 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
     maxDecodedBytes: config.http.maxDecodedBytes,
+    // Kafka needs each message keyed by session; the in-process queue does not, so there the
+    // receiver only scans requests and the worker decodes them, once. Keys come from the same
+    // compiled tables as the gate's.
+    otlp: { keyBySession: config.mode === 'distributed', sessionIdOf: (record) => gateNormalizer.sessionIdOf(record) },
     requestTimeoutMs: config.http.requestTimeoutMs,
     ingestRequiresToken: config.http.ingestRequiresToken,
     readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },

@@ -14,6 +14,7 @@ import { OtlpErrorCode, otlpError } from './otlp-errors.js';
 import { WireReader } from './wire-reader.js';
 import { decodeTracesProto } from './decode-proto-traces.js';
 import { decodeLogsProto } from './decode-proto-logs.js';
+import { scanLogsProto, scanTracesProto } from './scan-proto.js';
 import { decodeLogsJson, decodeTracesJson, parseJsonBody } from './decode-json.js';
 
 export function decodeOtlp(
@@ -22,6 +23,20 @@ export function decodeOtlp(
   encoding: Encoding,
   limits?: Partial<DecodeLimits>,
 ): DecodedRecord[] {
+  return read(signal, body, encoding, limits, false);
+}
+
+/**
+ * The same checks as decodeOtlp, for the same bytes the same errors, but protobuf records come
+ * back thin (scan-proto.ts: ids, times and resource only; names, attributes, bodies and events
+ * walked, not built). What a receiver needs to answer, without building records to throw away.
+ * JSON is parsed whole either way (parsing is its check), so its records are full.
+ */
+export function scanOtlp(signal: Signal, body: Uint8Array, encoding: Encoding, limits?: Partial<DecodeLimits>): DecodedRecord[] {
+  return read(signal, body, encoding, limits, true);
+}
+
+function read(signal: Signal, body: Uint8Array, encoding: Encoding, limits: Partial<DecodeLimits> | undefined, thin: boolean): DecodedRecord[] {
   const resolved = limits === undefined ? DEFAULT_DECODE_LIMITS : resolveDecodeLimits(limits);
   if (signal !== 'traces' && signal !== 'logs') {
     throw otlpError(OtlpErrorCode.UNSUPPORTED_SIGNAL, `unsupported signal ${String(signal)}`);
@@ -41,6 +56,7 @@ export function decodeOtlp(
   try {
     if (encoding === 'otlp_proto') {
       const reader = new WireReader(buf);
+      if (thin) return signal === 'traces' ? scanTracesProto(reader, ctx) : scanLogsProto(reader, ctx);
       return signal === 'traces' ? decodeTracesProto(reader, ctx) : decodeLogsProto(reader, ctx);
     }
     const root = parseJsonBody(buf);

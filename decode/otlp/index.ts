@@ -3,7 +3,7 @@
  * to flat records and back, gzip bodies with a size cap, and export responses for the receiver.
  */
 export type { AnyValue, Attributes, DecodedLogRecord, DecodedRecord, DecodedSpan, Scope, SpanEvent } from './records.js';
-export { decodeOtlp } from './decode.js';
+export { decodeOtlp, scanOtlp } from './decode.js';
 export { encodeOtlp } from './encode.js';
 export { encodeExportResponse, type PartialSuccess } from './response.js';
 export { gunzipBody } from './gunzip.js';

@@ -37,7 +37,7 @@ function span(sessionId: string, spanId: string, overrides: Partial<DecodedSpan>
   };
 }
 
-async function setup(options: { capacity?: number; consume?: boolean; requireToken?: boolean; bodyLimit?: number } = {}) {
+async function setup(options: { capacity?: number; consume?: boolean; requireToken?: boolean; bodyLimit?: number; keyBySession?: boolean } = {}) {
   const metrics = new Metrics();
   const transport = createMemoryTransport({ capacity: options.capacity ?? 100, logger: silentLogger, metrics });
   const received: ConsumedMessage[] = [];
@@ -50,6 +50,7 @@ async function setup(options: { capacity?: number; consume?: boolean; requireTok
     bodyLimitBytes: options.bodyLimit ?? 1024 * 1024,
     ingestRequiresToken: options.requireToken ?? false,
     readiness: {},
+    ...(options.keyBySession === undefined ? {} : { otlp: { keyBySession: options.keyBySession } }),
   });
   return {
     app,
@@ -63,6 +64,14 @@ async function setup(options: { capacity?: number; consume?: boolean; requireTok
 }
 
 const statusType = protobuf.parse('syntax = "proto3"; message Status { int32 code = 1; string message = 2; }').root.lookupType('Status');
+const responseType = protobuf
+  .parse('syntax = "proto3"; message Partial { int64 rejected_spans = 1; string error_message = 2; } message Response { Partial partial_success = 1; }')
+  .root.lookupType('Response');
+
+function decodeExportResponse(bytes: Buffer): { rejected: number; message: string } {
+  const answer = responseType.toObject(responseType.decode(bytes), { longs: Number }) as { partialSuccess?: { rejectedSpans?: number; errorMessage?: string } };
+  return { rejected: answer.partialSuccess?.rejectedSpans ?? 0, message: answer.partialSuccess?.errorMessage ?? '' };
+}
 
 test('a protobuf request with one session is forwarded as is, keyed by the session', async () => {
   const t = await setup();
@@ -105,6 +114,45 @@ test('spans without valid ids are rejected individually through partial_success'
     assert.equal(Number(answer.partialSuccess?.rejectedSpans), 1);
     await waitFor(async () => t.received.length, (n) => n === 1, { what: 'the accepted span' });
     assert.equal(decodeOtlp('traces', t.received[0]!.value, 'otlp_json').length, 1);
+  } finally {
+    await t.close();
+  }
+});
+
+test('unkeyed (the in-process queue): a request is scanned and forwarded as is, whatever its sessions', async () => {
+  const t = await setup({ keyBySession: false });
+  try {
+    const body = encodeOtlp('traces', [span('s-a', 'eee19b7ec3c1b174'), span('s-b', 'eee19b7ec3c1b175'), span('s-a', 'eee19b7ec3c1b176')], 'otlp_proto');
+    const res = await t.app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: body });
+    assert.equal(res.statusCode, 200);
+    await waitFor(async () => t.received.length, (n) => n === 1, { what: 'one message' });
+    assert.equal(t.received[0]!.key, null);
+    assert.ok(t.received[0]!.value.equals(body), 'the bytes as sent');
+    assert.equal(t.received[0]!.headers?.['warden-tenant'], 'default');
+  } finally {
+    await t.close();
+  }
+});
+
+test('unkeyed: refused records are reported and left out, the rest forwarded; bad bodies are 400', async () => {
+  const t = await setup({ keyBySession: false });
+  try {
+    const claimsOther = span('s-1', 'eee19b7ec3c1b176', { resource: { 'session.id': 's-1', 'warden.tenant': 'other' } });
+    const farFuture = span('s-1', 'eee19b7ec3c1b177', { startTimeUnixNano: '18446744073709551615' });
+    const body = encodeOtlp('traces', [span('s-1', 'eee19b7ec3c1b174'), span('s-1', '0000000000000000'), claimsOther, farFuture, span('s-2', 'eee19b7ec3c1b175')], 'otlp_proto');
+    const res = await t.app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: body });
+    assert.equal(res.statusCode, 200);
+    const answer = decodeExportResponse(res.rawPayload);
+    assert.equal(answer.rejected, 3);
+    assert.match(answer.message, /OTLP_INVALID_ID/);
+    assert.match(answer.message, /TENANT_MISMATCH/);
+    assert.match(answer.message, /INVALID_EVENT/);
+    await waitFor(async () => t.received.length, (n) => n === 1, { what: 'the accepted spans' });
+    assert.deepEqual(decodeOtlp('traces', t.received[0]!.value, 'otlp_proto').map((r) => (r as DecodedSpan).spanId), ['eee19b7ec3c1b174', 'eee19b7ec3c1b175']);
+
+    const bad = await t.app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: Buffer.from([0x0a, 0x05, 0x0a]) });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(t.received.length, 1, 'nothing more forwarded');
   } finally {
     await t.close();
   }

@@ -15,7 +15,7 @@ import type { TransportProducer } from '../../receive/transport/transport.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { registerAuth } from './plugins/auth.js';
-import { registerOtlpRoutes } from '../../receive/http/otlp-route.js';
+import { registerOtlpRoutes, type OtlpRouteOptions } from '../../receive/http/otlp-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { ApiError } from '../../lib/errors.js';
 import { toHttpError } from './errors.js';
@@ -29,6 +29,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Largest OTLP body once inflated (default DEFAULT_MAX_DECODED_BYTES). */
   maxDecodedBytes?: number;
+  /** How the OTLP receiver keys messages (otlp-route.ts; default: by session, built-in tables). */
+  otlp?: Pick<OtlpRouteOptions, 'keyBySession' | 'sessionIdOf'>;
   /** Time to send a whole request (default DEFAULT_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
   ingestRequiresToken: boolean;
@@ -92,7 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerAuth(app, { tokens: deps.tokens, ingestRequiresToken: deps.ingestRequiresToken });
   registerHealthRoutes(app, { metrics: deps.metrics, checks: deps.readiness });
-  registerOtlpRoutes(app, { producer: deps.producer, metrics: deps.metrics, maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES });
+  registerOtlpRoutes(app, { producer: deps.producer, metrics: deps.metrics, maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, ...deps.otlp });
   for (const register of deps.routes ?? []) register(app);
   return app;
 }
