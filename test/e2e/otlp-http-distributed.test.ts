@@ -50,7 +50,7 @@ test('OTLP/HTTP logs go through Kafka into ClickHouse and are readable through t
           'session.id': 'dist-1',
           tool_name: 'Bash',
           success: 'true',
-          tool_parameters: JSON.stringify({ bash_command: 'kubectl delete namespace staging' }),
+          tool_parameters: JSON.stringify({ bash_command: 'kubectl', full_command: 'kubectl delete namespace staging' }),
         },
         traceId: '',
         spanId: '',
