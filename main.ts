@@ -43,12 +43,7 @@ import type { Clock } from './lib/clock.js';
 import { lowerBackgroundThreads } from './lib/thread-priority.js';
 import { errorCode } from './lib/errors.js';
 import { WorkerNormalizer } from './normalize/worker/worker-normalizer.js';
-import {
-  DetectionEngine,
-  SessionRegistry,
-  loadPolicy,
-  type FindingHandler,
-} from './detect/engine/index.js';
+import { DetectionEngine, SessionRegistry, loadPolicy } from './detect/engine/index.js';
 import {
   ClickHouseAuditStore,
   ClickHouseDecisionStore,
@@ -63,10 +58,10 @@ import {
 import {
   KafkaRevocationPublisher,
   KafkaRevocationSubscriber,
-  decide,
+  applyRevocation,
   openKillSwitch,
+  revokeOnFinding,
   type KillSwitch,
-  type RevocationRecord,
 } from './respond/kill-switch/index.js';
 
 export interface Collaborators {
@@ -117,7 +112,7 @@ function createTransport(config: WardenConfig, { logger, metrics }: Collaborator
     };
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
-  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent });
+  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent});
   const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(group ? { membership: group.membership, partitionAssigners: [sessionAssigner(group.advertiseUrl)] } : {}) });
   const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {
@@ -176,13 +171,9 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
   const mirror = new ClickHouseRevocationMirror({ handle: storage, logger, metrics });
   const connection = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
   const topic = { connection, instanceId: config.detection.instanceId, topic: config.detection.revocationTopic };
-  const publisher = config.mode === 'distributed' ? new KafkaRevocationPublisher({ ...topic, idempotent: config.kafka.idempotent }) : undefined;
+  const publisher = config.mode === 'distributed' ? new KafkaRevocationPublisher({ ...topic, idempotent: config.kafka.idempotent, compression: config.kafka.compression }) : undefined;
 
-  const applyToRegistry = (record: RevocationRecord): void => {
-    if (record.action === 'reinstate') return registry.markReinstated(record.tenant, record.session_id);
-    if (registry.revocationOf(record.tenant, record.session_id)) return;
-    registry.markRevoked(record.tenant, record.session_id, { at: record.at, by: record.by, reason: record.reason, finding_id: record.finding_id });
-  };
+  const applyToRegistry = applyRevocation(registry);
   const killSwitch = await openKillSwitch({
     dataDir: config.dataDir,
     endpoints: config.webhooks,
@@ -195,16 +186,7 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
   });
   for (const record of killSwitch.log.loaded) applyToRegistry(record);
 
-  // A finding severe enough revokes its session. The registry is marked before the first await,
-  // so the session's very next event is already judged as post-revocation activity.
-  const onFinding: FindingHandler = async (finding, session, resolved) => {
-    await killSwitch.service.notifyFinding(finding);
-    const decision = decide(finding, session, resolved.kill_switch);
-    if (!decision.revoke) return;
-    const by = `detector:${finding.detector}`;
-    registry.markRevoked(session.tenant, session.id, { at: finding.at, by, reason: decision.reason, finding_id: finding.id });
-    await killSwitch.service.revoke({ tenant: session.tenant, sessionId: session.id, agentId: session.agent_id, userId: session.user_id, by, reason: decision.reason, finding });
-  };
+  const onFinding = revokeOnFinding(registry, killSwitch.service);
   const engine = new DetectionEngine({ registry, policy, clock, logger, metrics, findings, sessions, onFinding });
   const decisions = new ClickHouseDecisionStore(storage, stores);
   const gate = new Gate({ engine, decisions, clock, logger, metrics });

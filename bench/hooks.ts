@@ -68,6 +68,23 @@ async function concurrently(agents: number, calls: number, once: (agent: number,
   return { ms, wrong };
 }
 
+/**
+ * A round trip waits for Warden's event loop: its delay (sampled every 10 ms by /metrics), the GC
+ * pauses on it, and how busy the process was, over the window between two scrapes.
+ */
+function eventLoop(before: Map<string, number>, after: Map<string, number>, seconds: number): string {
+  const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  const gc = ['minor', 'major', 'incremental']
+    .map((kind) => [kind, delta(`nodejs_gc_duration_seconds_count{kind="${kind}"}`), delta(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`)] as const)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count, sum]) => `${kind} ${count} × ${((sum / count) * 1000).toFixed(1)} ms`);
+  return [
+    `delay p50 ${((after.get('nodejs_eventloop_lag_p50_seconds') ?? NaN) * 1000).toFixed(1)} ms, p99 ${((after.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((after.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms`,
+    `GC ${gc.join(', ') || 'none'}`,
+    `CPU ${Math.round((100 * delta('process_cpu_seconds_total')) / seconds)}% of one core`,
+  ].join('; ');
+}
+
 const warden = await startWardenProcess();
 try {
   // Every session declares a never-touch scope first, so its harmful calls are denied.
@@ -90,6 +107,7 @@ try {
   await new Promise((r) => setTimeout(r, 2_000));
   const loadAt = load.spans();
   const started = performance.now();
+  const metricsAtStart = await warden.scrape(); // also resets Warden's event-loop delay percentiles
 
   const shell = await concurrently(AGENTS, CALLS, async (agent, call) => {
     const { body, harmful } = payload('shell', agent, call);
@@ -113,6 +131,7 @@ try {
     return { ms, denied: text.includes('"deny"'), harmful };
   });
   const elapsed = (performance.now() - started) / 1000;
+  const metricsAtEnd = await warden.scrape();
   await load.stop();
   const loadRate = Math.round((load.spans() - loadAt) / elapsed);
 
@@ -124,7 +143,8 @@ try {
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
-      `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused)`,
+      `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused, ${load.skipped()} not sent while 64 waited for Warden)`,
+      `  what held Warden's event loop during the calls: ${eventLoop(metricsAtStart, metricsAtEnd, elapsed)}`,
       '',
     ].join('\n'),
   );

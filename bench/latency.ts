@@ -7,13 +7,18 @@
  * would run it; this process generates the load, sends the probes, receives the webhooks and
  * times both ends with one clock. Each probe is a new session that declares a never-touch scope
  * and then acts on it — one event that must revoke. The background sessions do ordinary work
- * (reads, tests, commits) that must not revoke. Prints figures; asserts nothing.
+ * (reads, tests, commits) that must not revoke. Percentiles alone hide a Warden that falls
+ * behind (the backlog grows for the whole run, and so does every later probe's latency), so the
+ * run also reports the backlog over time (spans accepted and not yet normalized, sampled from
+ * /metrics each second), the probes' latency by thirds of the run, and says plainly whether
+ * Warden kept up; and Warden's CPU time per span, the figure that varies least on a shared
+ * machine. Prints figures; asserts nothing.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../respond/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../config/webhook-endpoints.js';
-import { percentile, startWardenProcess } from './warden-process.js';
+import { percentile, sampleBacklog, slope, startWardenProcess, type BacklogSample } from './warden-process.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
 const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 200);
@@ -34,22 +39,50 @@ function gcSummary(before: Map<string, number>, after: Map<string, number>): str
   return parts.join(', ') || 'none';
 }
 
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+
+/**
+ * Whether Warden kept up: the backlog (spans accepted, not yet normalized) did not grow over the
+ * run, and later probes were not slower than early ones. Also Warden's CPU time per span.
+ */
+function keptUp(trend: Array<[number, number]>, samples: BacklogSample[], before: Map<string, number>, after: Map<string, number>): string[] {
+  const thirds = [0, 1, 2].map((i) => median(trend.slice(Math.floor((i * trend.length) / 3), Math.floor(((i + 1) * trend.length) / 3)).map(([, ms]) => ms)));
+  const latencyGrowth = slope(trend); // ms of latency per second of run
+  const backlogGrowth = slope(samples.map((s) => [s.at, s.spans] as const)); // spans per second
+  const peak = samples.reduce((m, s) => Math.max(m, s.spans), 0);
+  const last = samples.at(-1);
+  const spans = (after.get('warden_events_received_total{stage="http",signal="traces"}') ?? NaN) - (before.get('warden_events_received_total{stage="http",signal="traces"}') ?? NaN);
+  const cpu = (after.get('process_cpu_seconds_total') ?? NaN) - (before.get('process_cpu_seconds_total') ?? NaN);
+  const behind = backlogGrowth > LOAD_SPANS_PER_SECOND * 0.05 || thirds[2]! > 2 * thirds[0]! + 50;
+  return [
+    `  latency by thirds of the run (median): ${thirds.map((t) => `${t.toFixed(1)} ms`).join(' → ')}; trend ${latencyGrowth >= 0 ? '+' : ''}${latencyGrowth.toFixed(1)} ms per second of run`,
+    `  backlog (spans accepted, not yet normalized; ${samples.length} samples): peak ${peak.toLocaleString('en-US')}, at the end ${(last?.spans ?? NaN).toLocaleString('en-US')}, trend ${backlogGrowth >= 0 ? '+' : ''}${Math.round(backlogGrowth).toLocaleString('en-US')} spans/s; queue depth at the end ${last?.queueDepth ?? NaN} messages`,
+    `  Warden's CPU per span accepted: ${((cpu / spans) * 1e6).toFixed(1)} µs (${spans.toLocaleString('en-US')} spans, ${cpu.toFixed(1)} s of CPU, all threads)`,
+    behind
+      ? `  ✗ Warden did NOT keep up: the backlog grew ${Math.round(backlogGrowth).toLocaleString('en-US')} spans/s and late probes waited ${thirds[2]!.toFixed(0)} ms against ${thirds[0]!.toFixed(0)} ms early — the percentiles above measure a queue, not detection`
+      : '  ✓ Warden kept up: no growing backlog, late probes as fast as early ones',
+  ];
+}
+
 try {
   process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
   const load = warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
 
   await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
   const accepted = new Map<string, number>();
+  const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const started = performance.now();
   const loadAtStart = load.spans();
   const metricsAtStart = await scrape(); // also resets Warden's event-loop delay percentiles
+  const backlog = sampleBacklog(warden);
   // This process's own delays stretch the measured latency too (it times both ends): shown beside.
   const ownLoop = monitorEventLoopDelay({ resolution: 10 });
   ownLoop.enable();
   const probes: Promise<void>[] = [];
   for (let n = 0; n < PROBES; n++) {
     const sessionId = `probe-${n}`;
+    sentAt.set(sessionId, (performance.now() - started) / 1000);
     probes.push(
       post([toolSpan(sessionId, 'rm -rf /srv/prod/db', { 'warden.scope.deny': ['/srv/prod/**'] })]).then((status) => {
         if (status === 200) accepted.set(sessionId, performance.now());
@@ -68,15 +101,19 @@ try {
   const metricsAtEnd = await scrape();
   ownLoop.disable();
   await load.stop();
+  await backlog.stop();
 
   const firstBySession = new Map<string, number>();
   for (const hook of receiver.received) {
     const data = (hook.verified as { data?: { session_id?: string } } | undefined)?.data;
     if (hook.status < 300 && data?.session_id && !firstBySession.has(data.session_id)) firstBySession.set(data.session_id, hook.at);
   }
+  const trend: Array<[number, number]> = [];
   for (const [sessionId, t0] of accepted) {
     const t1 = firstBySession.get(sessionId);
-    if (t1 !== undefined) latencies.push(t1 - t0);
+    if (t1 === undefined) continue;
+    latencies.push(t1 - t0);
+    trend.push([sentAt.get(sessionId)!, t1 - t0]);
   }
   latencies.sort((a, b) => a - b);
   const falseRevocations = [...firstBySession.keys()].filter((s) => s.startsWith('load-')).length;
@@ -84,11 +121,12 @@ try {
   process.stdout.write(
     [
       `  probes: ${PROBES} sent, ${accepted.size} accepted, ${latencies.length} revoked with a verified webhook`,
-      `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${load.refused()} requests refused), ${falseRevocations} background sessions revoked`,
+      `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${load.refused()} requests refused, ${load.skipped()} not sent while 64 waited for Warden), ${falseRevocations} background sessions revoked`,
       `  Warden's CPU during the probes: ${Math.round((100 * ((metricsAtEnd.get('process_cpu_seconds_total') ?? NaN) - (metricsAtStart.get('process_cpu_seconds_total') ?? NaN))) / elapsed)}% of one core`,
       `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
       `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms`,
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
+      ...keptUp(trend, backlog.samples, metricsAtStart, metricsAtEnd),
       '',
     ].join('\n'),
   );

@@ -30,9 +30,14 @@ export interface WardenProcess {
   stop(): Promise<void>;
 }
 
+/** Load requests that may wait for their answer at once. */
+const MAX_LOAD_IN_FLIGHT = 64;
+
 export interface BackgroundLoad {
   spans(): number;
   refused(): number;
+  /** Requests not sent because MAX_LOAD_IN_FLIGHT were unanswered (Warden behind). */
+  skipped(): number;
   stop(): Promise<void>;
 }
 
@@ -71,15 +76,26 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     let running = spansPerSecond > 0;
     let sent = 0;
     let refused = 0;
+    // Requests still unanswered: past MAX_LOAD_IN_FLIGHT a request is skipped, not queued, so a
+    // Warden that cannot keep up shows as a lower load rate and a growing backlog instead of a
+    // client-side queue that makes the run last until everything drains.
+    let inFlight = 0;
+    let skipped = 0;
     const loop = (async () => {
       const interval = (1000 * perRequest) / spansPerSecond;
       let next = performance.now();
       let i = 0;
       while (running) {
         const sessionId = `load-${i % sessions}`;
-        const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
         i++;
-        void post(spans).then((status) => (status === 200 ? (sent += spans.length) : refused++), () => refused++);
+        if (inFlight >= MAX_LOAD_IN_FLIGHT) skipped++;
+        else {
+          const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+          inFlight++;
+          void post(spans)
+            .then((status) => (status === 200 ? (sent += spans.length) : refused++), () => refused++)
+            .finally(() => inFlight--);
+        }
         next += interval;
         const wait = next - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -88,6 +104,7 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     return {
       spans: () => sent,
       refused: () => refused,
+      skipped: () => skipped,
       stop: async () => {
         running = false;
         await loop;
@@ -120,6 +137,58 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     await new Promise((r) => setTimeout(r, 200));
   }
   return { base, dataDir, dispatcher, child, post, scrape, backgroundLoad, stop };
+}
+
+/** One reading of how far Warden is behind: spans accepted by the receiver and not yet normalized. */
+export interface BacklogSample {
+  /** Seconds since sampling started. */
+  at: number;
+  /** Spans accepted (HTTP) minus spans normalized. */
+  spans: number;
+  /** Messages waiting in the in-process queue (`warden_queue_depth`). */
+  queueDepth: number;
+}
+
+const metric = (values: Map<string, number>, name: string): number => values.get(name) ?? 0;
+
+/** Reads Warden's /metrics every `everyMs` until stopped: the backlog over time. */
+export function sampleBacklog(warden: WardenProcess, everyMs = 1_000): { samples: BacklogSample[]; stop(): Promise<void> } {
+  const samples: BacklogSample[] = [];
+  const started = performance.now();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const values = await warden.scrape().catch(() => undefined);
+      if (values) {
+        const accepted = metric(values, 'warden_events_received_total{stage="http",signal="traces"}');
+        const normalized = metric(values, 'warden_events_received_total{stage="normalize",signal="traces"}');
+        samples.push({ at: (performance.now() - started) / 1000, spans: accepted - normalized, queueDepth: metric(values, 'warden_queue_depth') });
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Least-squares slope of y over x (per unit of x); 0 with fewer than two points. */
+export function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -6,6 +6,7 @@
  */
 export type { Decision, ReinstateRequest, RevocationAction, RevocationRecord, RevocationService, RevokeRequest, Verdict } from './contracts.js';
 export { decide } from './decide.js';
+export { applyRevocation, revokeOnFinding, type RevocableSessions } from './session-revocations.js';
 export { openKillSwitch } from './open-kill-switch.js';
 export type { KillSwitch, OpenKillSwitchOptions } from './open-kill-switch.js';
 export { createRevocationService } from './revocation-service.js';
