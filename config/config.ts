@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PermanentError, WardenError } from '../lib/errors.js';
 import type { Encoding } from '../model/encoding.js';
+import { defaultTokensFile } from './client-defaults.js';
 import { readSettings } from './read-settings.js';
 import { SETTING_DEFAULTS } from './settings.js';
 import { loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
@@ -119,19 +120,6 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-/** What the commands that talk to a running Warden read (the schema's `client` settings). */
-export interface ClientSettings {
-  /** WARDEN_URL, when set. */
-  url: string | undefined;
-  /** WARDEN_TOKEN, when set. */
-  token: string | undefined;
-}
-
-export function loadClientSettings(env: Env = process.env): ClientSettings {
-  const { settings } = readSettings(env, ['client']);
-  return { url: settings.WARDEN_URL, token: settings.WARDEN_TOKEN };
-}
-
 /** Reads the environment into a config, collecting every problem before failing. */
 export function loadConfig(env: Env = process.env): WardenConfig {
   const { settings: s, problems } = readSettings(env);
@@ -162,7 +150,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       ingestRequiresToken: s.WARDEN_INGEST_REQUIRE_TOKEN ?? !isLoopback(s.WARDEN_HTTP_HOST),
     },
     dataDir,
-    tokensFile: path.resolve(s.WARDEN_TOKENS_FILE ?? path.join(dataDir, 'tokens.yaml')),
+    tokensFile: path.resolve(s.WARDEN_TOKENS_FILE ?? defaultTokensFile(dataDir)),
     clickhouse: {
       url: s.CLICKHOUSE_URL,
       database: s.CLICKHOUSE_DATABASE,

@@ -13,7 +13,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ENCODINGS } from '../model/encoding.js';
-import { HOOK_DEFAULTS } from './hook-defaults.js';
+import { CLIENT_DEFAULTS } from './client-defaults.js';
 
 export type SettingMode = 'all' | 'embedded' | 'distributed' | 'client';
 
@@ -47,7 +47,7 @@ const HOST_PORT = '[^\\s:,]+:\\d{1,5}';
 
 export const SettingsSchema = Type.Object({
   WARDEN_HTTP_HOST: text('127.0.0.1', { mode: 'all', description: 'interface to bind; loopback unless deliberately opened' }),
-  WARDEN_HTTP_PORT: int(HOOK_DEFAULTS.WARDEN_HTTP_PORT, 0, 65535, { mode: 'all', description: 'HTTP port for OTLP, the gate and the operator API' }),
+  WARDEN_HTTP_PORT: int(CLIENT_DEFAULTS.WARDEN_HTTP_PORT, 0, 65535, { mode: 'all', description: 'HTTP port for OTLP, the gate and the operator API' }),
   WARDEN_BODY_LIMIT_BYTES: int(16 * MIB, 1024, 512 * MIB, { mode: 'all', description: 'largest request body as sent, compressed or not' }),
   WARDEN_MAX_DECODED_BYTES: int(16 * MIB, 1024, 512 * MIB, { mode: 'all', description: 'largest OTLP body once gunzipped; past it 413' }),
   WARDEN_HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000, {
@@ -57,7 +57,7 @@ export const SettingsSchema = Type.Object({
   WARDEN_INGEST_REQUIRE_TOKEN: computed(
     Type.Boolean({ mode: 'all', description: 'OTLP ingest requires a bearer token', defaultText: 'true unless bound to loopback' }),
   ),
-  WARDEN_DATA_DIR: text('.warden-data', {
+  WARDEN_DATA_DIR: text(CLIENT_DEFAULTS.WARDEN_DATA_DIR, {
     mode: 'all',
     description: 'embedded ClickHouse data, the queue\'s write-ahead log, the token file, the revocation log and the webhook outbox',
   }),
@@ -155,11 +155,11 @@ export const SettingsSchema = Type.Object({
   WARDEN_TOKEN: computed(
     Type.String({ mode: 'client', description: 'bearer token of a hook (ingest role) or operator command', defaultText: 'operator commands: the token file\'s admin token', secret: true }),
   ),
-  WARDEN_HOOK_FAIL: oneOf(['closed', 'open'] as const, HOOK_DEFAULTS.WARDEN_HOOK_FAIL, {
+  WARDEN_HOOK_FAIL: oneOf(['closed', 'open'] as const, CLIENT_DEFAULTS.WARDEN_HOOK_FAIL, {
     mode: 'client',
     description: 'what a PreToolUse hook answers when Warden is unreachable, times out or errors',
   }),
-  WARDEN_HOOK_TIMEOUT_MS: int(HOOK_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS, 1, 600_000, { mode: 'client', description: 'time a hook waits for Warden, per request' }),
+  WARDEN_HOOK_TIMEOUT_MS: int(CLIENT_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS, 1, 600_000, { mode: 'client', description: 'time a hook waits for Warden, per request' }),
   OTEL_SERVICE_NAME: computed(Type.String({ mode: 'client', description: 'agent id a hook\'s events carry', defaultText: 'the adapter\'s, e.g. claude-code' })),
   WARDEN_SESSION_ID: computed(
     Type.String({
@@ -172,18 +172,13 @@ export const SettingsSchema = Type.Object({
 });
 
 /**
- * Read by tests, benchmarks and their helpers only, never by Warden: benchmark sizes (BENCH_*),
- * fuzz sizes and seeds, replay speed, the module-load recorder, container images, the C compiler
- * of the Kafka mock, the golden-file switch, and PATH for the processes tests start.
+ * Read by tests, benchmarks and their helpers only, never by Warden: every BENCH_* variable
+ * (benchmark sizes and switches, bench/), and these — fuzz sizes and seeds, replay speed, the
+ * module-load recorder, container images, the C compiler of the Kafka mock, the golden-file
+ * switch, and PATH for the processes tests start.
  */
+export const TEST_ONLY_PREFIX = 'BENCH_';
 export const TEST_ONLY_VARIABLES: readonly string[] = [
-  'BENCH_BATCHES',
-  'BENCH_HOOK_CALLS',
-  'BENCH_HOOK_LOAD',
-  'BENCH_PROBES',
-  'BENCH_PROBE_RATE',
-  'BENCH_WAL_REQUESTS',
-  'BENCH_WARDEN_NODE_ARGS',
   'WARDEN_FUZZ_CASES',
   'WARDEN_FUZZ_SEED',
   'WARDEN_REPLAY_SPEED',

@@ -15,7 +15,7 @@
  * Fail closed by default: a kill switch that fails open is switched off by whatever takes Warden
  * (or the network to it) down — the moment it matters most. Fail open is for trying Warden out.
  */
-import { HOOK_DEFAULTS } from '../../config/hook-defaults.js';
+import { CLIENT_DEFAULTS } from '../../config/client-defaults.js';
 
 export type FailMode = 'open' | 'closed';
 
@@ -27,17 +27,17 @@ export interface HookConfig {
   serviceName: string | undefined;
 }
 
-export const DEFAULT_HOOK_TIMEOUT_MS = HOOK_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS;
+export const DEFAULT_HOOK_TIMEOUT_MS = CLIENT_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS;
 
 type Env = Record<string, string | undefined>;
 
 export function hookConfig(env: Env = process.env): HookConfig {
-  const url = (env.WARDEN_URL || `http://127.0.0.1:${env.WARDEN_HTTP_PORT || HOOK_DEFAULTS.WARDEN_HTTP_PORT}`).replace(/\/+$/, '');
+  const url = (env.WARDEN_URL || `http://127.0.0.1:${env.WARDEN_HTTP_PORT || CLIENT_DEFAULTS.WARDEN_HTTP_PORT}`).replace(/\/+$/, '');
   const timeout = Number(env.WARDEN_HOOK_TIMEOUT_MS);
   return {
     url,
     token: env.WARDEN_TOKEN || undefined,
-    fail: env.WARDEN_HOOK_FAIL?.trim().toLowerCase() === 'open' ? 'open' : HOOK_DEFAULTS.WARDEN_HOOK_FAIL,
+    fail: env.WARDEN_HOOK_FAIL?.trim().toLowerCase() === 'open' ? 'open' : CLIENT_DEFAULTS.WARDEN_HOOK_FAIL,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_HOOK_TIMEOUT_MS,
     serviceName: env.OTEL_SERVICE_NAME || undefined,
   };

@@ -5,7 +5,7 @@
  * report failures: API errors print `warden <command>: <CODE>: <message>` on stderr and exit 1.
  */
 import type { Command } from 'commander';
-import { loadClientSettings, loadConfig } from '../../config/config.js';
+import { loadClientSettings } from '../../config/client-settings.js';
 import { resolveToken } from './query.js';
 import { ApiRequestError, createApiClient, type ApiClient } from '../api/client.js';
 
@@ -16,9 +16,8 @@ export interface ConnectionOptions {
 
 /** The client for an operator command, from its --url/--token options and the environment. */
 export function operatorClient(options: ConnectionOptions): ApiClient {
-  const config = loadConfig();
-  const url = options.url ?? loadClientSettings().url ?? `http://127.0.0.1:${config.http.port}`;
-  return createApiClient(url, resolveToken(options.token, config.tokensFile));
+  const client = loadClientSettings();
+  return createApiClient(options.url ?? client.url, resolveToken(options.token, client.tokensFile));
 }
 
 /** Adds --url and --token to a command. */

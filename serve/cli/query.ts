@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadClientSettings, loadConfig } from '../../config/config.js';
+import { loadClientSettings } from '../../config/client-settings.js';
 import { parseTokenFile } from '../../config/tokens.js';
 
 export function resolveToken(explicit: string | undefined, tokensFile: string): string {
@@ -26,14 +26,14 @@ export function registerQueryCommand(program: Command): void {
     .command('query')
     .description('run a read-only SQL query against a running Warden (e.g. "SELECT count() FROM audit_events")')
     .argument('<sql>', 'one SELECT statement')
-    .option('--url <url>', 'Warden base URL (default http://127.0.0.1:$WARDEN_HTTP_PORT)')
+    .option('--url <url>', 'Warden base URL (default WARDEN_URL or http://127.0.0.1:$WARDEN_HTTP_PORT)')
     .option('--token <token>', 'API token with the admin role (default WARDEN_TOKEN or the token file)')
     .option('--tenant <tenant>', 'read this tenant instead of the token\'s own (needs the cross_tenant role)')
     .option('--table', 'print a table instead of JSON lines')
     .action(async (sql: string, options: { url?: string; token?: string; tenant?: string; table?: boolean }) => {
-      const config = loadConfig();
-      const url = options.url ?? `http://127.0.0.1:${config.http.port}`;
-      const token = resolveToken(options.token, config.tokensFile);
+      const client = loadClientSettings();
+      const url = options.url ?? client.url;
+      const token = resolveToken(options.token, client.tokensFile);
       const tenant = options.tenant ? `?tenant=${encodeURIComponent(options.tenant)}` : '';
       const response = await fetch(`${url}/api/v1/query${tenant}`, {
         method: 'POST',

@@ -15,7 +15,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadClientSettings, type WardenConfig } from '../../config/config.js';
+import type { WardenConfig } from '../../config/config.js';
+import { loadClientSettings } from '../../config/client-settings.js';
 import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhouse.js';
 import { WardenError } from '../../lib/errors.js';
 import { isErrorCode, type ErrorCode } from '../../lib/error-codes.js';
@@ -52,7 +53,7 @@ export async function openMirrorSource(config: WardenConfig, connection: Connect
   if (!fs.existsSync(dataPath)) {
     return { mirror: { code: 'REVOCATION_MIRROR_MISSING', reason: `no embedded ClickHouse in ${dataPath} (has Warden run with this data directory?)`, requested: false }, close: nothingToClose };
   }
-  const local = loadClientSettings().url ?? `http://127.0.0.1:${config.http.port}`;
+  const local = loadClientSettings().url;
   const holder = lockHolder(dataPath);
   if (holder !== undefined) {
     const inUse = `embedded ClickHouse in ${dataPath} is in use by process ${holder} (a running Warden?)`;
