@@ -79,6 +79,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "run a command only when Warden's gate allows it, and record how it ended (for agents without hooks)",
     load: async () => (await import('./exec.js')).registerExecCommand,
   },
+  connect: {
+    term: 'connect [options] <agent>',
+    summary: "print or write an agent's settings for Warden: hooks through the hook client, its telemetry to Warden, an ingest token",
+    load: async () => (await import('./connect.js')).registerConnectCommand,
+  },
   hook: {
     term: 'hook <agent> [event]',
     summary: 'agent hook adapter: forward the hook event on stdin to Warden, deny the tool call when Warden says so',
