@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBatchProcessor } from './batch-processor.js';
+import { createBatchProcessor, OBSERVE_CHUNK } from './batch-processor.js';
 import { createNormalizer } from '../normalize/index.js';
 import { createClassifier } from '../normalize/classify/index.js';
 import { createRedactor } from '../normalize/redact/index.js';
@@ -208,6 +208,31 @@ test('on the normalize worker: stored the same way, and a dead worker fails the 
   } finally {
     await worker.close();
   }
+});
+
+test('observers get a large slice in chunks, with a turn of the event loop between them (a gate call waits for one chunk, not the slice)', async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const chunks: number[] = [];
+  const turnsBetween: boolean[] = [];
+  let turned = false;
+  const observer = {
+    consume: async (events: AuditEvent[]) => {
+      turnsBetween.push(turned);
+      chunks.push(events.length);
+      turned = false;
+      setImmediate(() => (turned = true)); // runs only if the event loop gets a turn before the next chunk
+    },
+  };
+  const process = createBatchProcessor({ normalizer, store, deadLetter, observers: [observer], logger: silentLogger, metrics });
+  const commands = Array.from({ length: OBSERVE_CHUNK * 2 + 10 }, (_, i) => `echo ${i}`);
+  const receipt = await process([spanMessage('bp-chunks', commands)], liveContext);
+  await receipt?.stored;
+  assert.deepEqual(chunks, [OBSERVE_CHUNK, OBSERVE_CHUNK, 10]);
+  assert.deepEqual(turnsBetween, [false, true, true]);
+  assert.equal(await count('bp-chunks'), commands.length);
 });
 
 test('on the worker, the next batch is decoded while this one is detected; detection keeps the order', async () => {

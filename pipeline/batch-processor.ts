@@ -45,6 +45,7 @@ import { sliceMessages, type SliceLimits } from '../decode/message-slices.js';
 import { errorCode, isRetryable, WardenError } from '../lib/errors.js';
 import { retryWhileRetryable } from '../lib/retry.js';
 import { DetectionTurns } from './detection-turns.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface BatchProcessorDeps {
   normalizer: Normalizer;
@@ -97,6 +98,13 @@ const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
  * up (measured: 1, 2, 4 and all at once made no difference to throughput).
  */
 const SLICES_AHEAD = 2;
+
+/**
+ * Events handed to the observers at once. Detection is synchronous: a slice of a Kafka fetch
+ * (thousands of events) observed in one call held the event loop — and every gate call and
+ * HTTP request behind it — for its whole length; between chunks the loop takes its turn.
+ */
+export const OBSERVE_CHUNK = 200;
 
 /** Batches handed to a concurrent normalizer ahead of the one being detected (detection-turns.ts). */
 const BATCHES_AHEAD = 4;
@@ -212,13 +220,18 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     return rows;
   }
 
+  /** The observers see the events in order, OBSERVE_CHUNK at a time, with a turn of the event loop between chunks. */
   async function observe(events: AuditEvent[]): Promise<void> {
-    for (const observer of observers) {
-      try {
-        await observer.consume(events);
-      } catch (err) {
-        metrics.errors.inc({ stage: 'observe', code: errorCode(err) });
-        logger.error({ err }, 'observer failed on a batch');
+    for (let start = 0; start < events.length; start += OBSERVE_CHUNK) {
+      if (start > 0) await nextTurn();
+      const chunk = events.length <= OBSERVE_CHUNK ? events : events.slice(start, start + OBSERVE_CHUNK);
+      for (const observer of observers) {
+        try {
+          await observer.consume(chunk);
+        } catch (err) {
+          metrics.errors.inc({ stage: 'observe', code: errorCode(err) });
+          logger.error({ err }, 'observer failed on a batch');
+        }
       }
     }
   }
