@@ -68,10 +68,16 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
 
   function subjectsOf(input: ActionInput): { subjects: Subject[]; unparsed: boolean } {
     const args = input.arguments ?? {};
-    // A patch body (apply_patch) is read for the files it touches, whatever the tool is called.
-    const patch = findPatchBody(input.command, args);
-    if (patch !== undefined) return { subjects: patchSubjects(parsePatch(patch), rules.tools, input.cwd), unparsed: false };
     const spec = findToolSpec(rules.tools, input.tool);
+    // A patch body (apply_patch) is read for the files it touches, whatever the tool is called.
+    // Text a shell runs is still read as shell too: a patch must not hide what else it runs.
+    const patch = findPatchBody(input.command, args);
+    if (patch !== undefined) {
+      const files = patchSubjects(parsePatch(patch), rules.tools, input.cwd);
+      if (spec.kind !== 'shell' || input.command === '') return { subjects: files, unparsed: false };
+      const script = shell.subjects(input.command, input.cwd);
+      return { subjects: [...files, ...script.subjects], unparsed: script.unparsed };
+    }
     if (spec.kind === 'shell' || (spec.kind === 'generic' && input.command !== '')) {
       const text = input.command || argStrings(args, spec.command_arguments)[0] || '';
       return shell.subjects(text, input.cwd);

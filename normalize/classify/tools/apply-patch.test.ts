@@ -43,6 +43,13 @@ describe('apply_patch bodies', () => {
     assert.equal(heredoc.destructive, true);
   });
 
+  it('a patch run by a shell hides nothing else the shell runs', () => {
+    const c = classifier.classify({ tool: 'Bash', command: `apply_patch <<'EOF'\n${CODEX_PATCH}EOF\nrm -rf /\n`, arguments: {}, cwd: CWD, environment: '' });
+    assert.ok(c.matches.some((m) => m.rule_id === 'rm_recursive_wide'), c.matches.map((m) => m.rule_id).join(', '));
+    assert.ok(c.matches.some((m) => m.rule_id === 'patch_delete_files'));
+    assert.equal(c.severity, 'critical');
+  });
+
   it('adds and updates only: a file write, not destructive', () => {
     const c = classifier.classify({ tool: 'apply_patch', command: patchOf(['*** Add File: a.txt', '+x', '*** Update File: b.txt', '@@', '-y', '+z']), arguments: {}, cwd: CWD, environment: '' });
     assert.equal(c.action_class, 'fs.write');
