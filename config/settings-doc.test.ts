@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../test/helpers/run-cli.js';
 import { loadConfig } from './config.js';
 import { settingsTable, TABLE_END, TABLE_START } from './settings-doc.js';
+import { CLIENT_DEFAULTS } from './client-defaults.js';
 import { SETTING_DEFAULTS, settingsInfo, TEST_ONLY_PREFIX, TEST_ONLY_VARIABLES } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -98,4 +99,10 @@ test('an unset variable takes the one default the schema declares', () => {
   assert.equal(config.detection.revocationTopic, SETTING_DEFAULTS.KAFKA_TOPIC_REVOCATIONS);
   assert.equal(config.kafka.encodings.logs, SETTING_DEFAULTS.KAFKA_ENCODING_LOGS);
   assert.equal(config.wal.fsync, SETTING_DEFAULTS.WARDEN_WAL_FSYNC);
+});
+
+test('the shell hook client (which cannot import them) uses the schema\'s defaults', () => {
+  const script = readFileSync(path.join(ROOT, 'bin', 'warden-hook'), 'utf8');
+  assert.ok(script.includes(`\${WARDEN_HTTP_PORT:-${CLIENT_DEFAULTS.WARDEN_HTTP_PORT}}`), 'bin/warden-hook: WARDEN_HTTP_PORT default');
+  assert.ok(script.includes(`\${WARDEN_HOOK_TIMEOUT_MS:-${CLIENT_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS}}`), 'bin/warden-hook: WARDEN_HOOK_TIMEOUT_MS default');
 });
