@@ -71,7 +71,10 @@ interface Lexed {
 function stringAt(code: string, at: number): Lexed {
   let i = at;
   while (code[i] === ' ' || code[i] === '\t') i++;
-  if (/[rRbBuU]/.test(code[i] ?? '') && QUOTES.has(code[i + 1] ?? '')) i++;
+  // Python f-strings and JS template literals interpolate: each `{…}`/`${…}` becomes `$F`,
+  // a shell expansion the classifier treats as unknown (`rm -rf {d}` → unknown target).
+  const interpolated = /[fF]/.test(code[i] ?? '') && QUOTES.has(code[i + 1] ?? '');
+  if ((interpolated || /[rRbBuU]/.test(code[i] ?? '')) && QUOTES.has(code[i + 1] ?? '')) i++;
   const q = code[i] ?? '';
   if (!QUOTES.has(q)) return { value: undefined, end: i };
   const triple = code.startsWith(q.repeat(3), i);
@@ -79,8 +82,9 @@ function stringAt(code: string, at: number): Lexed {
   let out = '';
   for (i += close.length; i < code.length; i++) {
     if (code.startsWith(close, i)) {
-      // A template literal with `${…}` is computed, not literal.
-      return { value: q === '`' && out.includes('${') ? undefined : out, end: i + close.length };
+      if (q === '`') out = out.replace(/\$\{[^}]*\}/g, '$F');
+      if (interpolated) out = out.replace(/\{[^}]*\}/g, '$F');
+      return { value: out, end: i + close.length };
     }
     const c = code[i]!;
     if (c === '\\' && i + 1 < code.length) {
