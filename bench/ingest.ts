@@ -17,7 +17,7 @@ import { WorkerNormalizer } from '../normalize/worker/worker-normalizer.js';
 import { createNormalizer } from '../normalize/index.js';
 import { createClassifier } from '../normalize/classify/index.js';
 import { createRedactor } from '../normalize/redact/index.js';
-import { decodeOtlp } from '../decode/otlp/index.js';
+import { decodeOtlp, scanOtlp } from '../decode/otlp/index.js';
 import { ClickHouseAuditStore, migrate, openClickHouse } from '../store/index.js';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { AuditStore, InsertEventsOptions } from '../store/storage.js';
@@ -108,6 +108,10 @@ try {
     const decoded = workload.messages.map((m) => decodeOtlp('traces', m.value, 'otlp_proto'));
     const decodeRate = rate(workload.spans, performance.now() - t);
     line('OTLP protobuf decode', decodeRate);
+    // What the embedded receiver does on its event loop instead (the worker decodes): scan only.
+    t = performance.now();
+    for (const m of workload.messages) scanOtlp('traces', m.value, 'otlp_proto');
+    line('(receiver scan, same checks)', rate(workload.spans, performance.now() - t), 'on the HTTP thread in embedded mode; not a stage of this run');
 
     // 3. normalize + classify + redact (fresh normalizer: cold classifier cache at the start).
     const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
