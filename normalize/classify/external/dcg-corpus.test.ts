@@ -15,14 +15,16 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { freshSessionGate } from '../../../test/helpers/fresh-session-gate.js';
 import type { Classification } from '../classification.js';
 import { createClassifier } from '../index.js';
-import { loadDcgCorpus } from './dcg-corpus.js';
+import { DCG_DIR, loadDcgCorpus } from './dcg-corpus.js';
 import { allowFlagged, caseInput, count, emptyTally, percentile, ratio, recall, tallyLine, type Tally } from './score.js';
 
 const DISAGREEMENTS = fileURLToPath(new URL('../corpus/external/dcg-disagreements.yaml', import.meta.url));
@@ -49,6 +51,16 @@ function loadDocumented(): Documented[] {
 
 const explain = (r: Classification): string =>
   `destructive=${r.destructive} class=${r.action_class} severity=${r.severity} rules=[${r.matches.map((m) => m.rule_id).join(',')}]`;
+
+test("dcg's corpus is read as a full TOML parser reads it (every case, command and label)", () => {
+  const ours = loadDcgCorpus();
+  const files = [...new Set(ours.map((c) => c.file))];
+  const theirs = files.flatMap((file) => {
+    const doc = parseToml(readFileSync(join(DCG_DIR, file), 'utf8')) as { case?: Array<Record<string, unknown>> };
+    return (doc.case ?? []).map((c, k) => `${file}#${k + 1} ${String(c.expected ?? c.expected_decision)} ${JSON.stringify(c.command ?? c.raw_input)}`);
+  });
+  assert.deepEqual(ours.map((c) => `${c.id} ${c.label} ${JSON.stringify(c.command)}`), theirs);
+});
 
 test("dcg's corpus: the classifier's destructive verdict and the gate's answer, every disagreement documented", async () => {
   const cases = loadDcgCorpus();
