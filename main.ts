@@ -112,7 +112,7 @@ function createTransport(config: WardenConfig, { logger, metrics }: Collaborator
     };
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
-  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent});
+  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent, compression: config.kafka.compression });
   const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(group ? { membership: group.membership, partitionAssigners: [sessionAssigner(group.advertiseUrl)] } : {}) });
   const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {

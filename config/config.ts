@@ -69,6 +69,8 @@ export interface WardenConfig {
     encodings: { traces: Encoding; logs: Encoding };
     /** Idempotent produce (needs a broker that serves producer ids; on by default). */
     idempotent: boolean;
+    /** Codec of the batches Warden produces. */
+    compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   };
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       topics,
       encodings: { traces: s.KAFKA_ENCODING_SPANS, logs: s.KAFKA_ENCODING_LOGS },
       idempotent: s.KAFKA_IDEMPOTENT,
+      compression: s.KAFKA_COMPRESSION,
     },
     queueCapacity: s.WARDEN_QUEUE_CAPACITY,
     queueMaxBytes: s.WARDEN_QUEUE_MAX_BYTES,

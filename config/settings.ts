@@ -109,6 +109,10 @@ export const SettingsSchema = Type.Object({
   KAFKA_ENCODING_SPANS: oneOf(ENCODINGS, 'otlp_proto', { mode: 'distributed', description: 'encoding of messages on the traces topic' }),
   KAFKA_ENCODING_LOGS: oneOf(ENCODINGS, 'otlp_proto', { mode: 'distributed', description: 'encoding of messages on the logs topic' }),
   KAFKA_IDEMPOTENT: bool(true, { mode: 'distributed', description: 'idempotent produce (needs a broker that serves producer ids)' }),
+  KAFKA_COMPRESSION: oneOf(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const, 'none', {
+    mode: 'distributed',
+    description: 'codec of the batches Warden produces (its OTLP topics, revocations); zstd needs Node 22.15 or later and is refused at start before that. Warden reads every codec whatever this says',
+  }),
   WARDEN_INSTANCE_ID: computed(
     Type.String({ mode: 'distributed', description: 'names this instance on the revocation topic; stable across restarts', defaultText: 'the host name' }),
   ),

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   NORMALIZE_RECORD_FAILED: bad(400, 'a record normalization could not turn into an event'),
   BATCH_TOO_LARGE: bad(413, 'one request holds more messages or bytes than the queue can ever take'),
   TRANSPORT_MESSAGE_TOO_LARGE: bad(413, 'Kafka refused a message as larger than the broker takes; send smaller requests'),
+  KAFKA_BATCH_CORRUPT: bad(400, 'a consumed Kafka batch whose compressed records cannot be read; its records are dead-lettered'),
 
   // The gate.
   GATE_NOT_AN_INTENT: bad(400, 'the call could not be read as an intended action'),
@@ -87,6 +88,7 @@ export const ERROR_CODES = {
   INTERNAL: failed(500, 'an unexpected failure'),
   MESSAGE_REJECTED: failed(500, 'Kafka refused a message Warden wrote (invalid or corrupt record)'),
   INVALID_MESSAGE: failed(500, 'a message for an unknown signal reached the transport'),
+  KAFKA_CODEC_UNAVAILABLE: failed(500, 'a consumed Kafka batch uses a codec this installation cannot run (lz4 binary missing); its records are dead-lettered'),
   STORAGE_REJECTED: failed(500, 'ClickHouse refused rows or a statement'),
   STORAGE_CLIENT_ERROR: failed(500, 'the ClickHouse client failed before reaching the server'),
   OTLP_UNSUPPORTED_SIGNAL: failed(500, 'a signal other than traces or logs'),

@@ -2,9 +2,11 @@
  * Builds the kafkajs client from our connection options and routes kafkajs's own log lines into
  * our Logger. kafkajs is chatty (every reconnect, rebalance, retry), so only its warnings and
  * errors are forwarded, both at warn level: failures that matter reach the caller as WardenErrors.
+ * Every client has the Snappy, LZ4 and ZSTD codecs (codecs.ts), registered on the first one.
  */
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
+import { registerCodecs } from './codecs.js';
 import { DIRECTORY_PREFIX } from './session-assigner.js';
 import {
   DEFAULT_CLIENT_ID,
@@ -36,6 +38,7 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
 }
 
 export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
+  registerCodecs();
   return new Kafka({
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     brokers: options.brokers,

@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { Encoding, Signal } from '../transport/transport.js';
+import type { Compression } from './codecs.js';
 
 export const DEFAULT_CLIENT_ID = SETTING_DEFAULTS.KAFKA_CLIENT_ID;
 export const DEFAULT_GROUP_ID = SETTING_DEFAULTS.KAFKA_GROUP_ID;
@@ -34,7 +35,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
 export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 2;
 export const DEFAULT_RETRY_BACKOFF = { initialMs: 200, maxMs: 5_000 } as const;
 
-export type Compression = 'none' | 'gzip';
+/** Codec of the batches Warden's producers write (codecs.ts; zstd only where node:zlib has it). */
+export type { Compression };
 
 export interface KafkaConnectionOptions {
   /** Bootstrap brokers, `host:port` each. Required, non-empty. */

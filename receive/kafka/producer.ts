@@ -2,7 +2,8 @@
  * TransportProducer over Kafka. Each TransportMessage becomes one Kafka record on its signal's
  * topic (traces -> `otlp_spans`, logs -> `otlp_logs` by default), keyed by session id so a session
  * stays on one partition, with a `content-type` header naming the encoding, written with
- * `acks: -1` and (by default) idempotently.
+ * `acks: -1` and (by default) idempotently, compressed with the configured codec (none, gzip,
+ * snappy, lz4, or zstd where node:zlib has it; an unavailable one is refused at construction).
  *
  * Concurrent `send()` calls are queued and coalesced into one `sendBatch` at a time: fewer,
  * larger produce requests, and kafkajs's idempotent sequence numbers are only safe with one
@@ -10,13 +11,14 @@
  * beyond the bound `send()` rejects with RetryableError('BACKPRESSURE') so the receiver can
  * answer 503 + Retry-After. A send resolves only when Kafka acknowledged all its messages.
  */
-import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Admin, type CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { PermanentError, RetryableError, type WardenError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { Signal, TransportMessage, TransportProducer } from '../transport/transport.js';
 import { CONTENT_TYPE_HEADER, contentTypeOf } from './content-type.js';
 import { toTransportError } from './errors.js';
+import { COMPRESSIONS, compressionType, compressionUnavailable } from './codecs.js';
 import { createKafkaClient } from './kafkajs-client.js';
 import {
   DEFAULT_MAX_BATCH_MESSAGES,
@@ -62,13 +64,17 @@ export class KafkaTransportProducer implements TransportProducer {
     positive(options.maxPendingMessages, 'maxPendingMessages', problems);
     positive(options.maxBatchMessages, 'maxBatchMessages', problems);
     if (options.idempotent !== false && options.retries === 0) problems.push('an idempotent producer needs retries >= 1');
-    if (options.compression !== undefined && !['none', 'gzip'].includes(options.compression)) {
-      problems.push('compression must be none or gzip');
+    if (options.compression !== undefined) {
+      if (!COMPRESSIONS.includes(options.compression)) problems.push(`compression must be one of ${COMPRESSIONS.join(', ')}`);
+      else {
+        const why = compressionUnavailable(options.compression);
+        if (why) problems.push(`compression ${options.compression} is not available here: ${why}`);
+      }
     }
     assertValid('Kafka producer', problems);
 
     this.topics = resolveTopics(options.topics);
-    this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.compression = compressionType(options.compression ?? 'none');
     this.maxPending = options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES;
     this.maxBatch = options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES;
     this.logger = options.logger.child({ component: STAGE });

@@ -8,11 +8,13 @@
  * instance published itself are skipped: its own log is authoritative for them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Producer } from 'kafkajs';
+import type { CompressionTypes, Consumer, Producer } from 'kafkajs';
 import { SETTING_DEFAULTS } from '../../config/settings.js';
 import { createKafkaClient } from '../../receive/kafka/kafkajs-client.js';
 import { toTransportError } from '../../receive/kafka/errors.js';
 import type { KafkaConnectionOptions } from '../../receive/kafka/options.js';
+import { compressionType, compressionUnavailable, type Compression } from '../../receive/kafka/codecs.js';
+import { PermanentError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { RevocationRecord } from './contracts.js';
 import { parseRecord } from './record-chain.js';
@@ -32,15 +34,21 @@ export interface RevocationTopicOptions {
 export interface KafkaRevocationPublisherOptions extends RevocationTopicOptions {
   /** Idempotent produce (default true); librdkafka's mock cluster needs false. */
   idempotent?: boolean;
+  /** Codec of the records published (default none); one the producer cannot write is refused here. */
+  compression?: Compression;
 }
 
 export class KafkaRevocationPublisher implements RevocationPublisher {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
   private readonly topic: string;
+  private readonly compression: CompressionTypes;
 
   constructor(private readonly options: KafkaRevocationPublisherOptions) {
     this.topic = options.topic ?? DEFAULT_REVOCATION_TOPIC;
+    const why = options.compression && compressionUnavailable(options.compression);
+    if (why) throw new PermanentError('CONFIG_INVALID', `invalid revocation publisher options: compression ${options.compression} is not available here: ${why}`);
+    this.compression = compressionType(options.compression ?? 'none');
     this.producer = createKafkaClient(options.connection).producer({ idempotent: options.idempotent ?? true, allowAutoTopicCreation: false });
   }
 
@@ -54,6 +62,7 @@ export class KafkaRevocationPublisher implements RevocationPublisher {
       await this.producer.send({
         topic: this.topic,
         acks: -1,
+        compression: this.compression,
         messages: [{ key: `${record.tenant}/${record.session_id}`, value: JSON.stringify(record), headers: { [INSTANCE_HEADER]: this.options.instanceId } }],
       });
       this.options.connection.metrics.sent.inc({ stage: STAGE, signal: 'revocations' });
