@@ -24,7 +24,11 @@ import { waitFor } from '../helpers/wait-for.js';
 import type { TokenEntry } from '../../config/tokens.js';
 
 const TOKEN = 'wdn_test_gate_distributed_0000';
-const tokens: TokenEntry[] = [{ name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] }];
+const OPERATOR = 'wdn_test_gate_dist_operator_00';
+const tokens: TokenEntry[] = [
+  { name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] },
+  { name: 'alice', token: OPERATOR, tenant: 'default', roles: ['read', 'operate'] },
+];
 const mock = kafkaMockAvailable();
 let kafka: RunningKafka;
 const wardens: TestWarden[] = [];
@@ -54,12 +58,12 @@ after(async () => {
   await kafka?.stop();
 });
 
-async function hook(w: TestWarden, body: Record<string, unknown>): Promise<{ decision: string; text: string }> {
+async function hook(w: TestWarden, body: Record<string, unknown>): Promise<{ decision: string; text: string; id: string }> {
   const res = await fetch(`${w.url}/api/v1/hooks/claude-code`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
   assert.equal(res.status, 200, text);
   const out = text.trim() === '' ? null : (JSON.parse(text) as { hookSpecificOutput?: { permissionDecision?: string } });
-  return { decision: out?.hookSpecificOutput?.permissionDecision ?? 'allow', text };
+  return { decision: out?.hookSpecificOutput?.permissionDecision ?? 'allow', text, id: res.headers.get('warden-decision-id') ?? '' };
 }
 
 const prompt = (s: string) => ({ session_id: s, cwd: '/repo', hook_event_name: 'UserPromptSubmit', prompt: 'Fix the typo in README.md' });
@@ -95,6 +99,31 @@ test('a gate call gets the session owner\'s decision through either instance', {
   assert.ok((ra.forwarded ?? 0) + (rb.forwarded ?? 0) > 0, `some calls were forwarded to their owner: ${JSON.stringify({ ra, rb })}`);
   assert.ok((ra.local ?? 0) + (rb.local ?? 0) >= sessions.length, 'every call was decided by an owner');
   assert.equal((ra.no_owner ?? 0) + (rb.no_owner ?? 0), 0);
+});
+
+test("an operator's allow-once reaches the owner through the instance that did not decide", { skip: !mock.available && mock.reason, timeout: 240_000 }, async () => {
+  // A deny that does not revoke (preview_before_apply), so the session can be let through once.
+  const s = 'dist-allow-once';
+  const call = () => bash(s, `kd-${Math.random()}`, 'kubectl delete namespace production');
+  // (Until the group has settled, a call is answered fail-closed, without a decision id.)
+  const denied = await waitFor(() => hook(wardens[0]!, call()), (x) => x.id !== '', { timeoutMs: 120_000, what: 'a decision by the owner' });
+  assert.equal(denied.decision, 'deny', denied.text);
+  const decider = wardens.findIndex((w) => w.detection.gate.decisionOf('default', denied.id) !== undefined);
+  assert.ok(decider >= 0, 'one instance made the decision');
+  const other = wardens[1 - decider]!;
+  const allow = await waitFor(
+    async () => {
+      const res = await fetch(`${other.url}/api/v1/gate/decisions/${denied.id}/allow`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'planned teardown' }) });
+      return { status: res.status, body: await res.text() };
+    },
+    (r) => r.status !== 404, // until the decision is in gate_decisions
+    { timeoutMs: 30_000, what: 'the allow-once accepted' },
+  );
+  assert.equal(allow.status, 200, allow.body);
+  const once = await hook(other, call());
+  assert.equal(once.decision, 'allow', once.text);
+  const again = await hook(wardens[0]!, call());
+  assert.equal(again.decision, 'deny', again.text);
 });
 
 test('an instance leaves during a stream of gate calls: no call allowed that one instance would deny', { skip: !mock.available && mock.reason, timeout: 240_000 }, async () => {

@@ -11,6 +11,8 @@ import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 export interface DecisionQuery {
   tenant: string;
   sessionId?: string;
+  /** One decision by its id. */
+  decisionId?: string;
   decision?: 'allow' | 'ask' | 'deny';
   sinceMs?: number;
   limit: number;
@@ -33,6 +35,10 @@ export async function listDecisions(handle: ClickHouseHandle, query: DecisionQue
   if (query.sessionId !== undefined) {
     where.push('session_id = {session_id:String}');
     params.session_id = query.sessionId;
+  }
+  if (query.decisionId !== undefined) {
+    where.push('decision_id = {decision_id:String}');
+    params.decision_id = query.decisionId;
   }
   if (query.decision !== undefined) {
     where.push('decision = {decision:String}');

@@ -11,7 +11,9 @@
  * - `GET /api/v1/gate/decisions?session=&decision=&since=&limit=` (role read): what the gate
  *   decided, newest first — "what did Warden stop, and why" (`decision=deny`).
  * - `POST /api/v1/gate/decisions/:id/allow {reason}` (role operate): let the next call like the
- *   denied one (same session, tool and command) through once; recorded with who and why.
+ *   denied one (same session, tool and command) through once; recorded with who and why. In
+ *   distributed mode an instance that did not make the decision finds its session in
+ *   `gate_decisions` and forwards the grant to the session's owner.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -132,8 +134,25 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
   app.post<{ Params: Static<typeof DecisionParams>; Body: Static<typeof AllowBody> }>(
     '/api/v1/gate/decisions/:id/allow',
     { config: { role: 'operate' }, schema: { params: DecisionParams, body: AllowBody } },
-    async (request) => {
+    async (request, reply) => {
       const tenant = tenantOf(request);
+      // Distributed: the decision, and the next call it lets through, live on the session's owner.
+      if (options.router && options.gate.decisionOf(tenant, request.params.id) === undefined) {
+        const [stored] = await listDecisions(options.storage, { tenant, decisionId: request.params.id, limit: 1 });
+        if (stored) {
+          const forwardedBy = request.headers[FORWARDED_BY_HEADER];
+          const routed = await options.router.dispatch({
+            key: stored.session_id,
+            path: request.url,
+            body: request.body,
+            ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+            ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
+          });
+          if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
+          if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
+          if (routed.kind === 'fail') throw new ApiError('GATE_OWNER_UNREACHABLE', `Warden ${routed.problem}; nothing was allowed`);
+        }
+      }
       try {
         const d = options.gate.allowOnce(tenant, request.params.id, { by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() });
         return { allowed_once: true, decision_id: d.decision_id, session_id: d.session_id, tool: d.tool, command: d.command };
