@@ -3,7 +3,8 @@
  * look-alikes that must stay silent: `$TMPDIR` (known unless the text, or whoever ran it,
  * assigned it), report-only flags (`command -v`, `--help`, `--version`), the literal star of
  * `git checkout`/`restore`, `git restore --staged`, interpreter one-liners (spawned shell text,
- * argv lists, native deletes; code that only prints stays silent), decoders piped into shells.
+ * argv lists, native deletes; code that only prints stays silent), decoders piped into shells,
+ * process substitutions read as scripts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -66,6 +67,12 @@ const CASES: Array<[string, boolean, string]> = [
   ["eval \"$(echo 'git reset --hard')\"", true, 'git_reset_hard'],
   ["echo \"$(echo 'git reset --hard')\"", false, ''],
   ["printf 'rm -rf %s\\n' /srv/data | sh", true, 'rm_recursive'],
+  // a process substitution with fixed output read as a script; read as data it stays data
+  ["bash <(echo 'rm -rf /srv/data')", true, 'rm_recursive'],
+  ["source <(echo 'git reset --hard')", true, 'git_reset_hard'],
+  ["cat <(echo 'rm -rf /')", false, ''],
+  ["diff <(echo a) <(echo 'git push --force')", false, ''],
+  ['source ~/.bashrc', false, ''],
   // wrappers that run a command or shell text
   ['setsid rm -rf /srv/data', true, 'rm_recursive'],
   ['flock /tmp/lock -c "git clean -fdx"', true, 'git_clean_force'],

@@ -106,7 +106,7 @@ export interface WrapperSpec {
   /** What the wrapper runs: `command` (the rest of argv), `script` (a flag's value is shell
    * text, e.g. bash -c), `joined_script` (all remaining words joined: eval, ssh), `stdin_script`
    * (the heredoc body is a script: bash <<EOF). Several may apply. */
-  runs: Array<'command' | 'script' | 'joined_script' | 'stdin_script' | 'inline_code'>;
+  runs: Array<'command' | 'script' | 'joined_script' | 'stdin_script' | 'inline_code' | 'file_script'>;
   /** Short flag letter whose presence makes the first positional a script (`c` for bash -c). */
   script_flag: string;
   /** Input is unknown: the wrapped command gets a wildcard argument (xargs). */

@@ -25,7 +25,7 @@ const TOOL_KEYS = new Set([
   'names', 'class', 'command_arguments', 'path_arguments', 'sql_arguments', 'url_arguments',
   'method_arguments', 'mailbox_arguments', 'folder_arguments',
 ]);
-const WRAPPER_RUNS = new Set(['command', 'script', 'joined_script', 'stdin_script', 'inline_code']);
+const WRAPPER_RUNS = new Set(['command', 'script', 'joined_script', 'stdin_script', 'inline_code', 'file_script']);
 const CODE_LANGUAGES = new Set(['', 'python', 'js', 'ruby', 'perl', 'php']);
 
 function unknownKeys(raw: Record<string, unknown>, known: Set<string>, where: string, issues: Issues): void {

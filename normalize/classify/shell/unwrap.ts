@@ -8,6 +8,8 @@
  * (`python -c`, `node -e`, or a heredoc on stdin) stay a command of their own, and what the
  * program runs (`inline-code.ts`) is added: shell text parsed again, argv lists as commands.
  * Variables assigned on the way in (`TMPDIR=/ sh -c …`) reach the nested parse as unknown.
+ * A script file that is a process substitution with fixed output (`bash <(echo …)`,
+ * `source <(printf …)`) is that output.
  */
 import type { WrapperSpec } from '../rule-schema.js';
 import { inlineCodeRuns } from './inline-code.js';
@@ -121,6 +123,10 @@ export class Unwrapper {
     }
     if (w.runs.includes('joined_script') && rest.length > 0) {
       out.push(...this.script(rest.map((r) => r.text).join(' '), depth + 1, via, assigned));
+      return true;
+    }
+    if (w.runs.includes('file_script') && rest[0]?.content !== undefined) {
+      out.push(...this.script(rest[0].content, depth + 1, via, assigned));
       return true;
     }
     if (w.runs.includes('stdin_script') && rest.length === 0 && c.stdin.length > 0) {

@@ -228,11 +228,12 @@ export class AstWalker {
           const before = this.commands.length;
           this.stmts(p.Stmts);
           const only = this.commands.length === before + 1 && list(p.Stmts).length === 1 && nodeType(list(p.Stmts)[0]!.Cmd) === 'CallExpr' ? this.commands[before]! : undefined;
-          const printed = only && nodeType(p) === 'CmdSubst' ? this.output.get(only) : undefined;
-          if (printed !== undefined) {
+          const printed = only ? this.output.get(only) : undefined;
+          if (printed !== undefined && nodeType(p) === 'CmdSubst') {
             out.text += printed.replace(/\n+$/, '');
             break;
           }
+          if (printed !== undefined && first) out.content = printed;
           out.text += '$(…)';
           out.unknown = true;
           if (first) out.unknownRoot = true;

@@ -12,6 +12,8 @@ export interface Word {
   unknown: boolean;
   /** Starts with such an expansion, so even the root of a path built from it is unknown. */
   unknownRoot: boolean;
+  /** For a process substitution `<(echo …)` whose output is fixed: what reading it yields. */
+  content?: string;
 }
 
 export interface RedirectWrite {
