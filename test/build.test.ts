@@ -2,9 +2,9 @@
  * The compiled build (scripts/build.mjs, into a fresh directory under .tmp/): the commands run
  * most often — `warden --help`, `warden sessions` (its help, and a run against no Warden) and
  * `warden hook`, which agents run around every tool call — load none of the storage engine,
- * Kafka client, SQL parser or HTTP server (every loaded module recorded by a loader hook,
- * test/helpers/record-loads.mjs, which sees all four when `warden start --help` loads the
- * service); and the service runs from the build alone on Node without tsx: started from it, it
+ * Kafka client, SQL parser or HTTP server, nor does `warden start --help` (every loaded module
+ * recorded by a loader hook, test/helpers/record-loads.mjs, which sees all four when `warden
+ * start` loads the service); and the service runs from the build alone on Node without tsx: started from it, it
  * finds its rules, mappings, migrations and schema, normalizes on the compiled worker thread, and
  * `warden timeline` shows the span it was sent, classified.
  */
@@ -78,10 +78,12 @@ test('help, sessions and hook load none of chdb, kafkajs, node-sql-parser, fasti
     'sessions --help': await recorded(['sessions', '--help']),
     sessions: await recorded(['sessions'], nowhere),
     'hook claude-code': await recorded(['hook', 'claude-code'], nowhere, ''),
+    'start --help': await recorded(['start', '--help']),
   };
   assert.equal(runs['--help'].run.code, 0, runs['--help'].run.stderr);
   assert.match(runs['--help'].run.stdout, /^ {2}verify-log \[options\] \[file\]/m);
   assert.match(runs['sessions --help'].run.stdout, /^Usage: warden sessions \[options\]/);
+  assert.match(runs['start --help'].run.stdout, /^ {2}WARDEN_HTTP_PORT /m);
   assert.equal(runs.sessions.run.code, 1);
   assert.match(runs.sessions.run.stderr, new RegExp(`^warden sessions: UNREACHABLE: .*127\\.0\\.0\\.1:${port}`, 'm'));
   assert.notEqual(runs['hook claude-code'].run.stdout + runs['hook claude-code'].run.stderr, '', 'the hook says something');
@@ -92,9 +94,12 @@ test('help, sessions and hook load none of chdb, kafkajs, node-sql-parser, fasti
   }
 });
 
-test('the recording sees them where they load: warden start --help loads the service', async () => {
-  const { run: help, packages } = await recorded(['start', '--help']);
-  assert.equal(help.code, 0, help.stderr);
+test('the recording sees them where they load: warden start loads the service', async () => {
+  // A policy file that cannot be read stops it (POLICY_INVALID) once the whole service has loaded.
+  const env = { WARDEN_DATA_DIR: path.join(work, 'control'), WARDEN_HTTP_PORT: '0', WARDEN_POLICY_FILE: path.join(work, 'no-such-policy.yaml') };
+  const { run: start, packages } = await recorded(['start'], env);
+  assert.equal(start.code, 1, start.stderr);
+  assert.match(start.stderr, /POLICY_INVALID/);
   assert.deepEqual(
     HEAVY.filter((p) => !packages.has(p)),
     [],
