@@ -1,0 +1,106 @@
+/**
+ * The harness's own telemetry, in the conventions Warden's normalizer maps
+ * (its `otel-genai.yaml` table):
+ *
+ * - the session declaration: a log record named `warden.session.start` carrying `session.id`,
+ *   `warden.session.goal`, `warden.scope.allow` / `warden.scope.deny` (string arrays) and
+ *   `warden.environment` — read once, before the session's first intent;
+ * - an execution: an `execute_tool <tool>` span (`gen_ai.operation.name = execute_tool`,
+ *   `warden.action.phase = execution`) with the tool, the tool-call id the gate saw, the arguments
+ *   as JSON text (command included), cwd, `process.exit.code`, `error.type` and an error status
+ *   when the call failed, timed from `durationMs` before it was reported. Its ids are fixed when
+ *   it is built, so a retried export is the same span (Warden stores it once).
+ */
+import { randomBytes } from 'node:crypto';
+import { type Attributes, type LogRecord, type SpanRecord, nanosOfMs } from './otlp-json.js';
+
+export const HARNESS_SCOPE = { name: '@warden/harness', version: '0.1.0' };
+
+export interface SessionContext {
+  /** Default: a random UUID. */
+  id?: string;
+  /** The agent's name (OTel `service.name`, Warden's agent id). */
+  agent: string;
+  /** What the session was asked to do: goal deviation is judged against it. */
+  goal?: string;
+  /** Paths and resource patterns the session may touch, and never-touch ones (e.g. `/srv/app/**`, `git://origin/refs/heads/main`). */
+  scope?: { allow?: string[]; deny?: string[] };
+  /** dev, staging, prod … */
+  environment?: string;
+  /** Who the agent acts for. */
+  user?: string;
+}
+
+/** What the harness knows of one tool call. */
+export interface ToolCall {
+  tool: string;
+  toolCallId: string;
+  command?: string | undefined;
+  arguments?: Record<string, unknown> | undefined;
+  cwd?: string | undefined;
+}
+
+export interface Execution {
+  exitCode?: number | undefined;
+  /** Kept as `gen_ai.tool.call.result`, cut to the client's `maxOutputChars`. */
+  output?: string | undefined;
+  /** Set when the call failed: the error's text. */
+  error?: string | undefined;
+  durationMs: number;
+}
+
+export const hexId = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+export function resourceOf(session: SessionContext): Attributes {
+  return {
+    'service.name': session.agent,
+    'gen_ai.agent.name': session.agent,
+    ...(session.user ? { 'user.id': session.user } : {}),
+  };
+}
+
+export function declarationRecord(session: SessionContext & { id: string }, nowMs: number): LogRecord {
+  const attributes: Attributes = { 'session.id': session.id };
+  if (session.goal) attributes['warden.session.goal'] = session.goal;
+  if (session.scope?.allow) attributes['warden.scope.allow'] = session.scope.allow;
+  if (session.scope?.deny) attributes['warden.scope.deny'] = session.scope.deny;
+  if (session.environment) attributes['warden.environment'] = session.environment;
+  if (session.user) attributes['user.id'] = session.user;
+  const time = nanosOfMs(nowMs);
+  return { timeUnixNano: time, observedTimeUnixNano: time, severityNumber: 9, severityText: 'INFO', eventName: 'warden.session.start', attributes };
+}
+
+/** The arguments as Warden reads a generic harness's: the command beside the other arguments. */
+export function argumentsWithCommand(call: Pick<ToolCall, 'command' | 'arguments'>): Record<string, unknown> {
+  return call.command === undefined ? { ...(call.arguments ?? {}) } : { command: call.command, ...(call.arguments ?? {}) };
+}
+
+export function executionSpan(sessionId: string, traceId: string, call: ToolCall, result: Execution, nowMs: number, maxOutputChars: number): SpanRecord {
+  const failed = result.error !== undefined || (result.exitCode !== undefined && result.exitCode !== 0);
+  const attributes: Attributes = {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': call.tool,
+    'gen_ai.tool.call.id': call.toolCallId,
+    'gen_ai.tool.call.arguments': JSON.stringify(argumentsWithCommand(call)),
+    'session.id': sessionId,
+    'warden.action.phase': 'execution',
+  };
+  if (call.command !== undefined) attributes['warden.action.command'] = call.command;
+  if (call.cwd) attributes['warden.action.cwd'] = call.cwd;
+  if (result.exitCode !== undefined) attributes['process.exit.code'] = result.exitCode;
+  if (failed) attributes['error.type'] = result.error !== undefined ? 'ToolError' : 'NonZeroExit';
+  if (result.output !== undefined && maxOutputChars > 0) {
+    attributes['gen_ai.tool.call.result'] = result.output.length > maxOutputChars ? `${result.output.slice(0, maxOutputChars)}… [${result.output.length - maxOutputChars} more characters]` : result.output;
+  }
+  const message = result.error ?? (failed ? `exit code ${result.exitCode}` : '');
+  return {
+    traceId,
+    spanId: hexId(8),
+    name: `execute_tool ${call.tool}`,
+    kind: 1,
+    startTimeUnixNano: nanosOfMs(nowMs - Math.max(0, result.durationMs)),
+    endTimeUnixNano: nanosOfMs(nowMs),
+    attributes,
+    status: failed ? { code: 2, message } : { code: 1 },
+  };
+}
