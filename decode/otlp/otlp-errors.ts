@@ -1,7 +1,8 @@
 /**
  * The error codes the OTLP decoder and encoder raise. Every failure caused by the bytes a client
- * sent is a PermanentError (retrying the same bytes cannot help; the receiver answers 400 and the
- * Kafka consumer dead-letters the message) carrying exactly one of these stable codes.
+ * sent is a PermanentError (retrying the same bytes cannot help; the receiver answers with the
+ * code's one status from lib/error-codes.ts — 400, or 413 for a body too large — and the Kafka
+ * consumer dead-letters the message) carrying exactly one of these stable codes.
  */
 import { PermanentError } from '../../lib/errors.js';
 
