@@ -144,6 +144,15 @@ test('--write merges into an existing settings file, keeps a backup, and adds Wa
   const after2 = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof after1;
   assert.deepEqual(after2.hooks.PreToolUse!.map((h) => h.hooks[0]!.command), ['my-linter', 'warden-hook claude-code']);
   assert.equal(after2.env.WARDEN_URL, 'http://127.0.0.1:4318');
+
+  // An entry running the hook client beside another command is theirs: kept whole, not doubled.
+  const shared = { matcher: '*', hooks: [{ type: 'command', command: 'my-audit' }, { type: 'command', command: 'warden-hook claude-code' }] };
+  fs.writeFileSync(file, JSON.stringify({ hooks: { PreToolUse: [shared] } }));
+  const kept = run('claude-code', { write: true, url: URL_, token: TOKEN, dir });
+  assert.match(kept.join('\n'), /hooks\.PreToolUse \(kept: an entry there already runs warden-hook claude-code beside other commands\)/);
+  const after3 = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof after1;
+  assert.deepEqual(after3.hooks.PreToolUse, [shared]);
+  assert.equal(after3.hooks.PostToolUse!.length, 1);
 });
 
 test('--write on a TOML file appends the [otel] tables once, and leaves a file that has them alone', () => {

@@ -85,12 +85,24 @@ function fill(value: Json, vars: Record<string, string>): Json {
 
 const isObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Whether an array entry is one Warden wrote (it runs the hook client for this agent). */
-const isWardens = (entry: Json, marker: string): boolean => JSON.stringify(entry).includes(JSON.stringify(marker).slice(1, -1));
+/** The commands an array entry runs (`command` / `bash` values, at any depth). */
+function commandsIn(value: Json): string[] {
+  if (Array.isArray(value)) return value.flatMap(commandsIn);
+  if (!isObject(value)) return [];
+  return Object.entries(value).flatMap(([key, v]) => ((key === 'command' || key === 'bash') && typeof v === 'string' ? [v] : commandsIn(v)));
+}
+
+/** Whether an array entry runs the hook client for this agent: alone (`own`) or beside other commands. */
+function wardenIn(entry: Json, marker: string): 'own' | 'shared' | 'none' {
+  const commands = commandsIn(entry);
+  if (!commands.some((c) => c.includes(marker))) return 'none';
+  return commands.every((c) => c.includes(marker)) ? 'own' : 'shared';
+}
 
 /**
  * `ours` merged into `theirs`: objects key by key, arrays get each of our entries once (replacing
- * a previous Warden entry), other values ours. `changed` collects the keys whose value we replaced.
+ * an entry that runs only the hook client; one that runs it beside other commands is kept), other
+ * values ours. `changed` collects the keys whose value we replaced or kept.
  */
 export function mergeJson(theirs: Json | undefined, ours: Json, marker: string, changed: string[] = [], at = ''): Json {
   if (isObject(theirs) && isObject(ours)) {
@@ -101,9 +113,13 @@ export function mergeJson(theirs: Json | undefined, ours: Json, marker: string, 
   if (Array.isArray(theirs) && Array.isArray(ours)) {
     const merged = [...theirs];
     for (const entry of ours) {
-      const same = merged.findIndex((e) => JSON.stringify(e) === JSON.stringify(entry));
-      if (same >= 0) continue;
-      const previous = merged.findIndex((e) => isWardens(e, marker));
+      if (merged.some((e) => JSON.stringify(e) === JSON.stringify(entry))) continue;
+      // An entry of theirs that also runs the hook client is kept as it is (its other commands with it).
+      if (merged.some((e) => wardenIn(e, marker) === 'shared')) {
+        changed.push(`${at} (kept: an entry there already runs ${marker} beside other commands)`);
+        continue;
+      }
+      const previous = merged.findIndex((e) => wardenIn(e, marker) === 'own');
       if (previous >= 0) merged[previous] = entry;
       else merged.push(entry);
     }
