@@ -14,7 +14,7 @@
  * `BENCH_DQ_HOOK_CALLS` (default 30) sets how many hook processes are timed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -141,3 +141,4 @@ lines.push(
   `  baseline: node -e 0, one process per call          ${ms(nodeMs)}`,
 );
 console.log(lines.join('\n'));
+rmSync(scratch, { recursive: true, force: true });
