@@ -52,6 +52,9 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const dispatcher = new Agent({ connections: 16, pipelining: 1 });
+  // Scrapes on connections of their own: behind the load's requests they would wait seconds,
+  // and the backlog would be sampled rarely exactly when it matters.
+  const metricsDispatcher = new Agent({ connections: 2, pipelining: 1 });
 
   const post = async (spans: DecodedSpan[]): Promise<number> => {
     const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
@@ -60,7 +63,7 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   };
 
   const scrape = async (): Promise<Map<string, number>> => {
-    const res = await request(`${base}/metrics`, { dispatcher });
+    const res = await request(`${base}/metrics`, { dispatcher: metricsDispatcher });
     const text = await res.body.text();
     const values = new Map<string, number>();
     for (const line of text.split('\n')) {
@@ -118,6 +121,7 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
       await new Promise((r) => child.once('exit', r));
     }
     await dispatcher.close();
+    await metricsDispatcher.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
