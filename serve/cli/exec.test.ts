@@ -190,3 +190,16 @@ test('warden-shell takes only -c: an interactive shell or a script is refused, n
   const run = await runProcess('/bin/sh', [SHELL_WRAPPER, '-lc', 'echo "$0:$1"', 'name', 'arg'], { env: { ...env, WARDEN_SESSION_ID: 'shell-lc' } });
   assert.deepEqual(run, { code: 0, stdout: 'name:arg\n', stderr: '' });
 });
+
+test('warden-shell: a command with quotes, backslashes, control characters and lines reaches the gate as written', async () => {
+  const s = 'shell-escaping';
+  const line = `printf '%s\\n' "a \\"quoted\\" \\\\ word" 'tab\there' 'bell\u0007'\ncat <<'EOF'\nline two\nEOF\n`;
+  const run = await runProcess('/bin/sh', [SHELL_WRAPPER, '-c', line], { env: { ...env, WARDEN_SESSION_ID: s } });
+  assert.deepEqual(run, { code: 0, stdout: 'a "quoted" \\ word\ntab\there\nbell\u0007\nline two\n', stderr: '' });
+  const timeline = await waitFor(
+    async () => (await api('GET', `/api/v1/sessions/${s}/timeline`)).json as { items?: Call[] },
+    (t) => t.items?.some((i) => i.intent !== null) ?? false,
+    { what: 'the intent' },
+  );
+  assert.equal(timeline.items!.find((i) => i.intent !== null)!.intent!.command, line);
+});
