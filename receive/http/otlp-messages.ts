@@ -18,7 +18,8 @@
  */
 import { decodeOtlp, encodeOtlp, scanOtlp } from '../../decode/otlp/index.js';
 import type { DecodedRecord } from '../../decode/otlp/records.js';
-import { refusalOf } from '../../normalize/refusal.js';
+import { eventTimes, refusalOf } from '../../normalize/refusal.js';
+import { systemClock } from '../../lib/clock.js';
 import { TENANT_ATTRIBUTE } from '../../normalize/identity.js';
 import { asString } from '../../normalize/values.js';
 import type { Encoding, Signal, TransportMessage } from '../transport/transport.js';
@@ -58,12 +59,12 @@ function isHexId(id: string, length: number): boolean {
   return nonZero;
 }
 
-/** Why the receiver refuses this record, or undefined when it is sent on. */
-function refusal(record: DecodedRecord, tenant: string): { code: string; message: string } | undefined {
+/** Why the receiver refuses this record, or undefined when it is sent on; `now` for records without an observed time. */
+function refusal(record: DecodedRecord, tenant: string, now: () => string): { code: string; message: string } | undefined {
   if (record.signal === 'traces' && !(isHexId(record.traceId, 32) && isHexId(record.spanId, 16))) return { code: INVALID_ID, message: 'invalid trace or span id' };
   const claimed = asString(record.resource[TENANT_ATTRIBUTE]);
   if (claimed !== '' && claimed !== tenant) return { code: TENANT_MISMATCH, message: `${TENANT_ATTRIBUTE} other than this request's tenant "${tenant}"` };
-  const refused = refusalOf(record);
+  const refused = refusalOf(record, eventTimes(record, now));
   return refused ? { code: refused.code, message: refused.message } : undefined;
 }
 
@@ -71,8 +72,11 @@ function refusal(record: DecodedRecord, tenant: string): { code: string; message
 function judge(records: readonly DecodedRecord[], tenant: string): { refused: Set<number>; refusals: RequestMessages['refusals'] } {
   const refused = new Set<number>();
   const refusals = new Map<string, { message: string; count: number }>();
+  // Read once per request: a span's observed time is "now", and reading the clock per record cost more than the rest.
+  let nowText: string | undefined;
+  const now = (): string => (nowText ??= systemClock.nowNs().toString());
   for (let i = 0; i < records.length; i++) {
-    const why = refusal(records[i]!, tenant);
+    const why = refusal(records[i]!, tenant, now);
     if (!why) continue;
     refused.add(i);
     const seen = refusals.get(why.code);
