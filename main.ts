@@ -1,8 +1,8 @@
 /**
  * The one place where Warden's stages are wired, in either way of running:
  *
- *   embedded:     OTLP/HTTP receiver → in-process queue ─┐
- *   distributed:  OTLP/HTTP receiver → Kafka ────────────┤
+ *   embedded:     OTLP/HTTP and OTLP/gRPC receivers → in-process queue ─┐
+ *   distributed:  OTLP/HTTP and OTLP/gRPC receivers → Kafka ────────────┤
  *                 (or any OTel Collector → Kafka)        ▼
  *                 consumer → batch processor (decode → normalize/classify/redact on a
  *                 worker thread → observers → ClickHouse insert) → commit
@@ -32,7 +32,8 @@ import { createBatchProcessor } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
 import { createClassifier } from './normalize/classify/index.js';
 import { createRedactor } from './normalize/redact/index.js';
-import { createNormalizer } from './normalize/index.js';
+import { createNormalizer, DEFAULT_TENANT } from './normalize/index.js';
+import { OtlpGrpcServer } from './receive/grpc/otlp-grpc-server.js';
 import { createMemoryTransport, MemoryDeadLetterSink } from './receive/transport/memory.js';
 import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
 import type { DeadLetterSink, TransportConsumer, TransportProducer } from './receive/transport/transport.js';
@@ -78,6 +79,8 @@ export interface RunningWarden {
   detection: Detection;
   /** The admin token created on this start, when the token file did not exist yet. */
   createdToken?: TokenEntry;
+  /** The OTLP/gRPC receiver (`host:port`), unless WARDEN_GRPC is off. */
+  grpc?: { address: string; port: number };
   close(): Promise<void>;
 }
 
@@ -318,6 +321,28 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     ],
   });
   await app.listen({ host: config.http.host, port: config.http.port });
+  // OTLP/gRPC beside OTLP/HTTP: the same tokens, limits, checks and transport.
+  let grpc: OtlpGrpcServer | undefined;
+  try {
+    grpc = config.grpc.enabled
+      ? await OtlpGrpcServer.start({
+          host: config.http.host,
+          port: config.grpc.port,
+          maxMessageBytes: config.http.bodyLimitBytes,
+          maxDecodedBytes: config.http.maxDecodedBytes,
+          producer: transport.producer,
+          tokens: registry,
+          ingestRequiresToken: config.http.ingestRequiresToken,
+          defaultTenant: DEFAULT_TENANT,
+          ...(config.mode === 'distributed' ? { sessionIdOf: (record) => gateNormalizer.sessionIdOf(record) } : {}),
+          metrics,
+          logger,
+        })
+      : undefined;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
@@ -327,6 +352,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     await transport.consumer.start(handler);
   } catch (err) {
     await app.close();
+    await grpc?.close();
     throw err;
   }
 
@@ -334,6 +360,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await app.close();
+      await grpc?.close();
       await transport.close();
       await messages?.close();
       await detection.close();
@@ -341,5 +368,13 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
       priority?.stop();
     })());
 
-  return { app, url: `http://${host}:${port}`, storage, detection, ...(created ? { createdToken: created } : {}), close };
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    storage,
+    detection,
+    ...(created ? { createdToken: created } : {}),
+    ...(grpc ? { grpc: { address: grpc.address, port: grpc.port } } : {}),
+    close,
+  };
 }

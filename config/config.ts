@@ -24,6 +24,8 @@ import { loadWebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.
 export const DEFAULT_HTTP_PORT = SETTING_DEFAULTS.WARDEN_HTTP_PORT;
 export const DEFAULT_MAX_DECODED_BYTES = SETTING_DEFAULTS.WARDEN_MAX_DECODED_BYTES;
 export const DEFAULT_REQUEST_TIMEOUT_MS = SETTING_DEFAULTS.WARDEN_HTTP_REQUEST_TIMEOUT_MS;
+/** OTLP/gRPC's registered port; an ephemeral HTTP port (0) makes gRPC's ephemeral too. */
+export const DEFAULT_GRPC_PORT = 4317;
 
 export interface WardenConfig {
   mode: 'embedded' | 'distributed';
@@ -43,6 +45,11 @@ export interface WardenConfig {
      */
     ingestRequiresToken: boolean;
   };
+  /**
+   * The OTLP/gRPC receiver, on `http.host`, under the same body limits, tokens and answers as
+   * OTLP/HTTP. `port` 0: ephemeral.
+   */
+  grpc: { enabled: boolean; port: number };
   /** Directory for the embedded engine's data and the generated token file. */
   dataDir: string;
   /** YAML file of API tokens (`tokens: [{token, tenant, roles}]`); generated when absent. */
@@ -151,6 +158,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       requestTimeoutMs: s.WARDEN_HTTP_REQUEST_TIMEOUT_MS,
       ingestRequiresToken: s.WARDEN_INGEST_REQUIRE_TOKEN ?? !isLoopback(s.WARDEN_HTTP_HOST),
     },
+    grpc: { enabled: s.WARDEN_GRPC, port: s.WARDEN_GRPC_PORT ?? (s.WARDEN_HTTP_PORT === 0 ? 0 : DEFAULT_GRPC_PORT) },
     dataDir,
     tokensFile: path.resolve(s.WARDEN_TOKENS_FILE ?? defaultTokensFile(dataDir)),
     clickhouse: {

@@ -54,6 +54,10 @@ export const SettingsSchema = Type.Object({
     mode: 'all',
     description: 'time a client has to send a whole request, headers and body; past it 408 and the connection is closed',
   }),
+  WARDEN_GRPC: bool(true, { mode: 'all', description: 'OTLP/gRPC receiver (traces, logs; metrics counted, not stored) beside OTLP/HTTP, on WARDEN_HTTP_HOST' }),
+  WARDEN_GRPC_PORT: computed(
+    Type.Integer({ minimum: 0, maximum: 65535, mode: 'all', description: 'OTLP/gRPC port (0 = ephemeral)', defaultText: '4317; 0 when WARDEN_HTTP_PORT is 0' }),
+  ),
   WARDEN_INGEST_REQUIRE_TOKEN: computed(
     Type.Boolean({ mode: 'all', description: 'OTLP ingest requires a bearer token', defaultText: 'true unless bound to loopback' }),
   ),
