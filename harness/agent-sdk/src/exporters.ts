@@ -16,7 +16,7 @@
  */
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { type Attributes, type Batch, type LogRecord, type SpanRecord, logsRequest, nanosOfHrTime, tracesRequest, type AttributeValue } from './otlp-json.js';
+import { type Attributes, type Batch, type LogRecord, type SpanRecord, logsRequest, nanosOfHrTime, spanFlags, tracesRequest, type AttributeValue } from './otlp-json.js';
 import { httpSink, kafkaSink, type KafkaSinkOptions, type Signal, type TelemetrySink } from './sink.js';
 
 type ResultCallback = Parameters<SpanExporter['export']>[1];
@@ -120,7 +120,7 @@ class ExportQueue {
 
 /** Fields that differ between sdk-trace-base 1.x and 2.x. */
 interface SpanAcrossVersions {
-  parentSpanContext?: { spanId?: string };
+  parentSpanContext?: { spanId?: string; isRemote?: boolean };
   parentSpanId?: string;
   instrumentationScope?: { name: string; version?: string };
   instrumentationLibrary?: { name: string; version?: string };
@@ -142,13 +142,21 @@ export class WardenSpanExporter implements SpanExporter {
         traceId: ctx.traceId,
         spanId: ctx.spanId,
         parentSpanId: s.parentSpanContext?.spanId ?? s.parentSpanId ?? '',
+        ...(ctx.traceState ? { traceState: ctx.traceState.serialize() } : {}),
+        flags: spanFlags(ctx.traceFlags, s.parentSpanContext?.isRemote),
         name: span.name,
         kind: span.kind + 1,
         startTimeUnixNano: nanosOfHrTime(span.startTime),
         endTimeUnixNano: nanosOfHrTime(span.endTime),
         attributes,
         events: span.events.map((e) => ({ name: e.name, timeUnixNano: nanosOfHrTime(e.time), attributes: (e.attributes ?? {}) as Attributes })),
-        links: span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: (l.attributes ?? {}) as Attributes })),
+        links: span.links.map((l) => ({
+          traceId: l.context.traceId,
+          spanId: l.context.spanId,
+          ...(l.context.traceState ? { traceState: l.context.traceState.serialize() } : {}),
+          flags: spanFlags(l.context.traceFlags, l.context.isRemote),
+          attributes: (l.attributes ?? {}) as Attributes,
+        })),
         status: { code: span.status.code, ...(span.status.message ? { message: span.status.message } : {}) },
         droppedAttributesCount: span.droppedAttributesCount ?? 0,
       };
@@ -185,7 +193,7 @@ export class WardenLogRecordExporter implements LogRecordExporter {
         ...(log.body !== undefined ? { body: log.body as AttributeValue } : {}),
         attributes,
         ...(log.eventName ? { eventName: log.eventName } : {}),
-        ...(log.spanContext ? { traceId: log.spanContext.traceId, spanId: log.spanContext.spanId } : {}),
+        ...(log.spanContext ? { traceId: log.spanContext.traceId, spanId: log.spanContext.spanId, flags: log.spanContext.traceFlags } : {}),
         droppedAttributesCount: log.droppedAttributesCount ?? 0,
       };
       const resource = log.resource as unknown as { attributes: Attributes };

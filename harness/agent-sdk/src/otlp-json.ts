@@ -18,13 +18,16 @@ export interface SpanRecord {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  traceState?: string;
+  /** OTLP span flags: W3C trace flags in the low byte, bit 8 "is-remote known", bit 9 "parent is remote". */
+  flags?: number;
   name: string;
   kind: number;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: Attributes;
   events?: Array<{ name: string; timeUnixNano: string; attributes?: Attributes }>;
-  links?: Array<{ traceId: string; spanId: string; attributes?: Attributes }>;
+  links?: Array<{ traceId: string; spanId: string; traceState?: string; flags?: number; attributes?: Attributes }>;
   status?: { code: number; message?: string };
   droppedAttributesCount?: number;
 }
@@ -39,6 +42,8 @@ export interface LogRecord {
   eventName?: string;
   traceId?: string;
   spanId?: string;
+  /** W3C trace flags of the span the record was emitted in. */
+  flags?: number;
   droppedAttributesCount?: number;
 }
 
@@ -81,6 +86,11 @@ export function keyValues(attributes: Attributes): KeyValue[] {
   return out;
 }
 
+/** OTLP span flags from W3C trace flags and whether the (parent or linked) context is remote. */
+export function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
+  return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
+}
+
 /** Nanoseconds since the epoch, as OTLP/JSON writes them. */
 export function nanosOfMs(ms: number): string {
   return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
@@ -107,6 +117,8 @@ export function tracesRequest(batches: ReadonlyArray<Batch<SpanRecord>>): object
             traceId: s.traceId,
             spanId: s.spanId,
             ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+            ...(s.traceState ? { traceState: s.traceState } : {}),
+            ...(s.flags !== undefined ? { flags: s.flags } : {}),
             name: s.name,
             kind: s.kind,
             startTimeUnixNano: s.startTimeUnixNano,
@@ -114,7 +126,13 @@ export function tracesRequest(batches: ReadonlyArray<Batch<SpanRecord>>): object
             attributes: keyValues(s.attributes),
             droppedAttributesCount: s.droppedAttributesCount ?? 0,
             events: (s.events ?? []).map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, attributes: keyValues(e.attributes ?? {}) })),
-            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: keyValues(l.attributes ?? {}) })),
+            links: (s.links ?? []).map((l) => ({
+              traceId: l.traceId,
+              spanId: l.spanId,
+              ...(l.traceState ? { traceState: l.traceState } : {}),
+              ...(l.flags !== undefined ? { flags: l.flags } : {}),
+              attributes: keyValues(l.attributes ?? {}),
+            })),
             status: { code: s.status?.code ?? 0, ...(s.status?.message ? { message: s.status.message } : {}) },
           })),
         },
@@ -143,6 +161,7 @@ export function logsRequest(batches: ReadonlyArray<Batch<LogRecord>>): object {
               ...(r.eventName ? { eventName: r.eventName } : {}),
               ...(r.traceId ? { traceId: r.traceId } : {}),
               ...(r.spanId ? { spanId: r.spanId } : {}),
+              ...(r.flags !== undefined ? { flags: r.flags } : {}),
             };
           }),
         },
