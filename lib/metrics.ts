@@ -50,6 +50,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly withoutSession = new Counter({
+    name: 'warden_events_without_session_total',
+    help: 'Events normalized and stored without a session, by tenant, source and the attribute that would have carried it',
+    labelNames: ['tenant', 'source', 'expected_attribute'] as const,
+    registers: [this.registry],
+  });
+
   readonly deadLettered = new Counter({
     name: 'warden_dead_letter_total',
     help: 'Messages sent to the dead-letter topic, by reason code',

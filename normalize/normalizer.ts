@@ -26,6 +26,7 @@ import { redactEvent } from './redact-event.js';
 import { eventTimes, refusalOf } from './refusal.js';
 import { memoizeRedactor } from './redaction-memo.js';
 import { unmappedAttributes } from './unmapped-attributes.js';
+import { withoutSessionCounter } from './unattributed.js';
 
 export const STAGE = 'normalize';
 export const RECORD_FAILED = 'NORMALIZE_RECORD_FAILED';
@@ -46,7 +47,7 @@ export interface NormalizerDeps {
 }
 
 /** The counters normalization adds to (a Metrics instance, or a recorder in a worker thread). */
-export type NormalizeMetrics = Pick<Metrics, 'received' | 'sent' | 'errors' | 'redactions'>;
+export type NormalizeMetrics = Pick<Metrics, 'received' | 'sent' | 'errors' | 'redactions' | 'withoutSession'>;
 
 export interface NormalizeContext {
   /** Tenant the HTTP receiver decided (the `warden-tenant` header); it beats the resource's `warden.tenant`. */
@@ -65,6 +66,7 @@ export function createNormalizer(deps: NormalizerDeps): Normalizer {
   const clock = deps.clock ?? systemClock;
   const defaultTenant = deps.defaultTenant || DEFAULT_TENANT;
   const mappings = compileMappings(loadMappingTables(deps.mappingsDir));
+  const countWithoutSession = metrics ? withoutSessionCounter(metrics.withoutSession) : undefined;
 
   function normalizeOne(record: DecodedRecord, boundTenant: string | undefined, now: () => string): AuditEvent {
     const view = new RecordView(record);
@@ -132,6 +134,8 @@ export function createNormalizer(deps: NormalizerDeps): Normalizer {
     if (classifyError !== '') attributes.push(['warden.classify_error', classifyError]);
     const kinds = redactEvent(event, { args: raw.args, attributes }, redactor);
     if (metrics) for (const kind of kinds) metrics.redactions.inc({ kind });
+    // Kept and stored all the same; counted with the attribute that would have named the session.
+    if (event.session_id === '') countWithoutSession?.(tenant, rule);
     return event;
   }
 

@@ -6,7 +6,7 @@ import type { Counter } from 'prom-client';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CounterDelta } from './protocol.js';
 
-const COUNTERS = ['received', 'sent', 'errors', 'redactions'] as const;
+const COUNTERS = ['received', 'sent', 'errors', 'redactions', 'withoutSession'] as const;
 
 export function counterDeltas(metrics: Metrics): () => Promise<CounterDelta[]> {
   const seen = new Map<string, number>();
@@ -28,6 +28,6 @@ export function counterDeltas(metrics: Metrics): () => Promise<CounterDelta[]> {
 
 /** Adds the worker's increments to this thread's counters. */
 export function applyDeltas(metrics: Metrics, deltas: readonly CounterDelta[]): void {
-  // The four counters differ only in their label names; the labels came from the same counter.
+  // The counters differ only in their label names; the labels came from the same counter.
   for (const d of deltas) (metrics[d.counter] as Counter<string>).inc(d.labels, d.value);
 }

@@ -21,7 +21,7 @@ export interface NormalizeRequest {
 
 /** A counter increment made in the worker, replayed on the main thread's Metrics. */
 export interface CounterDelta {
-  counter: 'received' | 'sent' | 'errors' | 'redactions';
+  counter: 'received' | 'sent' | 'errors' | 'redactions' | 'withoutSession';
   labels: Record<string, string>;
   value: number;
 }

@@ -1,9 +1,13 @@
 /**
  * `warden sessions`: the sessions of a running Warden (`GET /api/v1/sessions`), newest activity
- * first, as a table or JSON.
+ * first, as a table or JSON. Under the table, one line when events were stored without a session
+ * in the window (`GET /api/v1/ingest/unattributed`; --since, else the last 24h): how many, per
+ * source with the attribute that would have carried it. A Warden without that route prints none.
  */
 import type { Command } from 'commander';
 import type { SessionView } from '../api/queries/session-view.js';
+import type { UnattributedAnswer } from '../api/queries/unattributed.js';
+import { ApiRequestError, type ApiClient } from '../api/client.js';
 import { operatorClient, reportErrors, withConnection, type ConnectionOptions } from './api-client.js';
 import { shortTime, table, truncate } from './format.js';
 
@@ -21,6 +25,26 @@ export function sessionsTable(sessions: SessionView[]): string {
     ['SESSION', 'AGENT', 'STATE', 'LAST SEEN', 'EVENTS', 'DESTRUCTIVE', 'GOAL'],
     sessions.map((s) => [s.id, s.agent || '-', s.state, shortTime(s.last_seen), String(s.counts.events), String(s.counts.destructive), truncate(s.goal || '-', 60)]),
   );
+}
+
+const DEFAULT_UNATTRIBUTED_SINCE = '24h';
+
+/** "N events without a session …" for the window, or '' when there were none. */
+export function withoutSessionLine(answer: Pick<UnattributedAnswer, 'events' | 'sources'>, since: string): string {
+  if (answer.events <= 0) return '';
+  const window = /^\d+[smhdw]$/.test(since) ? `in the last ${since}` : `since ${since}`;
+  const parts = answer.sources.map((s) => `source ${s.source}, expected attribute ${s.expected_attribute || '-'}: ${s.events}`);
+  return `${answer.events} event${answer.events === 1 ? '' : 's'} without a session ${window} (${parts.join('; ')})`;
+}
+
+/** The answer of the unattributed route, or undefined from a Warden that does not have it. */
+async function eventsWithoutSession(client: ApiClient, since: string): Promise<UnattributedAnswer | undefined> {
+  try {
+    return await client.get<UnattributedAnswer>('/api/v1/ingest/unattributed', { since });
+  } catch (err) {
+    if (err instanceof ApiRequestError && err.status === 404 && err.code === 'NOT_FOUND') return undefined;
+    throw err;
+  }
 }
 
 export function registerSessionsCommand(program: Command): void {
@@ -44,7 +68,14 @@ export function registerSessionsCommand(program: Command): void {
           since: options.since,
           limit: options.limit,
         });
-        process.stdout.write(options.json ? `${JSON.stringify(body, null, 2)}\n` : `${sessionsTable(body.sessions)}\n`);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+          return;
+        }
+        const since = options.since ?? DEFAULT_UNATTRIBUTED_SINCE;
+        const unattributed = await eventsWithoutSession(client, since);
+        const line = unattributed ? withoutSessionLine(unattributed, since) : '';
+        process.stdout.write(`${sessionsTable(body.sessions)}\n${line ? `${line}\n` : ''}`);
       }),
     );
 }

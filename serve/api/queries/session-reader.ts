@@ -75,7 +75,9 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
       ...(query.agent ? { agent: query.agent } : {}),
       ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}),
     };
-    const live = new Map(sessions.list(filter).map((s) => [s.id, fromLive(s)] as const));
+    // Events without a session are not a session named '' (the SQL reads skip them too): they are
+    // reported by GET /api/v1/ingest/unattributed.
+    const live = new Map(sessions.list(filter).flatMap((s) => (s.id === '' ? [] : [[s.id, fromLive(s)] as const])));
     for (const [id, view] of live) if (!wanted(query, view)) live.delete(id);
     const [stored, derived] = await Promise.all([collect(storedSessions, query), collect(sessionsFromEvents, query)]);
     const lastSeen = (id: string): string => [live, stored, derived].map((m) => m.get(id)?.last_seen ?? '').sort().at(-1) ?? '';

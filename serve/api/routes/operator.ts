@@ -1,7 +1,8 @@
 /**
  * The operator API in one registration: sessions (list, one, timeline, blast radius, revoke,
- * reinstate), the hooks' verdict, findings and target search. main.ts passes it to buildApp's
- * `routes`; each part can also be registered on its own with the functions it re-uses.
+ * reinstate), the hooks' verdict, findings, target search and events stored without a session.
+ * main.ts passes it to buildApp's `routes`; each part can also be registered on its own with the
+ * functions it re-uses.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseHandle } from '../../../store/index.js';
@@ -15,6 +16,7 @@ import { registerSessionControlRoutes } from './session-control.js';
 import { registerVerdictRoute, type BlockedBy } from './verdict.js';
 import { registerFindingRoutes } from './findings.js';
 import { registerTargetRoutes } from './targets.js';
+import { registerUnattributedRoute } from './unattributed.js';
 
 export interface OperatorRouteOptions {
   storage: ClickHouseHandle;
@@ -36,4 +38,5 @@ export function registerOperatorRoutes(app: FastifyInstance, options: OperatorRo
   registerVerdictRoute(app, { revocations, sessions, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) });
   registerFindingRoutes(app, { storage, clock });
   registerTargetRoutes(app, { storage, clock });
+  registerUnattributedRoute(app, { storage, clock });
 }
