@@ -2,9 +2,10 @@
  * Who a record belongs to. The session id follows the mapping tables (first found wins:
  * the matching source's own keys — hooks' `session_id`, Codex's `conversation.id` — then
  * `session.id` · `gen_ai.conversation.id` · `conversation.id`), so the HTTP receiver keys Kafka
- * messages exactly as normalize will read them. A record without one gets '' and the pipeline
- * decides (we do not invent a session from the trace id: a trace is not a session, and a wrong
- * guess would split or merge sessions for the detectors).
+ * messages exactly as normalize will read them. Only rules that say `session_fallback: trace`
+ * (GenAI/framework tool spans, whose apps often set no session) fall back to `trace:<trace id>`;
+ * any other record without one gets '' — stored all the same, and counted with the attribute
+ * that would have carried it (unattributed.ts).
  *
  * The tenant: a message that came through Warden's OTLP/HTTP receiver carries the tenant the
  * receiver decided (`warden-tenant` transport header: the token's tenant, or the default tenant
