@@ -1,7 +1,7 @@
 # Warden service image.
 #
 #   docker build -t warden .
-#   docker run --rm -p 127.0.0.1:4318:4318 warden                     # embedded mode (chdb, in-process queue)
+#   docker run --rm -p 127.0.0.1:4318:4318 -p 127.0.0.1:4317:4317 warden   # embedded mode (chdb, in-process queue); 4317: OTLP/gRPC
 #   docker run --rm -e KAFKA_BROKERS=… -e CLICKHOUSE_URL=… warden     # distributed mode
 #
 # docker-compose.yml in the repository root runs the distributed stack (Kafka, ClickHouse, Grafana).
@@ -37,12 +37,14 @@ RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts \
 # ---- runtime --------------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim
 # WARDEN_HTTP_HOST: inside a container the server must listen on all interfaces so that the
-# published port reaches it (outside containers the default is 127.0.0.1). Publish the port on the
-# host's loopback (-p 127.0.0.1:4318:4318) unless Warden is meant to be reachable from elsewhere.
+# published ports reach it (outside containers the default is 127.0.0.1). Publish the ports on the
+# host's loopback (-p 127.0.0.1:4318:4318 -p 127.0.0.1:4317:4317) unless Warden is meant to be
+# reachable from elsewhere. 4318: OTLP/HTTP, the gate and the API; 4317: OTLP/gRPC.
 # WARDEN_DATA_DIR: embedded mode keeps its ClickHouse data and other local state here.
 ENV NODE_ENV=production \
     WARDEN_HTTP_HOST=0.0.0.0 \
     WARDEN_HTTP_PORT=4318 \
+    WARDEN_GRPC_PORT=4317 \
     WARDEN_DATA_DIR=/var/lib/warden
 
 WORKDIR /app
@@ -57,7 +59,7 @@ RUN mkdir -p /var/lib/warden && chown node:node /var/lib/warden
 # The official Node image ships an unprivileged `node` user (uid 1000).
 USER node
 VOLUME ["/var/lib/warden"]
-EXPOSE 4318
+EXPOSE 4318 4317
 
 # Liveness through the API's /healthz (slim images have no curl or wget: use Node's fetch).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
