@@ -138,7 +138,7 @@ describe('the example agent loop, gated by the default policy', () => {
     assert.ok(!stored.some((e) => e.phase === 'execution' && e.command.includes('DROP TABLE')), 'no execution of the drop');
     // The deny reached the kill switch's threshold: the session is revoked, and the watcher says so.
     await waitFor(async () => client.revoked, (reason) => reason !== null, { what: 'the watcher to see the revocation' });
-    assert.match(client.revoked!, /^Warden revoked this session \(detector:goal_deviation/);
+    assert.match(client.revoked!, /^Warden revoked this session \(detector:/);
     assert.ok(aborter.signal.aborted);
     assert.deepEqual(await client.close(), { undelivered: 0 });
     assert.deepEqual(errors, []);

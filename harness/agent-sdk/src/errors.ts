@@ -17,6 +17,8 @@ export type WardenErrorCode =
   | 'WARDEN_BAD_ANSWER'
   /** The Kafka producer refused the message. */
   | 'KAFKA_SEND_FAILED'
+  /** A callback the harness gave (onRevoked) threw. */
+  | 'CALLBACK_FAILED'
   /** The client was closed. */
   | 'CLOSED';
 

@@ -58,7 +58,11 @@ export class RevocationWatcher {
     if (this.fired || this.stopped) return;
     this.fired = true;
     this.stop();
-    this.options.onRevoked(reason);
+    try {
+      this.options.onRevoked(reason);
+    } catch (err) {
+      this.options.onError?.(new Error(`onRevoked threw: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+    }
   }
 
   /** The wait before the next poll after `failures` failed polls in a row. */

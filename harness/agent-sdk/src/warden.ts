@@ -1,8 +1,8 @@
 /**
  * `createWarden(options)`: one agent session connected to Warden.
  *
- * - On creation the session's declaration (goal, scope, environment) is sent once; the first
- *   `gate()` waits for that send, so Warden has the declaration before the first intent.
+ * - On creation the session's declaration (goal, scope, environment) is sent once; a `gate()`
+ *   waits for that send (at most its own timeout), so the declaration reaches Warden first.
  * - `gate(intent)` asks `POST /api/v1/gate` before a tool call runs and answers allow, ask or deny
  *   with Warden's reason; Warden records the intent as the session's receipt. A call without a
  *   tool-call id gets one (returned), so `executed()` names the same call.
@@ -173,7 +173,7 @@ class WardenClient implements Warden {
         },
         ...(options.revocation?.intervalMs !== undefined ? { intervalMs: options.revocation.intervalMs } : {}),
         ...(options.revocation?.maxIntervalMs !== undefined ? { maxIntervalMs: options.revocation.maxIntervalMs } : {}),
-        onError: (err) => this.report(err instanceof WardenError ? err : new WardenError('WARDEN_BAD_ANSWER', err.message, { cause: err })),
+        onError: (err) => this.report(err instanceof WardenError ? err : new WardenError('CALLBACK_FAILED', err.message, { cause: err })),
       });
     }
     const batch: Batch<LogRecord> = { resource: resourceOf(this.session), scope: HARNESS_SCOPE, records: [declarationRecord(this.session, Date.now())] };
@@ -196,7 +196,8 @@ class WardenClient implements Warden {
     this.remember(call);
     this.counts.gated++;
     if (this.closed) return this.cannotAsk(toolCallId, new WardenError('CLOSED', 'this Warden client is closed'));
-    await this.declaration;
+    // The declaration first, so Warden reads it before the intent — but never longer than a gate call may take.
+    await Promise.race([this.declaration, new Promise((resolve) => setTimeout(resolve, this.target.timeoutMs).unref())]);
     const body = {
       session_id: this.sessionId,
       tool: intent.tool,
