@@ -281,6 +281,38 @@ describe('OTLP/gRPC receiver', () => {
     assert.equal(await counter(h.metrics, 'errors', { stage: 'grpc', code: 'TRANSPORT_UNAVAILABLE' }), 1);
   });
 
+  it('keyed by session (Kafka): a request mixing sessions becomes one message per session, keyed', async () => {
+    const h = await serve({ sessionIdOf: (record) => String(record.resource['session.id'] ?? '') });
+    const mixed = encodeOtlp('traces', [toolSpan('keyed-a', 'ls'), toolSpan('keyed-b', 'pwd'), toolSpan('keyed-a', 'id')], 'otlp_proto');
+    assert.equal((await call(h, 'traces', mixed)).err, undefined);
+    await waitUntil(() => h.consumed.length === 2);
+    assert.deepEqual(h.consumed.map((m) => m.key).sort(), ['keyed-a', 'keyed-b']);
+    assert.equal(await counter(h.metrics, 'sent', { stage: 'grpc', signal: 'traces' }), 3);
+  });
+
+  it('close() lets a call in flight finish, then refuses new ones', async () => {
+    const h = await serve({}, { consume: false });
+    // The queue's send is held until the close has begun: the call is in flight during the close.
+    const send = h.transport.producer.send.bind(h.transport.producer);
+    let release!: () => void;
+    let entered!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sending = new Promise<void>((resolve) => (entered = resolve));
+    h.transport.producer.send = async (messages) => {
+      entered();
+      await held;
+      return send(messages);
+    };
+    const inFlight = call(h, 'traces', traces('closing'));
+    await sending;
+    const closed = h.server.close();
+    release();
+    assert.equal((await inFlight).err, undefined, 'the call in flight is answered');
+    await closed;
+    const after = await call(h, 'traces', traces('after-close'));
+    assert.equal(after.err?.code, GrpcCode.UNAVAILABLE);
+  });
+
   it('accepts and counts metrics without storing them', async () => {
     const h = await serve();
     const { err, response } = await call(h, 'metrics', Buffer.from([0x0a, 0x00]));
