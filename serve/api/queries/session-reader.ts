@@ -5,8 +5,9 @@
  *
  * Lists: each stored source is read in pages of `limit` (newest activity first) until it has
  * `limit` sessions in the wanted state or runs out (at most MAX_PAGES pages); the union with the
- * live sessions is merged, sorted by last activity and cut to `limit`. Counts for stored-only
- * sessions on the page are then read from their events.
+ * live sessions is merged, sorted by last activity and cut to `limit`. Pages of sessions known
+ * from their events come from the session index (session-index.ts), not from every event.
+ * Counts for stored-only sessions on the page are then read from their events.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { SessionDirectory } from '../../../detect/session/session-directory.js';
@@ -16,6 +17,7 @@ import { fromLive, mergeSessionViews, type PartialView, type SessionView } from 
 import type { SessionQuery } from './session-query.js';
 import { storedSessions } from './session-rows.js';
 import { sessionsFromEvents } from './session-activity.js';
+import { sessionsFromIndex } from './session-index.js';
 
 /** How many pages a state-filtered list reads from one source before it settles for fewer. */
 export const MAX_PAGES = 10;
@@ -79,7 +81,7 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
     // reported by GET /api/v1/ingest/unattributed.
     const live = new Map(sessions.list(filter).flatMap((s) => (s.id === '' ? [] : [[s.id, fromLive(s)] as const])));
     for (const [id, view] of live) if (!wanted(query, view)) live.delete(id);
-    const [stored, derived] = await Promise.all([collect(storedSessions, query), collect(sessionsFromEvents, query)]);
+    const [stored, derived] = await Promise.all([collect(storedSessions, query), collect(sessionsFromIndex, query)]);
     const lastSeen = (id: string): string => [live, stored, derived].map((m) => m.get(id)?.last_seen ?? '').sort().at(-1) ?? '';
     const page = [...new Set([...live.keys(), ...stored.keys(), ...derived.keys()])]
       .map((id) => ({ id, last: lastSeen(id) }))

@@ -2,8 +2,15 @@
  * Post-incident search: which sessions touched targets matching a pattern. The pattern is a
  * glob — `*` any run of characters (slashes included, so `*` and `**` mean the same), `?` one
  * character, everything else literal — translated to a LIKE pattern with `%`, `_` and `\`
- * escaped, and bound as a query parameter. ClickHouse tests it against every target with
- * `arrayExists(t -> t LIKE …)`, the targets' bloom filter index helping on exact patterns.
+ * escaped, and bound as a query parameter.
+ *
+ * Two steps, so the search does not read every event's targets: the page of sessions (newest
+ * matching activity first, ties by session id) comes from `target_index` (migration 031: first
+ * and last time each session named each target, per day, ordered by target — a literal prefix
+ * reads a key range); then those sessions' events with a matching target are read from
+ * `audit_events` by primary key for the matched targets, counts and times. The last time a
+ * session touched any matching target is the greatest last time of its matching index rows, so
+ * the page is the one a scan of every event would give.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
@@ -54,12 +61,28 @@ interface TouchRow {
 }
 
 export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMatchQuery): Promise<SessionTouch[]> {
-  const where = ['tenant = {tenant:String}', 'arrayExists(t -> t LIKE {pattern:String}, targets)'];
   const params: QueryParams = { tenant: query.tenant, pattern: globToLike(query.match), limit: query.limit };
+  const indexWhere = ['tenant = {tenant:String}', 'target LIKE {pattern:String}'];
+  const eventWhere = ['tenant = {tenant:String}', 'session_id IN {ids:Array(String)}', 'arrayExists(t -> t LIKE {pattern:String}, targets)'];
   if (query.sinceMs !== undefined) {
-    where.push("time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
     params.since_ms = Math.trunc(query.sinceMs);
+    // The day bound lets ClickHouse skip older partitions; the time bound is the filter.
+    indexWhere.push("day >= toDate(fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC'))", "last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
+    eventWhere.push("time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
   }
+  const page = await queryRows<{ session_id: string }>(
+    handle,
+    'search target index',
+    `SELECT session_id
+       FROM ${table(handle, 'target_index')}
+      WHERE ${indexWhere.join(' AND ')}
+      GROUP BY session_id
+      ORDER BY max(last_time) DESC, session_id
+      LIMIT {limit:UInt32}`,
+    params,
+  );
+  if (page.length === 0) return [];
+  params.ids = page.map((row) => row.session_id);
   const rows = await queryRows<TouchRow>(
     handle,
     'search targets',
@@ -71,10 +94,9 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
             toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
             toString(toUnixTimestamp64Nano(max(time))) AS last_ns
        FROM ${table(handle, 'audit_events')} FINAL
-      WHERE ${where.join(' AND ')}
+      WHERE ${eventWhere.join(' AND ')}
       GROUP BY session_id
-      ORDER BY max(time) DESC
-      LIMIT {limit:UInt32}`,
+      ORDER BY max(time) DESC, session_id`,
     params,
   );
   return rows.map((row) => ({

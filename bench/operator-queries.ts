@@ -1,0 +1,185 @@
+/**
+ * Operator queries as the trail grows: generates a trail straight into embedded ClickHouse
+ * (test/helpers/generated-trail.ts — `audit_events` through the real migrations, so the
+ * materialized views fill their index tables as they would in production, plus `findings` and
+ * `sessions` rows), at 5 million and 50 million events over six days, and times each operator
+ * query through the functions the API calls: timeline, one session, the sessions list, blast
+ * radius, findings and "which sessions touched this target". Each query runs ≥ 20 times with
+ * varied parameters, alternating with the same question asked the way Warden asked it before
+ * the index tables (a full aggregation over `audit_events`), so both columns see the same load.
+ * Prints p50/p95 beside the targets (p50 ≤ 50 ms at 5M, ≤ 200 ms at 50M), the generation time
+ * and the data size. Asserts nothing.
+ *
+ * `BENCH_OQ_SCALES` (default `5,50`) lists the sizes in millions of events; `BENCH_OQ_RUNS`
+ * (default 24) the runs per query.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { migrate, openClickHouse } from '../store/index.js';
+import { silentLogger } from '../lib/logger.js';
+import { sessionEvents, pairTimeline } from '../serve/api/queries/timeline.js';
+import { blastRadius } from '../serve/api/queries/blast-radius.js';
+import { listFindings } from '../serve/api/queries/findings.js';
+import { sessionsTouching } from '../serve/api/queries/targets.js';
+import { sessionsFromEvents } from '../serve/api/queries/session-activity.js';
+import { scanSessionsTouching } from '../test/helpers/scan-queries.js';
+import { createSessionReader } from '../serve/api/queries/session-reader.js';
+import { storedSessions } from '../serve/api/queries/session-rows.js';
+import { generateEvents, generateSessionsAndFindings, AGENTS, sessionId, tenantOf } from '../test/helpers/generated-trail.js';
+
+const SCALES = (process.env.BENCH_OQ_SCALES ?? '5,50').split(',').map(Number).filter((n) => n > 0);
+const RUNS = Math.max(20, Number(process.env.BENCH_OQ_RUNS ?? 24));
+const DAYS = 6;
+const EVENTS_PER_SESSION = 100;
+const CHUNK = 2_500_000;
+
+/** Deterministic choices (mulberry32), so every run asks the same questions. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+interface Row {
+  name: string;
+  now: number[];
+  before?: number[];
+}
+
+async function runScale(millions: number): Promise<void> {
+  const events = Math.round(millions * 1_000_000);
+  const sessions = Math.max(10, Math.round(events / EVENTS_PER_SESSION));
+  const endMs = Date.now();
+  const dataPath = await mkdtemp(join(tmpdir(), 'warden-bench-oq-'));
+  const handle = await openClickHouse({ dataPath, database: 'warden_bench', logger: silentLogger });
+  try {
+    await migrate(handle);
+    const db = handle.database;
+    const g0 = performance.now();
+    for (let first = 0; first < events; first += CHUNK) {
+      await generateEvents(handle, { events: Math.min(CHUNK, events - first), firstEvent: first, totalEvents: events, sessions, days: DAYS, endMs });
+    }
+    await generateSessionsAndFindings(handle, { events, sessions, days: DAYS, endMs });
+    const genMs = performance.now() - g0;
+    const sizes = await (
+      await handle.client.query({
+        query: `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, count() AS parts FROM system.parts
+                 WHERE database = {db:String} AND active GROUP BY table ORDER BY table`,
+        query_params: { db },
+        format: 'JSONEachRow',
+      })
+    ).json<{ table: string; rows: string; bytes: string; parts: string }>();
+
+    const rand = prng(millions * 1000 + 7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const session = (): { tenant: string; id: string } => {
+      const k = Math.floor(rand() * sessions);
+      return { tenant: tenantOf(k), id: sessionId(k) };
+    };
+    const dayMs = 86_400_000;
+    const reader = createSessionReader({ storage: handle, sessions: { get: () => undefined, list: () => [] }, revocations: { revocationOf: () => null } });
+    const patterns = [
+      () => `k8s://prod/default/pod/web-${Math.floor(rand() * 300)}`,
+      () => 'k8s://prod/*',
+      () => `/home/user-${Math.floor(rand() * 400)}/*`,
+      () => `*/src/file${Math.floor(rand() * 40)}.ts`,
+      () => 'db://prod/orders',
+      () => `aws://s3/bucket-${Math.floor(rand() * 1000)}/*`,
+    ];
+    const rows: Row[] = [
+      { name: 'timeline', now: [] },
+      { name: 'session', now: [] },
+      { name: 'sessions list', now: [], before: [] },
+      { name: 'blast radius', now: [] },
+      { name: 'findings', now: [] },
+      { name: 'targets', now: [], before: [] },
+    ];
+    const [timeline, one, list, blast, findings, targets] = rows as [Row, Row, Row, Row, Row, Row];
+    for (let run = 0; run < RUNS; run++) {
+      const s = session();
+      timeline.now.push(await timed(async () => pairTimeline(await sessionEvents(handle, s.tenant, s.id, 5_000))));
+      one.now.push(await timed(() => reader.get(s.tenant, s.id)));
+      blast.now.push(await timed(() => blastRadius(handle, s.tenant, s.id)));
+
+      const tenant = run % 4 === 3 ? 'globex' : 'acme';
+      const agent = run % 3 === 1 ? pick(AGENTS) : undefined;
+      const sinceMs = run % 3 === 2 ? endMs - Math.ceil(rand() * DAYS) * dayMs : undefined;
+      const limit = pick([20, 50, 100]);
+      const listQuery = { tenant, limit, ...(agent ? { agent } : {}), ...(sinceMs !== undefined ? { sinceMs } : {}) };
+      // Before and after alternate, in an order that swaps each run.
+      const listNow = (): Promise<number> => timed(() => reader.list(listQuery));
+      // Before: the stored rows and every event aggregated per session, both read in full as the reader did.
+      const listBefore = (): Promise<number> => timed(() => Promise.all([storedSessions(handle, listQuery), sessionsFromEvents(handle, listQuery)]));
+      if (run % 2 === 0) {
+        list.now.push(await listNow());
+        list.before!.push(await listBefore());
+      } else {
+        list.before!.push(await listBefore());
+        list.now.push(await listNow());
+      }
+
+      findings.now.push(
+        await timed(() =>
+          listFindings(handle, {
+            tenant,
+            limit,
+            ...(run % 4 === 1 ? { severity: 'high' as const } : {}),
+            ...(run % 4 === 2 ? { detector: 'scope-drift' } : {}),
+            ...(run % 4 === 3 ? { sessionId: s.id } : {}),
+            ...(sinceMs !== undefined ? { sinceMs } : {}),
+          }),
+        ),
+      );
+
+      const match = patterns[run % patterns.length]!();
+      const targetSince = run % 5 === 4 ? endMs - dayMs : undefined;
+      const targetQuery = { tenant, match, limit, ...(targetSince !== undefined ? { sinceMs: targetSince } : {}) };
+      const targetBefore = (): Promise<number> => timed(() => scanSessionsTouching(handle, targetQuery));
+      const targetNow = (): Promise<number> => timed(() => sessionsTouching(handle, targetQuery));
+      if (run % 2 === 0) {
+        targets.now.push(await targetNow());
+        targets.before!.push(await targetBefore());
+      } else {
+        targets.before!.push(await targetBefore());
+        targets.now.push(await targetNow());
+      }
+    }
+
+    const target = millions <= 5 ? 50 : 200;
+    const fmt = (x: number): string => x.toFixed(1).padStart(7);
+    const stats = (xs: number[]): [number, number] => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return [percentile(sorted, 50), percentile(sorted, 95)];
+    };
+    console.log(`\noperator queries — ${millions}M events, ${sessions} sessions over ${DAYS} days (embedded ClickHouse; ${RUNS} runs each)`);
+    console.log(`  generated in ${(genMs / 1000).toFixed(1)} s`);
+    for (const t of sizes) console.log(`  ${t.table.padEnd(22)} ${String(t.rows).padStart(11)} rows ${(Number(t.bytes) / 2 ** 20).toFixed(1).padStart(9)} MiB  ${t.parts} parts`);
+    console.log(`  ${'query'.padEnd(15)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)}   target p50   ${'before p50'.padStart(10)} ${'p95'.padStart(7)}`);
+    for (const row of rows) {
+      const [p50, p95] = stats(row.now);
+      const before = row.before ? stats(row.before) : undefined;
+      const verdict = p50 <= target ? 'met' : 'MISSED';
+      console.log(`  ${row.name.padEnd(15)} ${fmt(p50)} ${fmt(p95)}   ≤ ${String(target).padStart(3)} ${verdict.padEnd(6)} ${before ? `${fmt(before[0])}    ${fmt(before[1])}` : '      (unchanged)'}`);
+    }
+  } finally {
+    await handle.close();
+    await rm(dataPath, { recursive: true, force: true });
+  }
+}
+
+for (const millions of SCALES) await runScale(millions);

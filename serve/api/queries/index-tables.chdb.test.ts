@@ -1,0 +1,157 @@
+/**
+ * The index tables (migrations 030 session_index, 031 target_index) against the table they
+ * index, on the embedded engine: a generated trail stored partly before the indexes existed
+ * (filled by the migrations) and partly after (filled by the materialized views), then events
+ * that arrive out of order, a batch retried with its token, rows stored twice (collapsed by
+ * `audit_events`' ReplacingMergeTree, never by the index) and days past the TTL. After each
+ * step, the index tables hold what an aggregation of `audit_events FINAL` gives, and the
+ * sessions list and target search answer exactly what a scan of every event answers.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTempChdb, type TempChdb } from '../../../test/infra/clickhouse-chdb.js';
+import { DEFAULT_MIGRATIONS_DIR } from '../../../store/migrations.js';
+import { ClickHouseAuditStore, migrate } from '../../../store/index.js';
+import { Metrics } from '../../../lib/metrics.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { makeEvent } from '../../../test/infra/clickhouse-events.js';
+import { AGENTS, TENANTS, generateEvents } from '../../../test/helpers/generated-trail.js';
+import { scanSessionsTouching } from '../../../test/helpers/scan-queries.js';
+import { sessionsFromEvents } from './session-activity.js';
+import { sessionsFromIndex } from './session-index.js';
+import { sessionsTouching } from './targets.js';
+import type { AuditEvent } from '../../../model/audit-event.js';
+
+const DAY_MS = 86_400_000;
+const NOW_MS = Date.now();
+const EVENTS = 12_000;
+const SESSIONS = 120;
+const shape = { sessions: SESSIONS, days: 6, endMs: NOW_MS, totalEvents: EVENTS };
+
+let chdb: TempChdb;
+let store: ClickHouseAuditStore;
+
+async function rowsOf<T>(query: string): Promise<T[]> {
+  return (await chdb.handle.client.query({ query, format: 'JSONEachRow' })).json<T>();
+}
+
+/** The index tables, merged, beside the same aggregation of audit_events FINAL. */
+async function assertTablesAgree(): Promise<void> {
+  const sessionsFromIndexTable = await rowsOf(`SELECT tenant, session_id, agent_id, day, min(first_time) AS f, max(last_time) AS l
+      FROM session_index GROUP BY tenant, session_id, agent_id, day ORDER BY ALL`);
+  const sessionsFromBase = await rowsOf(`SELECT tenant, session_id, agent_id, toDate(time) AS day, min(time) AS f, max(time) AS l
+      FROM audit_events FINAL GROUP BY tenant, session_id, agent_id, day ORDER BY ALL`);
+  assert.ok(sessionsFromBase.length > 0);
+  assert.deepEqual(sessionsFromIndexTable, sessionsFromBase, 'session_index');
+  const targetsFromIndexTable = await rowsOf(`SELECT tenant, target, session_id, day, min(first_time) AS f, max(last_time) AS l
+      FROM target_index GROUP BY tenant, target, session_id, day ORDER BY ALL`);
+  const targetsFromBase = await rowsOf(`SELECT tenant, target, session_id, toDate(time) AS day, min(time) AS f, max(time) AS l
+      FROM audit_events FINAL ARRAY JOIN targets AS target GROUP BY tenant, target, session_id, day ORDER BY ALL`);
+  assert.ok(targetsFromBase.length > 0);
+  assert.deepEqual(targetsFromIndexTable, targetsFromBase, 'target_index');
+}
+
+const PATTERNS = ['k8s://prod/*', '*/src/file1*.ts', '/home/user-7/*', 'aws://s3/bucket-1?/*', '*', 'nothing-matches*'];
+
+/** Sessions list pages and target searches: the index-backed answer is the full scan's. */
+async function assertAnswersAgree(): Promise<void> {
+  for (const tenant of TENANTS) {
+    for (const sinceMs of [undefined, NOW_MS - 2 * DAY_MS]) {
+      const since = sinceMs === undefined ? {} : { sinceMs };
+      const lists = [{ limit: 1000 }, { limit: 7, offset: 7 }, { limit: 10, agent: AGENTS[tenant === 'acme' ? 1 : 2] }];
+      for (const page of lists) {
+        const q = { tenant, ...since, ...page };
+        assert.deepEqual(await sessionsFromIndex(chdb.handle, q), await sessionsFromEvents(chdb.handle, q), JSON.stringify(q));
+      }
+      for (const [i, match] of PATTERNS.entries()) {
+        const q = { tenant, match, limit: i % 2 === 0 ? 1000 : 5, ...since };
+        assert.deepEqual(await sessionsTouching(chdb.handle, q), await scanSessionsTouching(chdb.handle, q), JSON.stringify(q));
+      }
+    }
+  }
+}
+
+before(async () => {
+  chdb = await openTempChdb();
+  store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics: new Metrics() });
+  // The first half of the trail is stored before the index tables exist: the migrations fill them.
+  const early = await mkdtemp(join(tmpdir(), 'warden-early-migrations-'));
+  try {
+    for (const file of await readdir(DEFAULT_MIGRATIONS_DIR)) {
+      if (/^0(0\d|1\d|2\d)_/.test(file)) await cp(join(DEFAULT_MIGRATIONS_DIR, file), join(early, file));
+    }
+    await migrate(chdb.handle, { dir: early });
+  } finally {
+    await rm(early, { recursive: true, force: true });
+  }
+  await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: 0 });
+  const applied = (await migrate(chdb.handle)).applied;
+  assert.deepEqual(applied, ['030_session_index.sql', '031_target_index.sql']);
+});
+
+after(async () => {
+  await chdb?.cleanup();
+});
+
+describe('session_index and target_index', () => {
+  test('hold what audit_events holds: rows stored before the indexes (backfill) and after (views)', async () => {
+    await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: EVENTS / 2 });
+    await assertTablesAgree();
+    await assertAnswersAgree();
+  });
+
+  test('agree after out-of-order arrival, a retried batch, and rows stored twice', async () => {
+    // One session's events, newest day first, in separate batches; one of them also a new session.
+    const t0 = BigInt(NOW_MS - 4 * DAY_MS) * 1_000_000n;
+    const event = (i: number, overrides: Partial<AuditEvent> = {}): AuditEvent =>
+      makeEvent({
+        event_id: `late-${i}`,
+        tenant: 'acme',
+        session_id: i % 2 === 0 ? 'sess-1' : 'late-session',
+        agent_id: i % 3 === 0 ? '' : 'codex',
+        targets: [`k8s://prod/default/pod/late-${i % 4}`, `/srv/late/${i}`],
+        time_ns: (t0 + BigInt(i) * 7_200_000_000_000n).toString(),
+        end_time_ns: (t0 + BigInt(i) * 7_200_000_000_000n + 1n).toString(),
+        observed_ns: (t0 + BigInt(i) * 7_200_000_000_000n + 2n).toString(),
+        ...overrides,
+      });
+    const batches = [[40, 41, 42], [10, 11], [30, 31, 32, 33], [0, 1]].map((ids) => ids.map((i) => event(i)));
+    for (const batch of batches) await store.insertEvents(batch);
+    // The same batch again: its token makes ClickHouse drop it (nothing reaches the views).
+    await store.insertEvents(batches[0]!);
+    // Rows stored twice despite that (a replay composed differently): same key, newer insert;
+    // audit_events keeps one of each at merge and FINAL reads one, the index counts nothing.
+    await chdb.handle.client.command({
+      query: `INSERT INTO audit_events SELECT * EXCEPT inserted_at, now64(3) + 1 FROM audit_events WHERE session_id IN ('sess-1', 'late-session', 'sess-3')`,
+    });
+    const twice = await rowsOf<{ n: string }>(`SELECT count() AS n FROM audit_events WHERE session_id = 'late-session'`);
+    const once = await rowsOf<{ n: string }>(`SELECT count() AS n FROM audit_events FINAL WHERE session_id = 'late-session'`);
+    assert.equal(Number(once[0]!.n), 5);
+    assert.ok(Number(twice[0]!.n) > 5);
+    await assertTablesAgree();
+    await assertAnswersAgree();
+    await chdb.handle.client.command({ query: 'OPTIMIZE TABLE audit_events FINAL' });
+    await assertTablesAgree();
+    await assertAnswersAgree();
+  });
+
+  test('agree after days past the TTL leave audit_events', async () => {
+    // Events of existing sessions and of new ones, 120 to 95 days old (the TTL is 90 days).
+    const old = { sessions: 30, days: 25, endMs: NOW_MS - 95 * DAY_MS, totalEvents: 1_500 };
+    await generateEvents(chdb.handle, { ...old, events: 1_500, firstEvent: 10_000_000 });
+    // ClickHouse may drop a part that is past its TTL as soon as it is written; merges do the rest.
+    const oldDays = `toDate(time) < today() - 90`;
+    for (const table of ['audit_events', 'session_index', 'target_index']) {
+      await chdb.handle.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+    }
+    assert.equal(Number((await rowsOf<{ n: string }>(`SELECT count() AS n FROM audit_events WHERE ${oldDays}`))[0]!.n), 0);
+    for (const table of ['session_index', 'target_index']) {
+      assert.equal(Number((await rowsOf<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE day < today() - 90`))[0]!.n), 0, table);
+    }
+    await assertTablesAgree();
+    await assertAnswersAgree();
+  });
+});
