@@ -58,6 +58,7 @@ export function registerStartCommand(program: Command): void {
         [
           `Warden is running (${config.mode} mode)`,
           `  OTLP/HTTP   ${warden.url}/v1/traces  ${warden.url}/v1/logs`,
+          ...(warden.grpc ? [`  OTLP/gRPC   ${warden.grpc.address}  (traces, logs)`] : []),
           `  API         ${warden.url}/api/v1   health ${warden.url}/healthz   metrics ${warden.url}/metrics`,
           `  storage     ${storage}`,
           `  transport   ${transport}`,
