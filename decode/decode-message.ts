@@ -6,8 +6,8 @@
  */
 import { decodeOtlp, gunzipBody } from './otlp/index.js';
 import type { DecodedRecord } from './otlp/records.js';
-import type { TransportMessage } from '../receive/transport/transport.js';
-import { unreadableBatchError } from '../receive/kafka/unreadable-batch.js';
+import type { TransportMessage } from '../model/message.js';
+import { unreadableBatchError } from './unreadable-message.js';
 
 export const DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024;
 

@@ -4,7 +4,7 @@
  * the worker decodes the next, and neither thread holds a whole fetch's worth of decoded
  * records at once (short-lived objects are what the garbage collector handles cheaply).
  */
-import type { TransportMessage } from '../receive/transport/transport.js';
+import type { TransportMessage } from '../model/message.js';
 
 /** Payload bytes per slice: ~1,500 spans of a typical agent request. */
 export const DEFAULT_SLICE_BYTES = 512 * 1024;

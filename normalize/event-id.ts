@@ -16,7 +16,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Attributes, DecodedRecord } from '../decode/otlp/records.js';
-import { canonicalJson } from './values.js';
+import { canonicalJson } from '../decode/otlp/values.js';
 
 /** Resources are shared by every record of a batch: canonicalise each object once. */
 const resourceText = new WeakMap<Attributes, string>();

@@ -10,7 +10,7 @@ import type { AnyValue } from '../decode/otlp/records.js';
 import type { CompiledRule } from './mapping-compile.js';
 import { LIST_FIELDS, STRING_FIELDS, type ListField, type StringField } from './mapping-table.js';
 import type { RecordView } from './record-view.js';
-import { argvToCommand, asBoolean, asInteger, asString, asStringList, isKvList, toPlain, tryParseJson, type PlainValue } from './values.js';
+import { argvToCommand, asBoolean, asInteger, asString, asStringList, isKvList, toPlain, tryParseJson, type PlainValue } from '../decode/otlp/values.js';
 
 export interface RawFields {
   strings: Record<StringField, string>;

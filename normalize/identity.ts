@@ -19,10 +19,10 @@ import type { DecodedRecord } from '../decode/otlp/records.js';
 import { compileMappings, type CompiledMappings, type CompiledRule } from './mapping-compile.js';
 import { loadMappingTables } from './mapping-load.js';
 import { RecordView } from './record-view.js';
-import { asString } from './values.js';
+import { asString } from '../decode/otlp/values.js';
+import { DEFAULT_TENANT, TENANT_ATTRIBUTE } from '../model/tenant.js';
 
-export const TENANT_ATTRIBUTE = 'warden.tenant';
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT, TENANT_ATTRIBUTE };
 
 export function sessionIdIn(view: RecordView, rule: CompiledRule): string {
   for (const key of rule.fields.session_id) {

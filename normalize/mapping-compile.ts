@@ -18,7 +18,7 @@ import {
   type ToolPhase,
 } from './mapping-table.js';
 import { TRACE_SESSION_KEY, type RecordView } from './record-view.js';
-import { asString } from './values.js';
+import { asString } from '../decode/otlp/values.js';
 
 export interface CompiledRule {
   source: string;

@@ -23,7 +23,7 @@ import { loadMappingTables } from './mapping-load.js';
 import { outcomeOf } from './outcome.js';
 import { RecordView } from './record-view.js';
 import { redactEvent } from './redact-event.js';
-import { eventTimes, refusalOf } from './refusal.js';
+import { eventTimes, refusalOf } from '../decode/otlp/refusal.js';
 import { memoizeRedactor } from './redaction-memo.js';
 import { unmappedAttributes } from './unmapped-attributes.js';
 import { withoutSessionCounter } from './unattributed.js';

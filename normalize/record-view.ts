@@ -18,7 +18,7 @@
  * appender) is not a name: the `event.name` attribute is preferred for display.
  */
 import type { AnyValue, Attributes, DecodedRecord } from '../decode/otlp/records.js';
-import { isKvList, tryParseJson } from './values.js';
+import { isKvList, tryParseJson } from '../decode/otlp/values.js';
 
 const NAME_LIKE = /^[A-Za-z0-9_.:/-]{1,128}$/;
 /** Rust tracing's event names (`event <file>:<line>`), which its OTLP appender puts in eventName. */

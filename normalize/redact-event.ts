@@ -17,7 +17,7 @@ import type { AuditEvent } from '../model/audit-event.js';
 import type { AnyValue } from '../decode/otlp/records.js';
 import type { RedactedSecret, Redactor, ValueRedactor } from './redact/redaction.js';
 import { marker, markerRanges } from './redact/marker.js';
-import { asString, toPlain, type PlainValue } from './values.js';
+import { asString, toPlain, type PlainValue } from '../decode/otlp/values.js';
 
 /** Shorter secrets are not spread to other fields (they would match ordinary words). */
 export const MIN_SPREAD_LENGTH = 5;

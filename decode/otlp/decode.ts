@@ -6,7 +6,8 @@
  * escapes, so a bad message can be counted and dead-lettered instead of crashing a consumer.
  */
 import { PermanentError } from '../../lib/errors.js';
-import type { Encoding, Signal } from '../../receive/transport/transport.js';
+import type { Encoding } from '../../model/encoding.js';
+import type { Signal } from '../../model/message.js';
 import type { DecodedRecord } from './records.js';
 import { type DecodeLimits, DEFAULT_DECODE_LIMITS, resolveDecodeLimits } from './limits.js';
 import { DecodeContext } from './decode-context.js';

@@ -5,7 +5,8 @@
  * the same records back. The receiver uses it to split a request by session before producing to
  * Kafka; tests and benchmarks use it to build payloads.
  */
-import type { Encoding, Signal } from '../../receive/transport/transport.js';
+import type { Encoding } from '../../model/encoding.js';
+import type { Signal } from '../../model/message.js';
 import type { DecodedLogRecord, DecodedRecord, DecodedSpan, Scope } from './records.js';
 import { otlpTypes } from './schema.js';
 import { JSON_FORM, type MessageObject, PROTO_FORM, type WireForm, anyValueMessage, keyValueMessages } from './encode-values.js';

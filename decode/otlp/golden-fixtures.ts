@@ -13,7 +13,7 @@ import {
   ProtobufTraceSerializer,
 } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { Signal } from '../../receive/transport/transport.js';
+import type { Signal } from '../../model/message.js';
 
 export type SdkSpan = Parameters<typeof ProtobufTraceSerializer.serializeRequest>[0][number];
 export type SdkLogRecord = Parameters<typeof ProtobufLogsSerializer.serializeRequest>[0][number];

@@ -9,10 +9,10 @@
  * refused (a PermanentError with a stable code), or undefined when it is kept. Every check that
  * refuses a record belongs here, so the receiver learns of it without another change.
  */
-import { isStorableNs, MAX_EVENT_NS, MAX_EVENT_TIME } from '../model/audit-event.js';
-import type { DecodedRecord } from '../decode/otlp/records.js';
-import { systemClock } from '../lib/clock.js';
-import { PermanentError } from '../lib/errors.js';
+import { isStorableNs, MAX_EVENT_NS, MAX_EVENT_TIME } from '../../model/audit-event.js';
+import type { DecodedRecord } from './records.js';
+import { systemClock } from '../../lib/clock.js';
+import { PermanentError } from '../../lib/errors.js';
 
 /** The code of a record refused by normalization. */
 export const INVALID_EVENT = 'INVALID_EVENT';

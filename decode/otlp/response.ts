@@ -4,7 +4,8 @@
  * (everything accepted); with it, `partial_success` carries the rejected count
  * (rejected_spans / rejected_log_records) and a message saying why.
  */
-import type { Encoding, Signal } from '../../receive/transport/transport.js';
+import type { Encoding } from '../../model/encoding.js';
+import type { Signal } from '../../model/message.js';
 import { longBits, otlpTypes } from './schema.js';
 import { OtlpErrorCode, otlpError } from './otlp-errors.js';
 

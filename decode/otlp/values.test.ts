@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnyValue } from '../decode/otlp/records.js';
+import type { AnyValue } from './records.js';
 import { argvToCommand, asBoolean, asInteger, asString, asStringList, canonicalJson } from './values.js';
 
 describe('values', () => {

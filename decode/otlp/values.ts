@@ -5,7 +5,7 @@
  * scope as an array, a JSON string or a comma-separated string), so every reader here is lenient
  * and never throws: a value it cannot read is treated as absent.
  */
-import type { AnyValue } from '../decode/otlp/records.js';
+import type { AnyValue } from './records.js';
 
 /** A plain JSON-like value: what AnyValue becomes once bytes are encoded. */
 export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };

@@ -18,10 +18,10 @@
  */
 import { decodeOtlp, encodeOtlp, scanOtlp } from '../../decode/otlp/index.js';
 import type { DecodedRecord } from '../../decode/otlp/records.js';
-import { eventTimes, refusalOf } from '../../normalize/refusal.js';
+import { eventTimes, refusalOf } from '../../decode/otlp/refusal.js';
 import { systemClock } from '../../lib/clock.js';
-import { TENANT_ATTRIBUTE } from '../../normalize/identity.js';
-import { asString } from '../../normalize/values.js';
+import { TENANT_ATTRIBUTE } from '../../model/tenant.js';
+import { asString } from '../../decode/otlp/values.js';
 import type { Encoding, Signal, TransportMessage } from '../transport/transport.js';
 
 /** Codes of records refused by the receiver itself (normalization's come from `refusalOf`). */

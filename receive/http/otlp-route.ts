@@ -27,7 +27,7 @@ import { encodeExportResponse } from '../../decode/otlp/index.js';
 import { inflateBody } from '../../decode/otlp/gunzip.js';
 import { OtlpErrorCode } from '../../decode/otlp/otlp-errors.js';
 import type { DecodedRecord } from '../../decode/otlp/records.js';
-import { DEFAULT_TENANT, sessionIdOf as builtInSessionIdOf } from '../../normalize/index.js';
+import { DEFAULT_TENANT } from '../../model/tenant.js';
 import type { Encoding, Signal, TransportProducer } from '../transport/transport.js';
 import { requestMessages } from './otlp-messages.js';
 import type { Metrics } from '../../lib/metrics.js';
@@ -44,8 +44,8 @@ export interface OtlpRouteOptions {
    * scanned, not decoded (otlp-messages.ts), and sent on as is.
    */
   keyBySession?: boolean;
-  /** The session of a record when keyed (default: the built-in mapping tables, compiled on first use). */
-  sessionIdOf?: (record: DecodedRecord) => string;
+  /** The session of a record, for the key (the normalizer's mapping tables, passed in by the assembly). */
+  sessionIdOf: (record: DecodedRecord) => string;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -81,7 +81,7 @@ function tooLargeAs413(err: unknown): never {
 
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptions): void {
   const keyed = options.keyBySession ?? true;
-  const sessionIdOf = options.sessionIdOf ?? builtInSessionIdOf;
+  const sessionIdOf = options.sessionIdOf;
   const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
     const encoding = encodingOf(request);
     const raw = request.body as Buffer;

@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { decompress as fzstdDecompress } from 'fzstd';
 import kafkajs from 'kafkajs';
 import { CodecUnavailableError, NATIVE_ZSTD, compressionUnavailable, guarded, registerCodecs, type KafkajsCodec } from './codecs.js';
-import { CODEC_UNAVAILABLE_CODE, CORRUPT_CODE, UNREADABLE_HEADER, framesRecords, unreadableBatchError } from './unreadable-batch.js';
+import { CODEC_UNAVAILABLE_CODE, CORRUPT_CODE, UNREADABLE_HEADER, framesRecords } from './unreadable-batch.js';
+import { unreadableBatchError } from '../../decode/unreadable-message.js';
 import { zstdFrames } from './zstd-frames.js';
 
 const require = createRequire(import.meta.url);

@@ -6,7 +6,7 @@
  * such a batch with one placeholder record per record of the batch, at the batch's offsets. Each
  * placeholder carries the header `warden.kafka.unreadable` (an error code) and
  * `warden.kafka.unreadable_reason`; the first one also carries the batch's compressed bytes as
- * its value. The decode stage turns each placeholder into that error (`unreadableBatchError`),
+ * its value. The decode stage turns each placeholder into that error (decode/unreadable-message.ts),
  * so it is counted and dead-lettered under its origin like any unreadable message, and the
  * partition moves on.
  *
@@ -18,24 +18,9 @@
  * import it without loading kafkajs.
  */
 import { createRequire } from 'node:module';
-import { PermanentError } from '../../lib/errors.js';
+import { CODEC_UNAVAILABLE_CODE, CORRUPT_CODE, UNREADABLE_HEADER, UNREADABLE_REASON_HEADER, type UnreadableCode } from '../../decode/unreadable-message.js';
 
-export const UNREADABLE_HEADER = 'warden.kafka.unreadable';
-export const UNREADABLE_REASON_HEADER = 'warden.kafka.unreadable_reason';
-
-/** The bytes were read but are not a valid compressed batch of their codec. */
-export const CORRUPT_CODE = 'KAFKA_BATCH_CORRUPT';
-/** This process cannot decompress the codec (e.g. the lz4 native binary is missing). */
-export const CODEC_UNAVAILABLE_CODE = 'KAFKA_CODEC_UNAVAILABLE';
-export type UnreadableCode = typeof CORRUPT_CODE | typeof CODEC_UNAVAILABLE_CODE;
-
-/** The decode stage's answer to a placeholder: undefined for any other message. */
-export function unreadableBatchError(headers: Record<string, string> | undefined): PermanentError | undefined {
-  const code = headers?.[UNREADABLE_HEADER];
-  if (code === undefined) return undefined;
-  const reason = headers?.[UNREADABLE_REASON_HEADER] ?? 'unreadable compressed Kafka batch';
-  return new PermanentError(code === CODEC_UNAVAILABLE_CODE ? CODEC_UNAVAILABLE_CODE : CORRUPT_CODE, reason);
-}
+export { CODEC_UNAVAILABLE_CODE, CORRUPT_CODE, UNREADABLE_HEADER, UNREADABLE_REASON_HEADER, type UnreadableCode };
 
 /** Distances from the first byte of the compressed records back to batch header fields. */
 const BACK = { count: 4, firstTimestamp: 34, lastOffsetDelta: 38, attributes: 40, magic: 45 } as const;

@@ -6,18 +6,10 @@
  * exactly as the OTel Collector's Kafka exporter writes it, keyed by session id.
  */
 import type { Encoding } from '../../model/encoding.js';
+import type { Signal, TransportMessage } from '../../model/message.js';
 
 export type { Encoding };
-export type Signal = 'traces' | 'logs';
-
-export interface TransportMessage {
-  signal: Signal;
-  encoding: Encoding;
-  /** Session id, so one session stays on one partition and in order. */
-  key: string | null;
-  value: Buffer;
-  headers?: Record<string, string>;
-}
+export type { Signal, TransportMessage };
 
 export interface MessageOrigin {
   topic: string;

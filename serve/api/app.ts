@@ -16,6 +16,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerOtlpRoutes, type OtlpRouteOptions } from '../../receive/http/otlp-route.js';
+import { sessionIdOf } from '../../normalize/index.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { ApiError } from '../../lib/errors.js';
 import { toHttpError } from './errors.js';
@@ -30,7 +31,7 @@ export interface AppDeps {
   /** Largest OTLP body once inflated (default DEFAULT_MAX_DECODED_BYTES). */
   maxDecodedBytes?: number;
   /** How the OTLP receiver keys messages (otlp-route.ts; default: by session, built-in tables). */
-  otlp?: Pick<OtlpRouteOptions, 'keyBySession' | 'sessionIdOf'>;
+  otlp?: Partial<Pick<OtlpRouteOptions, 'keyBySession' | 'sessionIdOf'>>;
   /** Time to send a whole request (default DEFAULT_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
   ingestRequiresToken: boolean;
@@ -94,7 +95,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerAuth(app, { tokens: deps.tokens, ingestRequiresToken: deps.ingestRequiresToken });
   registerHealthRoutes(app, { metrics: deps.metrics, checks: deps.readiness });
-  registerOtlpRoutes(app, { producer: deps.producer, metrics: deps.metrics, maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, ...deps.otlp });
+  registerOtlpRoutes(app, {
+    producer: deps.producer,
+    metrics: deps.metrics,
+    maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
+    ...deps.otlp,
+    sessionIdOf: deps.otlp?.sessionIdOf ?? sessionIdOf,
+  });
   for (const register of deps.routes ?? []) register(app);
   return app;
 }

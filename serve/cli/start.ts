@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { settingsHelp } from '../../config/settings-doc.js';
 import { createLogger } from '../../lib/logger.js';
+import { logLineRedactor } from '../../normalize/redact/index.js';
 import { Metrics } from '../../lib/metrics.js';
 import { systemClock } from '../../lib/clock.js';
 import { WardenError } from '../../lib/errors.js';
@@ -37,7 +38,7 @@ export function registerStartCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(logLineRedactor(), config.logLevel);
       privateDataDir(config.dataDir, logger);
       let warden;
       try {

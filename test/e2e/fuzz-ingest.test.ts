@@ -24,8 +24,8 @@ import { decodeOtlp, encodeOtlp, type AnyValue, type DecodedLogRecord, type Deco
 import { otlpTypes } from '../../decode/otlp/schema.js';
 import { keyValue, len, nestedArrayAnyValue, nestedKvlistAnyValue, traceRequest } from '../../decode/otlp/wire-builder.js';
 import { eventIdOf } from '../../normalize/event-id.js';
-import { eventTimes, refusalOf } from '../../normalize/refusal.js';
-import { asString } from '../../normalize/values.js';
+import { eventTimes, refusalOf } from '../../decode/otlp/refusal.js';
+import { asString } from '../../decode/otlp/values.js';
 import type { Encoding, Signal } from '../../receive/transport/transport.js';
 import { encodingOf } from '../../receive/kafka/content-type.js';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
