@@ -13,8 +13,8 @@ import { resolveLayers } from './resolve-policy.js';
 export const POLICY_VERSION = 1;
 const TOP_KEYS = ['version', 'mode', 'kill_switch', 'gate', 'scope', 'detectors', 'overrides'];
 const OVERRIDE_KEYS = ['tenant', 'agent', 'mode', 'kill_switch', 'gate', 'scope', 'detectors'];
-/** The gate's defaults: deny at high, ask at medium. */
-export const DEFAULT_GATE = { deny_at: 'high', ask_at: 'medium' } as const;
+/** The gate's defaults: deny at high, ask at medium; a destructive command rated high or more asks. */
+export const DEFAULT_GATE = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'high' } as const;
 const MODES = ['enforce', 'monitor'] as const;
 const REVOKE_AT = [...FINDING_SEVERITIES, 'never'] as const;
 type RevokeAt = (typeof REVOKE_AT)[number];
@@ -58,10 +58,11 @@ function readLayer(f: Fields, path: string, factories: readonly AnyDetectorFacto
   if (f.has('mode')) layer.mode = f.oneOf('mode', undefined, MODES);
   if (f.has('kill_switch')) layer.kill_switch = readKillSwitch(f.object('kill_switch', ['revoke_at', 'detectors']), factories);
   if (f.has('gate')) {
-    const g = f.object('gate', ['deny_at', 'ask_at']);
+    const g = f.object('gate', ['deny_at', 'ask_at', 'command_ask_at']);
     layer.gate = {};
     if (g.has('deny_at')) layer.gate.deny_at = g.oneOf('deny_at', undefined, REVOKE_AT);
     if (g.has('ask_at')) layer.gate.ask_at = g.oneOf('ask_at', undefined, REVOKE_AT);
+    if (g.has('command_ask_at')) layer.gate.command_ask_at = g.oneOf('command_ask_at', undefined, REVOKE_AT);
   }
   if (f.has('scope')) {
     const sc = f.object('scope', ['allow', 'deny']);
@@ -85,7 +86,11 @@ export function parsePolicy(doc: unknown, source: string, factories: readonly An
       mode: base.mode ?? 'enforce',
       kill_switch: { revoke_at: base.kill_switch?.revoke_at ?? 'high', detectors: base.kill_switch?.detectors ?? {} },
       scope: { allow: base.scope?.allow ?? [], deny: base.scope?.deny ?? [] },
-      gate: { deny_at: base.gate?.deny_at ?? DEFAULT_GATE.deny_at, ask_at: base.gate?.ask_at ?? DEFAULT_GATE.ask_at },
+      gate: {
+        deny_at: base.gate?.deny_at ?? DEFAULT_GATE.deny_at,
+        ask_at: base.gate?.ask_at ?? DEFAULT_GATE.ask_at,
+        command_ask_at: base.gate?.command_ask_at ?? DEFAULT_GATE.command_ask_at,
+      },
     },
     overrides: [],
     factories,

@@ -36,6 +36,13 @@ export interface GatePolicy {
   deny_at: GateThreshold;
   /** ...and at or above this one (below `deny_at`) stage it for a person (ask). */
   ask_at: GateThreshold;
+  /**
+   * With no finding that asks or denies: a destructive action the classifier rates at or above
+   * this severity is staged for a person anyway, unless the session declared a scope that allows
+   * every one of its targets — a single call is the incident, and no detector needs to have
+   * seen the session before for it to deserve a second look.
+   */
+  command_ask_at: GateThreshold;
 }
 
 export interface PolicyLayer {

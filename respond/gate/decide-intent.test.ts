@@ -7,15 +7,16 @@ import { describe, it } from 'node:test';
 import type { Finding, FindingSeverity } from '../../model/finding.js';
 import { decideIntent, type IntentContext } from './decide-intent.js';
 
-const event = { session_id: 's1', tool: 'Bash', command: 'rm -rf /srv/prod/db', targets: ['/srv/prod/db'], action_class: 'fs.delete' };
-const gate = { deny_at: 'high', ask_at: 'medium' } as const;
+const event = { session_id: 's1', tool: 'Bash', command: 'rm -rf /srv/prod/db', targets: ['/srv/prod/db'], action_class: 'fs.delete', destructive: true, severity: 'medium' as const, rule_ids: ['rm_recursive'] };
+const gate = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'high' } as const;
+const forcePush = { session_id: 's1', tool: 'Bash', command: 'git push --force origin main', targets: ['git://origin/refs/heads/main'], action_class: 'git.force_push', destructive: true, severity: 'high' as const, rule_ids: ['git_force_push_protected'] };
 
 function finding(severity: FindingSeverity, detector: Finding['detector'] = 'scope_drift', score = 0.9): Finding {
   return { id: `f-${severity}-${detector}`, tenant: 't', session_id: 's1', agent_id: 'a', detector, severity, score, title: `${detector} title`, explanation: 'why, with numbers', evidence: ['e1'], at: '2026-12-02T00:00:00.000000000Z' };
 }
 
 function ctx(over: Partial<IntentContext> = {}): IntentContext {
-  return { event, findings: [], revokedBefore: null, policy: { mode: 'enforce', gate }, canAsk: true, ...over };
+  return { event, findings: [], revokedBefore: null, policy: { mode: 'enforce', gate }, canAsk: true, withinDeclaredScope: false, ...over };
 }
 
 describe('decideIntent', () => {
@@ -56,7 +57,30 @@ describe('decideIntent', () => {
   });
 
   it('never: a threshold that never answers', () => {
-    const v = decideIntent(ctx({ findings: [finding('critical')], policy: { mode: 'enforce', gate: { deny_at: 'never', ask_at: 'never' } } }));
+    const v = decideIntent(ctx({ findings: [finding('critical')], policy: { mode: 'enforce', gate: { deny_at: 'never', ask_at: 'never', command_ask_at: 'never' } } }));
     assert.equal(v.decision, 'allow');
+  });
+
+  it('command floor: a destructive command rated at command_ask_at asks with no finding, naming class, severity, rule and target', () => {
+    const v = decideIntent(ctx({ event: forcePush }));
+    assert.equal(v.decision, 'ask');
+    assert.equal(v.finding, null);
+    assert.match(v.reason, /the command itself is destructive \(git\.force_push, high, rule git_force_push_protected\) on git:\/\/origin\/refs\/heads\/main, and the session declared no scope that allows it/);
+    assert.match(v.remedy, /declare a scope/);
+    assert.equal(decideIntent(ctx({ event: forcePush, canAsk: false })).decision, 'deny');
+    // A low finding does not lower it; a finding that denies still denies.
+    assert.equal(decideIntent(ctx({ event: forcePush, findings: [finding('low', 'preview_before_apply')] })).decision, 'ask');
+    assert.equal(decideIntent(ctx({ event: forcePush, findings: [finding('high')] })).decision, 'deny');
+  });
+
+  it('command floor stays silent: below command_ask_at, not destructive, within a declared scope, or never', () => {
+    assert.equal(decideIntent(ctx()).decision, 'allow');
+    assert.equal(decideIntent(ctx({ event: { ...forcePush, destructive: false } })).decision, 'allow');
+    assert.equal(decideIntent(ctx({ event: forcePush, withinDeclaredScope: true })).decision, 'allow');
+    assert.equal(decideIntent(ctx({ event: forcePush, policy: { mode: 'enforce', gate: { ...gate, command_ask_at: 'never' } } })).decision, 'allow');
+    assert.equal(decideIntent(ctx({ event: forcePush, policy: { mode: 'enforce', gate: { ...gate, command_ask_at: 'critical' } } })).decision, 'allow');
+    const monitor = decideIntent(ctx({ event: forcePush, policy: { mode: 'monitor', gate } }));
+    assert.equal(monitor.decision, 'allow');
+    assert.equal(monitor.would_be, 'ask');
   });
 });

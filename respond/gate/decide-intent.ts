@@ -6,7 +6,10 @@
  *
  * - A session revoked before this action: deny (the revocation is the reason).
  * - Otherwise the most severe finding decides: at or above `gate.deny_at` → deny, at or above
- *   `gate.ask_at` → ask; no finding (or only lower ones) → allow.
+ *   `gate.ask_at` → ask.
+ * - With no finding that asks or denies, the command itself: destructive and rated at or above
+ *   `gate.command_ask_at` by the classifier → ask, unless the session declared a scope that
+ *   allows every target or a development/test environment (said so in advance). Otherwise → allow.
  * - An agent that cannot ask gets deny for ask, and the reason says a person's look was needed.
  * - `monitor` mode answers allow and records what it would have answered (`would_be`).
  */
@@ -29,12 +32,14 @@ export interface GateVerdict {
 }
 
 export interface IntentContext {
-  event: Pick<AuditEvent, 'session_id' | 'tool' | 'command' | 'targets' | 'action_class'>;
+  event: Pick<AuditEvent, 'session_id' | 'tool' | 'command' | 'targets' | 'action_class' | 'destructive' | 'severity' | 'rule_ids'>;
   findings: readonly Finding[];
   revokedBefore: RevocationInfo | null;
   policy: Pick<ResolvedPolicy, 'mode' | 'gate'>;
   /** Whether the agent can stage a call for a person (Claude Code can; Codex cannot). */
   canAsk: boolean;
+  /** The session declared a scope that allows every target, or a development/test environment (declared-scope.ts). */
+  withinDeclaredScope: boolean;
 }
 
 function reaches(severity: Finding['severity'], threshold: GateThreshold): boolean {
@@ -60,6 +65,10 @@ export function decideIntent(ctx: IntentContext): GateVerdict {
     return finish(ctx, 'deny', null, `Warden revoked this session (${r.by}, ${r.at}): ${r.reason}`, `an operator can reinstate the session: warden reinstate ${sessionRef} --reason "…"`);
   }
   const top = mostSevere(ctx.findings);
+  const floor = commandFloor(ctx);
+  if (top === null || (!reaches(top.severity, policy.gate.deny_at) && !reaches(top.severity, policy.gate.ask_at))) {
+    if (floor !== null) return finish(ctx, 'ask', top, floor, 'confirm it if it is intended; to let such calls of this session through, declare a scope that allows their targets (warden.scope.allow)');
+  }
   if (top === null) return finish(ctx, 'allow', null, 'no detector objects to this action', '');
   const text = describe(top, event);
   if (reaches(top.severity, policy.gate.deny_at)) {
@@ -69,6 +78,16 @@ export function decideIntent(ctx: IntentContext): GateVerdict {
     return finish(ctx, 'ask', top, `Warden asks a person to confirm this action — ${text}`, 'confirm it if it is intended');
   }
   return finish(ctx, 'allow', top, `allowed; noted: ${text}`, '');
+}
+
+/** The command's own rating, when it alone deserves a person's look (see the header). */
+function commandFloor(ctx: IntentContext): string | null {
+  const { event, policy } = ctx;
+  const severity = event.severity;
+  if (!event.destructive || ctx.withinDeclaredScope || severity === 'none' || !reaches(severity, policy.gate.command_ask_at)) return null;
+  const targets = event.targets.length > 0 ? ` on ${event.targets.slice(0, 3).join(', ')}${event.targets.length > 3 ? ', …' : ''}` : '';
+  const rules = event.rule_ids.length > 0 ? `, rule ${event.rule_ids.join(', ')}` : '';
+  return `Warden asks a person to confirm this action — the command itself is destructive (${event.action_class}, ${event.severity}${rules})${targets}, and the session declared no scope that allows it`;
 }
 
 function finish(ctx: IntentContext, wouldBe: GateAnswer, finding: Finding | null, reason: string, remedy: string): GateVerdict {

@@ -27,6 +27,8 @@ import type { DetectionEngine } from '../../detect/engine/detection-engine.js';
 import type { Finding } from '../../model/finding.js';
 import { decideIntent, type GateAnswer, type GateVerdict } from './decide-intent.js';
 import { gateMetrics, type GateMetrics } from './gate-metrics.js';
+import { floorExemption } from './declared-scope.js';
+import { DEFAULT_GATE } from '../../detect/policy/parse-policy.js';
 
 export interface GateDecision {
   decision_id: string;
@@ -149,14 +151,15 @@ export class Gate {
     if (allowance) this.allowances.delete(key);
     const findings = engine.evaluate(event, { act: allowance === undefined }) ?? [];
     const session = registry.get(event.tenant, event.session_id);
-    const policy = session ? engine.policyFor(session) : { mode: 'enforce' as const, gate: { deny_at: 'high' as const, ask_at: 'medium' as const } };
+    const policy = session ? engine.policyFor(session) : { mode: 'enforce' as const, gate: DEFAULT_GATE };
+    const withinDeclaredScope = session !== undefined && floorExemption(session, event) !== null;
     let verdict: GateVerdict = allowance
       ? { decision: 'allow', would_be: 'allow', finding: null, reason: `allowed once by ${allowance.by} (${allowance.decision_id}): ${allowance.reason}`, remedy: '' }
-      : decideIntent({ event, findings, revokedBefore, policy, canAsk });
+      : decideIntent({ event, findings, revokedBefore, policy, canAsk, withinDeclaredScope });
     // A detector reports a target once per session; the call it stopped, asked again, is stopped again.
     const before = allowance ? undefined : this.stopped.get(key);
     if (before && verdict.would_be === 'allow') {
-      verdict = decideIntent({ event, findings: [], revokedBefore: null, policy, canAsk });
+      verdict = decideIntent({ event, findings: [], revokedBefore: null, policy, canAsk, withinDeclaredScope });
       verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy };
     }
     const decision = this.record(event, started, findings, verdict, policy.mode, revokedBefore ? 'revocation' : before ? before.detector : '', revokedBefore?.finding_id ?? before?.finding_id ?? '');
