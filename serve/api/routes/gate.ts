@@ -18,7 +18,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouseHandle } from '../../../store/index.js';
-import { DEFAULT_TENANT } from '../../../normalize/index.js';
+import { DEFAULT_TENANT } from '../../../model/tenant.js';
 import { GateError } from '../../../respond/gate/gate-service.js';
 import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
@@ -26,7 +26,7 @@ import { listDecisions } from '../queries/gate-decisions.js';
 import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
 import type { GateRouter } from '../../../respond/gate/owner-routing.js';
-import { FORWARDED_BY_HEADER } from '../../../respond/gate/forward-gate-call.js';
+import { gateCallOf } from './gate-call.js';
 import { relayAnswer } from './hooks.js';
 import { TenantParam, tenantOf } from './tenant-scope.js';
 
@@ -85,14 +85,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
     const b = request.body;
     let local: { stillOwner(): boolean; moved(): void } | undefined;
     if (options.router) {
-      const forwardedBy = request.headers[FORWARDED_BY_HEADER];
-      const routed = await options.router.dispatch({
-        key: b.session_id,
-        path: request.url,
-        body: b,
-        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-        ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
-      });
+      const routed = await options.router.dispatch(gateCallOf(request, b.session_id));
       if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
       if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
       if (routed.kind === 'fail') return cannotDecide(b, routed.problem);
@@ -140,14 +133,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
       if (options.router && options.gate.decisionOf(tenant, request.params.id) === undefined) {
         const [stored] = await listDecisions(options.storage, { tenant, decisionId: request.params.id, limit: 1 });
         if (stored) {
-          const forwardedBy = request.headers[FORWARDED_BY_HEADER];
-          const routed = await options.router.dispatch({
-            key: stored.session_id,
-            path: request.url,
-            body: request.body,
-            ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-            ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
-          });
+          const routed = await options.router.dispatch(gateCallOf(request, stored.session_id));
           if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
           if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
           if (routed.kind === 'fail') throw new ApiError('GATE_OWNER_UNREACHABLE', `Warden ${routed.problem}; nothing was allowed`);

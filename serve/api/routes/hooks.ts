@@ -22,13 +22,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HOOK_ADAPTERS } from '../../../harness/hooks/adapters.js';
 import type { HookInput } from '../../../harness/hooks/hook-event.js';
 import { passAnswer, readHookInput, type HookAdapter, type HookResult } from '../../../harness/hooks/run-hook.js';
-import { DEFAULT_TENANT } from '../../../normalize/index.js';
+import { DEFAULT_TENANT } from '../../../model/tenant.js';
 import { errorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
 import type { GateRouter } from '../../../respond/gate/owner-routing.js';
-import { FORWARDED_BY_HEADER, type OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
+import type { OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
+import { gateCallOf } from './gate-call.js';
 
 export interface HookRouteOptions extends IntakeDeps {
   logger: Logger;
@@ -93,14 +94,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
       const gated = adapter.gatedEvents.has(input.hook_event_name);
       let local: { stillOwner(): boolean; moved(): void } | undefined;
       if (gated && options.router) {
-        const forwardedBy = request.headers[FORWARDED_BY_HEADER];
-        const routed = await options.router.dispatch({
-          key: input.session_id,
-          path: request.url,
-          body: request.body,
-          ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-          ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}),
-        });
+        const routed = await options.router.dispatch(gateCallOf(request, input.session_id));
         if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
         if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
         if (routed.kind === 'fail') return send(reply, cannot(adapter, input, fail, routed.problem));
