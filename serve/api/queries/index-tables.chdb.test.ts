@@ -1,10 +1,10 @@
 /**
- * The index tables (migrations 030 session_index, 031 target_index) against the table they
- * index, on the embedded engine: a generated trail stored partly before the indexes existed
+ * The activity tables (migrations 031 target_index, 032 session_activity and target_activity)
+ * against the table they aggregate, on the embedded engine: a generated trail stored partly before the indexes existed
  * (filled by the migrations) and partly after (filled by the materialized views), then events
  * that arrive out of order, a batch retried with its token, rows stored twice (collapsed by
  * `audit_events`' ReplacingMergeTree, never by the index) and days past the TTL. After each
- * step, the index tables hold what an aggregation of `audit_events FINAL` gives, and the
+ * step, the activity tables hold what an aggregation of `audit_events FINAL` gives, and the
  * sessions list and target search answer exactly what a scan of every event answers.
  */
 import { after, before, describe, test } from 'node:test';
@@ -38,20 +38,34 @@ async function rowsOf<T>(query: string): Promise<T[]> {
   return (await chdb.handle.client.query({ query, format: 'JSONEachRow' })).json<T>();
 }
 
-/** The index tables, merged, beside the same aggregation of audit_events FINAL. */
+/** The activity tables, merged, beside the same aggregation of audit_events FINAL. */
 async function assertTablesAgree(): Promise<void> {
-  const sessionsFromIndexTable = await rowsOf(`SELECT tenant, session_id, agent_id, day, min(first_time) AS f, max(last_time) AS l
-      FROM session_index GROUP BY tenant, session_id, agent_id, day ORDER BY ALL`);
-  const sessionsFromBase = await rowsOf(`SELECT tenant, session_id, agent_id, toDate(time) AS day, min(time) AS f, max(time) AS l
+  const sessionsFromTable = await rowsOf(`SELECT tenant, session_id, agent_id, day, min(first_time) AS f, max(last_time) AS l,
+        argMinIfMerge(first_user) AS u, argMinIfMerge(first_environment) AS e, argMinIfMerge(first_goal) AS g,
+        argMinIfMerge(first_scope_allow) AS sa, argMinIfMerge(first_scope_deny) AS sd,
+        uniqExactIfMerge(intent_events) AS i, uniqExactIfMerge(execution_events) AS x, uniqExactIfMerge(other_events) AS o,
+        uniqExactIfMerge(destructive_events) AS d
+      FROM session_activity GROUP BY tenant, session_id, agent_id, day ORDER BY ALL`);
+  const sessionsFromBase = await rowsOf(`SELECT tenant, session_id, agent_id, toDate(time) AS day, min(time) AS f, max(time) AS l,
+        argMinIf(user_id, time, user_id != '') AS u, toString(argMinIf(environment, time, environment != '')) AS e,
+        argMinIf(goal, time, goal != '') AS g, argMinIf(scope_allow, time, notEmpty(scope_allow)) AS sa,
+        argMinIf(scope_deny, time, notEmpty(scope_deny)) AS sd,
+        countIf(phase = 'intent') AS i, countIf(phase = 'execution') AS x, countIf(phase NOT IN ('intent', 'execution')) AS o,
+        countIf(destructive) AS d
       FROM audit_events FINAL GROUP BY tenant, session_id, agent_id, day ORDER BY ALL`);
   assert.ok(sessionsFromBase.length > 0);
-  assert.deepEqual(sessionsFromIndexTable, sessionsFromBase, 'session_index');
-  const targetsFromIndexTable = await rowsOf(`SELECT tenant, target, session_id, day, min(first_time) AS f, max(last_time) AS l
-      FROM target_index GROUP BY tenant, target, session_id, day ORDER BY ALL`);
-  const targetsFromBase = await rowsOf(`SELECT tenant, target, session_id, toDate(time) AS day, min(time) AS f, max(time) AS l
-      FROM audit_events FINAL ARRAY JOIN targets AS target GROUP BY tenant, target, session_id, day ORDER BY ALL`);
+  assert.deepEqual(sessionsFromTable, sessionsFromBase, 'session_activity');
+  const targetsFromTable = await rowsOf(`SELECT tenant, target, session_id, day, min(first_time) AS f, max(last_time) AS l,
+        argMinIfMerge(first_agent) AS a, uniqExactMerge(events) AS n, uniqExactIfMerge(destructive_events) AS d
+      FROM target_activity GROUP BY tenant, target, session_id, day ORDER BY ALL`);
+  const targetsFromBase = await rowsOf<Record<string, unknown>>(`SELECT tenant, target, session_id, toDate(time) AS day, min(time) AS f, max(time) AS l,
+        argMinIf(agent_id, time, agent_id != '') AS a, count() AS n, countIf(destructive) AS d
+      FROM audit_events FINAL ARRAY JOIN arrayDistinct(targets) AS target GROUP BY tenant, target, session_id, day ORDER BY ALL`);
   assert.ok(targetsFromBase.length > 0);
-  assert.deepEqual(targetsFromIndexTable, targetsFromBase, 'target_index');
+  assert.deepEqual(targetsFromTable, targetsFromBase, 'target_activity');
+  const searchFromTable = await rowsOf(`SELECT tenant, target, session_id, day, min(first_time) AS f, max(last_time) AS l
+      FROM target_index GROUP BY tenant, target, session_id, day ORDER BY ALL`);
+  assert.deepEqual(searchFromTable, targetsFromBase.map(({ tenant, target, session_id, day, f, l }) => ({ tenant, target, session_id, day, f, l })), 'target_index');
 }
 
 const PATTERNS = ['k8s://prod/*', '*/src/file1*.ts', '/home/user-7/*', 'aws://s3/bucket-1?/*', '*', 'nothing-matches*'];
@@ -89,14 +103,14 @@ before(async () => {
   }
   await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: 0 });
   const applied = (await migrate(chdb.handle)).applied;
-  assert.deepEqual(applied, ['030_session_index.sql', '031_target_index.sql']);
+  assert.deepEqual(applied, ['030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql']);
 });
 
 after(async () => {
   await chdb?.cleanup();
 });
 
-describe('session_index and target_index', () => {
+describe('session_activity and target_activity', () => {
   test('hold what audit_events holds: rows stored before the indexes (backfill) and after (views)', async () => {
     await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: EVENTS / 2 });
     await assertTablesAgree();
@@ -144,11 +158,11 @@ describe('session_index and target_index', () => {
     await generateEvents(chdb.handle, { ...old, events: 1_500, firstEvent: 10_000_000 });
     // ClickHouse may drop a part that is past its TTL as soon as it is written; merges do the rest.
     const oldDays = `toDate(time) < today() - 90`;
-    for (const table of ['audit_events', 'session_index', 'target_index']) {
+    for (const table of ['audit_events', 'session_activity', 'target_index', 'target_activity']) {
       await chdb.handle.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
     }
     assert.equal(Number((await rowsOf<{ n: string }>(`SELECT count() AS n FROM audit_events WHERE ${oldDays}`))[0]!.n), 0);
-    for (const table of ['session_index', 'target_index']) {
+    for (const table of ['session_activity', 'target_index', 'target_activity']) {
       assert.equal(Number((await rowsOf<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE day < today() - 90`))[0]!.n), 0, table);
     }
     await assertTablesAgree();

@@ -25,12 +25,12 @@ import type { ErrorCode } from '../../../lib/error-codes.js';
 
 /**
  * Warden's tables an operator may read; each has a `tenant` column the tenant filter uses. The
- * index tables come with the materialized views that fill them (reading a view reads its table,
+ * activity tables come with the materialized views that fill them (reading a view reads its table,
  * filtered the same way).
  */
 export const QUERY_TABLES: readonly string[] = [
   'audit_events', 'sessions', 'findings', 'revocations', 'gate_decisions',
-  'session_index', 'session_index_mv', 'target_index', 'target_index_mv',
+  'session_activity', 'session_activity_mv', 'target_index', 'target_index_mv', 'target_activity', 'target_activity_mv',
 ];
 
 export interface AstNode {

@@ -4,17 +4,20 @@
  * character, everything else literal — translated to a LIKE pattern with `%`, `_` and `\`
  * escaped, and bound as a query parameter.
  *
- * Two steps, so the search does not read every event's targets: the page of sessions (newest
- * matching activity first, ties by session id) comes from `target_index` (migration 031: first
- * and last time each session named each target, per day, ordered by target — a literal prefix
- * reads a key range); then those sessions' events with a matching target are read from
- * `audit_events` by primary key for the matched targets, counts and times. The last time a
- * session touched any matching target is the greatest last time of its matching index rows, so
- * the page is the one a scan of every event would give.
+ * Two short reads instead of every event's targets. The page of sessions (newest matching
+ * activity first, ties by session id; newest day first, see newest-days.ts) comes from
+ * `target_index` (migration 031: per tenant, target, session and day, the first and last time;
+ * ordered by target, so a pattern with a literal prefix reads a key range). The page's matches
+ * are then merged from `target_activity` (migration 032: the same rows ordered by session, with
+ * the first agent and exact counts), or — with `since`, which may fall inside a day — from
+ * those sessions' events in `audit_events`. The last time a session touched any matching
+ * target is the greatest last time of its matching rows, and the counts are uniqExact over
+ * audit_events' dedup key, so the answer is the one a scan of every event gives.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
 import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
+import { newestDaysFirst } from './newest-days.js';
 
 export interface TargetMatchQuery {
   tenant: string;
@@ -52,7 +55,7 @@ export function globToLike(glob: string): string {
 /** Aliases differ from column names: an alias named like a column would shadow it in WHERE. */
 interface TouchRow {
   session_id: string;
-  first_agent: string;
+  agent: string;
   matched_targets: string[];
   event_count: string;
   destructive_count: string;
@@ -63,45 +66,65 @@ interface TouchRow {
 export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMatchQuery): Promise<SessionTouch[]> {
   const params: QueryParams = { tenant: query.tenant, pattern: globToLike(query.match), limit: query.limit };
   const indexWhere = ['tenant = {tenant:String}', 'target LIKE {pattern:String}'];
-  const eventWhere = ['tenant = {tenant:String}', 'session_id IN {ids:Array(String)}', 'arrayExists(t -> t LIKE {pattern:String}, targets)'];
   if (query.sinceMs !== undefined) {
     params.since_ms = Math.trunc(query.sinceMs);
     // The day bound lets ClickHouse skip older partitions; the time bound is the filter.
     indexWhere.push("day >= toDate(fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC'))", "last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
-    eventWhere.push("time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
   }
-  const page = await queryRows<{ session_id: string }>(
-    handle,
-    'search target index',
-    `SELECT session_id
-       FROM ${table(handle, 'target_index')}
-      WHERE ${indexWhere.join(' AND ')}
-      GROUP BY session_id
-      ORDER BY max(last_time) DESC, session_id
-      LIMIT {limit:UInt32}`,
-    params,
+  // The page's ids first (a short read of target_index, maybe twice), then its rows once.
+  const page = await newestDaysFirst(handle, 'target_index', query.limit, indexWhere, params, (where, p) =>
+    queryRows<{ session_id: string }>(
+      handle,
+      'search target index',
+      `SELECT session_id FROM ${table(handle, 'target_index')}
+        WHERE ${where.join(' AND ')}
+        GROUP BY session_id
+        ORDER BY max(last_time) DESC, session_id
+        LIMIT {limit:UInt32}`,
+      p,
+    ),
   );
   if (page.length === 0) return [];
   params.ids = page.map((row) => row.session_id);
-  const rows = await queryRows<TouchRow>(
-    handle,
-    'search targets',
-    `SELECT session_id,
-            argMinIf(agent_id, time, agent_id != '') AS first_agent,
-            arraySort(groupUniqArrayArray(100)(arrayFilter(matched -> matched LIKE {pattern:String}, targets))) AS matched_targets,
-            count() AS event_count,
-            countIf(destructive) AS destructive_count,
-            toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
-            toString(toUnixTimestamp64Nano(max(time))) AS last_ns
-       FROM ${table(handle, 'audit_events')} FINAL
-      WHERE ${eventWhere.join(' AND ')}
-      GROUP BY session_id
-      ORDER BY max(time) DESC, session_id`,
-    params,
-  );
+  const rows =
+    query.sinceMs === undefined
+      ? await queryRows<TouchRow>(
+          handle,
+          'search targets',
+          `SELECT session_id,
+                  argMinIfMerge(first_agent) AS agent,
+                  arraySort(groupUniqArray(100)(target)) AS matched_targets,
+                  uniqExactMerge(events) AS event_count,
+                  uniqExactIfMerge(destructive_events) AS destructive_count,
+                  toString(toUnixTimestamp64Nano(min(first_time))) AS first_ns,
+                  toString(toUnixTimestamp64Nano(max(last_time))) AS last_ns
+             FROM ${table(handle, 'target_activity')}
+            WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)} AND target LIKE {pattern:String}
+            GROUP BY session_id
+            ORDER BY max(last_time) DESC, session_id`,
+          params,
+        )
+      : await queryRows<TouchRow>(
+          handle,
+          'search targets',
+          `SELECT session_id,
+                  argMinIf(agent_id, time, agent_id != '') AS agent,
+                  arraySort(groupUniqArrayArray(100)(arrayFilter(matched -> matched LIKE {pattern:String}, targets))) AS matched_targets,
+                  count() AS event_count,
+                  countIf(destructive) AS destructive_count,
+                  toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
+                  toString(toUnixTimestamp64Nano(max(time))) AS last_ns
+             FROM ${table(handle, 'audit_events')} FINAL
+            WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
+                  AND arrayExists(t -> t LIKE {pattern:String}, targets)
+                  AND time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')
+            GROUP BY session_id
+            ORDER BY max(time) DESC, session_id`,
+          params,
+        );
   return rows.map((row) => ({
     session_id: row.session_id,
-    agent: row.first_agent,
+    agent: row.agent,
     targets: row.matched_targets,
     events: Number(row.event_count),
     destructive: Number(row.destructive_count),
