@@ -24,7 +24,7 @@ describe('scope_drift detector', () => {
     assert.deepEqual(same.perStep.slice(5).map((d) => d.map((x) => x.severity)), [['medium'], [], ['high']]);
   });
   it('escalates when a later action on a reported area is more severe', () => {
-    const r = run([...WORK, { command: 'cat ~/.aws/credentials' }, { command: 'head ~/.aws/credentials' }, { command: 'rm -rf ~/.aws' }]);
+    const r = run([...WORK, { command: 'cat ~/.aws/config' }, { command: 'head ~/.aws/config' }, { command: 'rm -rf ~/.aws' }]);
     assert.deepEqual(r.perStep.slice(5).map((d) => d.map((x) => x.severity)), [['medium'], [], ['high']]);
   });
   it('counts an intent and its execution as one action while learning', () => {
