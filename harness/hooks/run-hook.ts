@@ -13,6 +13,7 @@
 import type { HookConfig } from './hook-config.js';
 import { hookInputOf, parseHookJson, type HookInput } from './hook-event.js';
 import { postHook } from './warden-client.js';
+import { adapterForPayload } from './claude-settings-guests.js';
 
 /** A gate decision as the agent's answer is built from it. */
 export interface HookAnswer {
@@ -80,11 +81,19 @@ function failure(adapter: HookAdapter, config: HookConfig, input: HookInput | nu
   return { ...answer, stderr: answer.stderr || warning };
 }
 
-function tryParse(adapter: HookAdapter, stdin: string, event: string | undefined): HookInput | null {
+/** The payload's adapter (another agent's, when it ran Claude Code's hook) and its record (null: unreadable). */
+function tryParse(adapter: HookAdapter, stdin: string, event: string | undefined): { adapter: HookAdapter; input: HookInput | null } {
+  let payload: unknown;
   try {
-    return readHookInput(adapter, parseHookJson(stdin), event);
+    payload = parseHookJson(stdin);
   } catch {
-    return null;
+    return { adapter, input: null };
+  }
+  const actual = adapterForPayload(adapter, payload);
+  try {
+    return { adapter: actual, input: readHookInput(actual, payload, event) };
+  } catch {
+    return { adapter: actual, input: null };
   }
 }
 
@@ -93,6 +102,7 @@ export async function runHook(adapter: HookAdapter, stdin: string, config: HookC
     const { exitCode, body } = await postHook(config, adapter.agent, stdin, event);
     return exitCode === 0 ? { exitCode, stdout: body, stderr: '' } : { exitCode, stdout: '', stderr: body };
   } catch (err) {
-    return failure(adapter, config, tryParse(adapter, stdin, event), (err as Error).message);
+    const parsed = tryParse(adapter, stdin, event);
+    return failure(parsed.adapter, config, parsed.input, (err as Error).message);
   }
 }

@@ -11,7 +11,9 @@
  * call through (Claude Code's HTTP hooks) or the client must guess: a payload Warden cannot
  * read, or an event it cannot record (queue full, transport down), is answered with the caller's
  * fail mode (`?fail=closed`, the default, blocks and says why; `?fail=open` lets it through and
- * says so). `?ask=defer` answers Claude Code's `ask` as `defer` (headless `claude -p`).
+ * says so). `?ask=defer` answers Claude Code's `ask` as `defer` (headless `claude -p`). A payload
+ * sent to the claude-code hook by Copilot or Cursor (which run Claude Code's hooks) is read,
+ * recorded and answered as theirs (`harness/hooks/claude-settings-guests.ts`).
  *
  * Distributed mode (`router` given): a gated event is decided by the instance that owns its
  * session (`respond/gate/owner-routing.ts`) — forwarded there and its answer relayed; when no
@@ -20,8 +22,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HOOK_ADAPTERS } from '../../../harness/hooks/adapters.js';
-import type { HookInput } from '../../../harness/hooks/hook-event.js';
+import { parseHookJson, type HookInput } from '../../../harness/hooks/hook-event.js';
 import { passAnswer, readHookInput, type HookAdapter, type HookResult } from '../../../harness/hooks/run-hook.js';
+import { adapterForPayload } from '../../../harness/hooks/claude-settings-guests.js';
 import { DEFAULT_TENANT } from '../../../model/tenant.js';
 import { errorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
@@ -76,17 +79,30 @@ function cannot(adapter: HookAdapter, input: HookInput | null, fail: 'closed' | 
   return adapter.deny(reason, input);
 }
 
+/** The hook payload: a body the JSON parser left as text is read once more without a byte order mark (Cursor's stdin starts with one). */
+function payloadOf(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return parseHookJson(body);
+  } catch {
+    return body;
+  }
+}
+
 export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptions): void {
   app.post<{ Params: Static<typeof HookParams>; Querystring: Static<typeof HookQuery> }>(
     '/api/v1/hooks/:agent',
     { config: { role: 'ingest' }, schema: { params: HookParams, querystring: HookQuery } },
     async (request, reply) => {
-      const adapter = HOOK_ADAPTERS[request.params.agent];
-      if (adapter === undefined) throw new ApiError('UNKNOWN_AGENT', `no hook adapter for ${JSON.stringify(request.params.agent)}; known: ${Object.keys(HOOK_ADAPTERS).join(', ')}`);
+      const named = HOOK_ADAPTERS[request.params.agent];
+      if (named === undefined) throw new ApiError('UNKNOWN_AGENT', `no hook adapter for ${JSON.stringify(request.params.agent)}; known: ${Object.keys(HOOK_ADAPTERS).join(', ')}`);
+      // Copilot and Cursor also run the hooks configured for Claude Code: read and answer as the agent that sent it.
+      const body = payloadOf(request.body);
+      const adapter = adapterForPayload(named, body);
       const fail = request.query.fail ?? 'closed';
       let input: HookInput;
       try {
-        input = readHookInput(adapter, request.body, request.query.event);
+        input = readHookInput(adapter, body, request.query.event);
       } catch (err) {
         return send(reply, cannot(adapter, null, fail, `could not read this hook payload (${(err as Error).message})`));
       }
