@@ -1,7 +1,7 @@
 /**
  * The agents whose hooks Warden answers, by the name used in `warden hook <agent>`,
  * `warden-hook <agent>` and `POST /api/v1/hooks/<agent>` (Gemini CLI also under its telemetry's
- * service name, `gemini-cli`).
+ * service name, `gemini-cli`; OpenCode's plugin posts to `opencode`).
  */
 import type { HookAdapter } from './run-hook.js';
 import { claudeCodeAdapter } from './claude-code.js';
@@ -10,6 +10,7 @@ import { copilotAdapter } from './copilot.js';
 import { cursorAdapter } from './cursor.js';
 import { windsurfAdapter } from './windsurf.js';
 import { geminiAdapter } from './gemini.js';
+import { opencodeAdapter } from './opencode.js';
 
 export const HOOK_ADAPTERS: Readonly<Record<string, HookAdapter>> = {
   'claude-code': claudeCodeAdapter,
@@ -19,4 +20,5 @@ export const HOOK_ADAPTERS: Readonly<Record<string, HookAdapter>> = {
   windsurf: windsurfAdapter,
   gemini: geminiAdapter,
   'gemini-cli': geminiAdapter,
+  opencode: opencodeAdapter,
 };
