@@ -71,13 +71,13 @@ describe('dry run: each agent\'s files in its own format', () => {
       const out = sections(run(agent, { dryRun: true, url: URL_, token: TOKEN, dir, home: path.join(dir, 'home') }));
       const files = agentSettings()[agent]!.files;
       assert.deepEqual([...out.keys()].filter((k) => k !== 'environment'), files.map((f) => path.resolve(f.base === 'home' ? path.join(dir, 'home') : dir, f.path)));
-      const parsed = files.map((f) => {
+      const parsed = files.filter((f) => f.format !== 'copy').map((f) => {
         const text = out.get(path.resolve(f.base === 'home' ? path.join(dir, 'home') : dir, f.path))!;
         return f.format === 'json' ? (JSON.parse(text) as Record<string, unknown>) : (parseToml(text) as Record<string, unknown>);
       });
       // Every hook runs the hook client for an agent it has an adapter for.
       const hookCommands = parsed.flatMap(strings).filter((s) => s.startsWith('warden-hook '));
-      if (agent !== 'aider') assert.ok(hookCommands.length > 0, 'no hook');
+      if (agent !== 'aider' && agent !== 'opencode') assert.ok(hookCommands.length > 0, 'no hook');
       for (const command of hookCommands) assert.ok(Object.hasOwn(HOOK_ADAPTERS, command.split(' ')[1]!), command);
       assert.ok(hookCommands.every((c) => c.split(' ')[1] === agent), hookCommands.join(', '));
       const environment = out.has('environment') ? await exported(out.get('environment')!) : {};
@@ -106,6 +106,11 @@ describe('dry run: each agent\'s files in its own format', () => {
         assert.equal(environment.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${TOKEN}`);
       }
       if (agent === 'copilot') assert.ok(hookCommands.includes('warden-hook copilot preToolUse'));
+      if (agent === 'opencode') {
+        const plugin = out.get(path.resolve(dir, '.opencode/plugins/warden.js'))!;
+        assert.equal(plugin, fs.readFileSync(new URL('../../harness/opencode/warden.js', import.meta.url), 'utf8'));
+        assert.equal(environment.WARDEN_HOOK_FAIL, 'closed');
+      }
       if (agent === 'aider') {
         assert.match(environment.SHELL!, /bin\/warden-shell$/);
         fs.accessSync(environment.SHELL!, fs.constants.X_OK);
@@ -170,6 +175,16 @@ test('--write on a TOML file appends the [otel] tables once, and leaves a file t
   assert.equal(fs.readFileSync(file, 'utf8'), text);
   assert.match(again.join('\n'), /config\.toml: already has a \[otel\] table: left as it is/);
   assert.ok(fs.existsSync(path.join(home, '.codex', 'hooks.json')));
+});
+
+test('--write puts the OpenCode plugin where OpenCode loads it, a module that builds its hooks', async () => {
+  const dir = fs.mkdtempSync(path.join(work, 'opencode-write-'));
+  const lines = run('opencode', { write: true, url: URL_, token: TOKEN, dir });
+  const file = path.join(dir, '.opencode', 'plugins', 'warden.js');
+  assert.ok(lines.some((l) => l.startsWith(`# wrote ${file}`)), lines.join('\n'));
+  const module = (await import(file)) as { WardenPlugin: (ctx: { directory: string }) => Promise<Record<string, unknown>> };
+  const hooks = await module.WardenPlugin({ directory: dir });
+  assert.deepEqual(Object.keys(hooks).sort(), ['tool.execute.after', 'tool.execute.before']);
 });
 
 test('a settings file that is not JSON is refused and left as it is', () => {

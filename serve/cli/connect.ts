@@ -1,8 +1,8 @@
 /**
  * `warden connect <agent> [--dry-run] [--write] [--url URL] [--token TOKEN | --new-token]`: the
  * settings that connect an agent to Warden — its hooks pointing at the hook client and its own
- * telemetry sent to Warden — for claude-code, codex, copilot, cursor, windsurf, gemini and aider
- * (the shell wrapper). What each agent gets is data (connect-agents.yaml).
+ * telemetry sent to Warden — for claude-code, codex, copilot, cursor, windsurf, gemini, opencode (its
+ * plugin file, written as it is) and aider (the shell wrapper). What each agent gets is data (connect-agents.yaml).
  *
  * Without --write (or with --dry-run) it prints each settings file as it would be written — merged
  * with the file already there, if any — under a `==> <path> <==` line, then the environment the
@@ -25,6 +25,10 @@ import { loadConfig } from '../../config/config.js';
 import { generateToken, parseTokenFile } from '../../config/tokens.js';
 
 const AGENTS_FILE = new URL('./connect-agents.yaml', import.meta.url);
+/** Files written as they are (`format: copy`, `source: <name>`). */
+const SOURCES: Readonly<Record<string, URL>> = {
+  'opencode-plugin': new URL('../../harness/opencode/warden.js', import.meta.url),
+};
 const TOKEN_PLACEHOLDER = 'wdn_<ingest token>';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -32,8 +36,10 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface SettingsFile {
   path: string;
   base: 'project' | 'home';
-  format: 'json' | 'toml';
+  format: 'json' | 'toml' | 'copy';
   content?: Json;
+  /** `copy`: which file of SOURCES. */
+  source?: string;
   text?: string;
   guard?: string;
 }
@@ -131,7 +137,7 @@ export function mergeJson(theirs: Json | undefined, ours: Json, marker: string, 
 
 interface Planned {
   file: string;
-  format: 'json' | 'toml';
+  format: 'json' | 'toml' | 'copy';
   /** The file's text after the merge (null: left as it is). */
   text: string | null;
   existed: boolean;
@@ -142,6 +148,13 @@ function plan(spec: SettingsFile, vars: Record<string, string>, roots: { project
   const file = path.resolve(roots[spec.base], spec.path);
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
   const notes: string[] = [];
+  if (spec.format === 'copy') {
+    const source = SOURCES[spec.source ?? ''];
+    if (source === undefined) throw new ConnectError(`${spec.path}: no file ${JSON.stringify(spec.source)} to copy`);
+    const text = fs.readFileSync(source, 'utf8');
+    if (existing !== null && existing !== text) notes.push('replaced the previous version');
+    return { file, format: 'copy', text, existed: existing !== null, notes };
+  }
   if (spec.format === 'json') {
     let theirs: Json | undefined;
     if (existing !== null && existing.trim() !== '') {
@@ -242,7 +255,7 @@ export function connect(agent: string, options: ConnectOptions, out: (line: stri
 }
 
 const HELP = `
-Agents: claude-code, codex, copilot, cursor, windsurf, gemini, aider. Project files are written
+Agents: claude-code, codex, copilot, cursor, windsurf, gemini, opencode, aider. Project files are written
 under --dir (default: the current directory), Codex's under --home (default: your home).
 
 Examples:
@@ -255,7 +268,7 @@ export function registerConnectCommand(program: Command): void {
   program
     .command('connect')
     .description("print or write an agent's settings for Warden: hooks through the hook client, its telemetry to Warden, an ingest token")
-    .argument('<agent>', 'claude-code, codex, copilot, cursor, windsurf, gemini or aider')
+    .argument('<agent>', 'claude-code, codex, copilot, cursor, windsurf, gemini, opencode or aider')
     .option('--dry-run', 'print what would be written, write nothing (the default without --write)')
     .option('--write', 'merge into the settings files, keeping a backup of each')
     .option('--url <url>', 'Warden base URL the agent reaches (default WARDEN_URL or http://127.0.0.1:$WARDEN_HTTP_PORT)')
