@@ -5,7 +5,8 @@
  * read as theirs: a destructive call denied with exit 2 and the reason on stderr (the answer that
  * blocks in every agent that runs Claude Code's hooks), a benign call allowed in the running
  * agent's format, each recorded under the real agent and its own session. With Warden down, the
- * `warden hook` client still denies such a payload (fail-closed) rather than letting it through.
+ * shell client and `warden hook` deny such a payload with exit 2 (fail closed) or let it through
+ * in the agent's format (fail open).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,13 +138,18 @@ for (const client of ['route', 'shell'] as const) {
   }
 }
 
-describe('Warden unreachable: the warden hook client denies a guest\'s tool call (fail-closed)', () => {
+describe('Warden unreachable: a guest\'s tool call follows the fail mode in a format its agent obeys', () => {
   const down = { WARDEN_URL: 'http://127.0.0.1:9', WARDEN_HOOK_TIMEOUT_MS: '500' };
-  for (const g of GUESTS) {
-    test(g.agent, async () => {
-      const closed = await run('node', g.stdin(g.payload('guest-down', 'ls')), down);
-      assert.equal(closed.code, 2, closed.stdout);
-      assert.match(closed.stderr, /could not check this tool call.*unreachable.*WARDEN_HOOK_FAIL=closed/);
-    });
+  for (const client of ['shell', 'node'] as const) {
+    for (const g of GUESTS) {
+      test(`${g.agent}, ${client} client: closed denies with exit 2, open allows`, async () => {
+        const closed = await run(client, g.stdin(g.payload('guest-down', 'ls')), down);
+        assert.equal(closed.code, 2, closed.stdout);
+        assert.match(closed.stderr, /could not check this tool call.*unreachable.*WARDEN_HOOK_FAIL=closed/);
+        const open = await run(client, g.stdin(g.payload('guest-down', 'ls')), { ...down, WARDEN_HOOK_FAIL: 'open' });
+        g.allowed(open);
+        assert.match(open.stderr, /unreachable.*WARDEN_HOOK_FAIL=open: allowed/);
+      });
+    }
   }
 });
