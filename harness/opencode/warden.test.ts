@@ -3,8 +3,9 @@
  * OpenCode's recorded arguments (`harness/hooks/testdata/opencode/`), against Warden built as
  * `warden start` builds it: a destructive call throws with the reason and its intent is stored
  * under OpenCode's session; a benign call resolves and its execution pairs with it by callID; a
- * revoked session's next call throws; an unreachable Warden throws (fail-closed) or, configured
- * open, lets the call through with a warning.
+ * call the gate would stage for a person throws saying so; a revoked session's next call throws;
+ * an unreachable Warden throws (fail-closed) or, configured open, lets the call through with a
+ * warning.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,6 +103,16 @@ test('a write is allowed and stored as Warden\'s Write tool', async () => {
   const items = await timeline(s, (i) => i.some((x) => x.kind === 'call' && x.intent !== null));
   const intent = items.flatMap((i) => (i.kind === 'call' && i.intent ? [i.intent] : []))[0]!;
   assert.equal(intent.tool, 'Write');
+});
+
+test('a call the gate would stage for a person throws, saying a person must approve it (OpenCode cannot ask)', async () => {
+  const push = call('tool.execute.before-bash-benign', 'ses_opencode_ask');
+  const args = { command: 'git push --force origin main', description: 'Force-push' };
+  await assert.rejects(before_({ ...push, output: { args } }), (err: Error) => {
+    assert.match(err.message, /asks a person to confirm this action/);
+    assert.match(err.message, /cannot ask a person, so the call is denied.*warden allow/);
+    return true;
+  });
 });
 
 test('a revoked session\'s next call throws', async () => {
