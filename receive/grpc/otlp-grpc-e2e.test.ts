@@ -194,7 +194,10 @@ test('a destructive burst over gRPC is detected as the same burst over OTLP/HTTP
   for (const session of ['grpc-burst', 'http-burst']) {
     await waitFor(async () => warden.detection.registry.get('acme', session)?.state, (state) => state === 'revoked', { what: `${session} revoked` });
   }
-  const overGrpc = await waitFor(() => detectorsOf('grpc-burst'), (d) => d.length > 0, { what: 'findings of the gRPC burst' });
-  const overHttp = await waitFor(() => detectorsOf('http-burst'), (d) => d.length > 0, { what: 'findings of the HTTP burst' });
+  // Findings are written in the background: wait for each session's to be stored in full (a burst
+  // of five wide deletes raises all three detectors over either path) before comparing them.
+  const complete = (d: string[]): boolean => ['destructive_burst', 'post_revocation_activity', 'scope_drift'].every((name) => d.includes(name));
+  const overGrpc = await waitFor(() => detectorsOf('grpc-burst'), complete, { what: 'findings of the gRPC burst' });
+  const overHttp = await waitFor(() => detectorsOf('http-burst'), complete, { what: 'findings of the HTTP burst' });
   assert.deepEqual(overGrpc, overHttp);
 });
