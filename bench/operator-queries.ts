@@ -30,6 +30,7 @@ import { scanSessionsTouching } from '../test/helpers/scan-queries.js';
 import { createSessionReader } from '../serve/api/queries/session-reader.js';
 import { storedSessions } from '../serve/api/queries/session-rows.js';
 import { generateEvents, generateSessionsAndFindings, AGENTS, sessionId, tenantOf } from '../test/helpers/generated-trail.js';
+import { prng } from '../test/helpers/prng.js';
 
 const SCALES = (process.env.BENCH_OQ_SCALES ?? '5').split(',').map(Number).filter((n) => n > 0);
 const RUNS = Math.max(20, Number(process.env.BENCH_OQ_RUNS ?? 24));
@@ -37,17 +38,6 @@ const DAYS = 6;
 const EVENTS_PER_SESSION = 100;
 const CHUNK = 2_500_000;
 
-/** Deterministic choices (mulberry32), so every run asks the same questions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
