@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { startTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
+import { startHookTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
 import { runCli, runProcess, type CliRun } from '../../test/helpers/run-cli.js';
 import { fixture } from './testdata/read-fixture.js';
 import { guestAgentOf } from './claude-settings-guests.js';
@@ -58,11 +58,7 @@ let warden: TestWarden;
 let env: Record<string, string>;
 
 before(async () => {
-  warden = await startTestWarden({}, { tokens: [
-    { name: 'hooks', token: HOOK_TOKEN, tenant: 'default', roles: ['ingest'] },
-    { name: 'alice', token: OPERATOR_TOKEN, tenant: 'default', roles: ['read', 'operate'] },
-  ] });
-  env = { WARDEN_URL: warden.url, WARDEN_TOKEN: HOOK_TOKEN };
+  ({ warden, env } = await startHookTestWarden(HOOK_TOKEN, OPERATOR_TOKEN));
 });
 
 after(async () => {

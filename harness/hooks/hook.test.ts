@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { startTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
+import { startHookTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
 import { runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
 
 const HOOK_TOKEN = 'wdn_test_hook_ingest_00000000';
@@ -33,11 +33,7 @@ let warden: TestWarden;
 let env: Record<string, string>;
 
 before(async () => {
-  warden = await startTestWarden({}, { tokens: [
-    { name: 'hooks', token: HOOK_TOKEN, tenant: 'default', roles: ['ingest'] },
-    { name: 'alice', token: OPERATOR_TOKEN, tenant: 'default', roles: ['read', 'operate'] },
-  ] });
-  env = { WARDEN_URL: warden.url, WARDEN_TOKEN: HOOK_TOKEN };
+  ({ warden, env } = await startHookTestWarden(HOOK_TOKEN, OPERATOR_TOKEN));
 });
 
 after(async () => {

@@ -48,3 +48,15 @@ export async function startTestWarden(env: Record<string, string> = {}, options:
     },
   };
 }
+
+/**
+ * A Warden for hook tests: the hooks' ingest token and an operator's (read, operate) in the
+ * default tenant, and the environment a hook client runs with to reach it.
+ */
+export async function startHookTestWarden(hookToken: string, operatorToken: string): Promise<{ warden: TestWarden; env: Record<string, string> }> {
+  const warden = await startTestWarden({}, { tokens: [
+    { name: 'hooks', token: hookToken, tenant: 'default', roles: ['ingest'] },
+    { name: 'alice', token: operatorToken, tenant: 'default', roles: ['read', 'operate'] },
+  ] });
+  return { warden, env: { WARDEN_URL: warden.url, WARDEN_TOKEN: hookToken } };
+}
