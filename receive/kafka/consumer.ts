@@ -180,7 +180,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
       // Commits of stored batches start within a turn; a partition's next commit starts when
-      // its previous one is done, so wait until none is left running (bounded).
+      // its previous one is done (a few promise hops later), so after each wait let the turn end
+      // before looking: only then is "no commit running" also "none about to start" (bounded).
       let graceOver = false;
       let grace: NodeJS.Timeout | undefined;
       const over = new Promise<void>((resolve) => {
@@ -189,10 +190,11 @@ export class KafkaTransportConsumer implements TransportConsumer {
           resolve();
         }, STOP_COMMIT_GRACE_MS);
       });
-      do {
+      for (;;) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.commits.size > 0) await Promise.race([Promise.allSettled([...this.commits]), over]);
-      } while (this.commits.size > 0 && !graceOver);
+        if (this.commits.size === 0 || graceOver) break;
+        await Promise.race([Promise.allSettled([...this.commits]), over]);
+      }
       clearTimeout(grace);
       this.leaving = true;
       await this.consumer.disconnect();

@@ -11,7 +11,7 @@ import { loadConfig, type WardenConfig } from '../../config/config.js';
 import type { TokenEntry } from '../../config/tokens.js';
 import { startWarden, type RunningWarden } from '../../main.js';
 import { Metrics } from '../../lib/metrics.js';
-import { silentLogger, type Logger } from '../../lib/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../lib/logger.js';
 import { systemClock } from '../../lib/clock.js';
 
 export interface TestWarden extends RunningWarden {
@@ -29,13 +29,20 @@ export interface TestWardenOptions {
   clickhouseDataPath?: string;
 }
 
+/** `WARDEN_TEST_LOG=warn` (or any level) shows the test instances' logs on stderr, for debugging a test. */
+function testLogger(instance: string): Logger {
+  const level = process.env.WARDEN_TEST_LOG;
+  if (!level) return silentLogger;
+  return createLogger((line) => line, level, { write: (line: string) => process.stderr.write(`[${instance}] ${line}`) }).child({ instance });
+}
+
 export async function startTestWarden(env: Record<string, string> = {}, options: TestWardenOptions = {}): Promise<TestWarden> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
   if (options.tokens) fs.writeFileSync(path.join(dataDir, 'tokens.yaml'), stringify({ tokens: options.tokens }), { mode: 0o600 });
   const loaded = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
   const config = options.clickhouseDataPath ? { ...loaded, clickhouse: { ...loaded.clickhouse, dataPath: options.clickhouseDataPath } } : loaded;
   const metrics = new Metrics();
-  const warden = await startWarden(config, { logger: options.logger ?? silentLogger, metrics, clock: systemClock });
+  const warden = await startWarden(config, { logger: options.logger ?? testLogger(env.WARDEN_INSTANCE_ID ?? 'warden'), metrics, clock: systemClock });
   return {
     ...warden,
     config,
