@@ -80,6 +80,7 @@ export const ERROR_CODES = {
   STORAGE_UNAVAILABLE: busy(503, 'ClickHouse is unreachable or overloaded'),
   STORAGE_STALLED: busy(503, 'a partition has not stored for longer than WARDEN_READY_MAX_STORAGE_STALL_MS'),
   NORMALIZE_WORKER_FAILED: busy(503, 'the normalize worker stopped; it is restarted'),
+  KAFKA_CONSUMER_RESTARTED: busy(503, 'the Kafka consumer stopped after an error kafkajs does not retry; it is started again'),
   EARLIER_BATCH_FAILED: busy(503, 'an earlier batch of the partition failed; this one waits for it'),
   REVOCATION_MIRROR_UNAVAILABLE: busy(503, 'neither ClickHouse nor a running Warden could be read for the revocation mirror'),
   JUDGE_UNAVAILABLE: busy(503, 'the goal-deviation judge did not answer'),

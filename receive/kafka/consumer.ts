@@ -25,6 +25,7 @@ import { PermanentError, errorCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { CommitChain } from '../transport/commit-chain.js';
+import { RestartAfterCrash } from './restart-after-crash.js';
 import type {
   BatchContext,
   BatchHandler,
@@ -85,6 +86,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private readonly abandon: Promise<'abandoned'>;
   private abandonAll: () => void = () => {};
   private started = false;
+  private handler: BatchHandler | undefined;
+  private readonly restarts: RestartAfterCrash;
   private stopping: Promise<void> | undefined;
   /** Set once the consumer leaves the group: from then on no commit is attempted. */
   private leaving = false;
@@ -147,6 +150,18 @@ export class KafkaTransportConsumer implements TransportConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.logger.error({ err: payload.error.message, restart: payload.restart }, 'Kafka consumer crashed');
     });
+    this.restarts = new RestartAfterCrash({
+      consumer: this.consumer,
+      resume: async () => {
+        await this.consumer.connect();
+        await this.run();
+      },
+      stopped: () => this.stopping !== undefined,
+      logger: this.logger,
+      metrics: this.metrics,
+      stage: STAGE,
+      backoff: this.backoff,
+    });
   }
 
   /** Joins the group and starts delivering batches; resolves once the group is joined. */
@@ -157,16 +172,23 @@ export class KafkaTransportConsumer implements TransportConsumer {
     try {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: [...this.bindings.keys()], fromBeginning: this.fromBeginning });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.concurrency,
-        eachBatch: (payload) => this.onBatch(handler, payload),
-      });
+      this.handler = handler;
+      await this.run();
     } catch (err) {
       await this.consumer.disconnect().catch(() => {});
       throw toTransportError(err, 'consumer start');
     }
+  }
+
+  private run(): Promise<void> {
+    const handler = this.handler;
+    if (!handler) throw new PermanentError('STOPPED', 'Kafka consumer has no handler');
+    return this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.concurrency,
+      eachBatch: (payload) => this.onBatch(handler, payload),
+    });
   }
 
   /**
@@ -177,6 +199,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abandonAll();
+      this.restarts.cancel();
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
       // Commits of stored batches start within a turn; a partition's next commit starts when
@@ -293,8 +316,15 @@ export class KafkaTransportConsumer implements TransportConsumer {
     const attempt = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, attempt);
     const delay = Math.min(this.backoff.initialMs * 2 ** (attempt - 1), this.backoff.maxMs);
-    this.consumer.pause([{ topic, partitions: [partition] }]);
-    this.consumer.seek({ topic, partition, offset });
+    try {
+      this.consumer.pause([{ topic, partitions: [partition] }]);
+      this.consumer.seek({ topic, partition, offset });
+    } catch (err) {
+      // The consumer is restarting (kafkajs's or ours): it fetches from the committed offsets
+      // again when it rejoins, the failed batch included.
+      this.logger.warn({ topic, partition, err: (err as Error).message }, 'rewind after a failed batch skipped: the consumer is restarting');
+      return;
+    }
     this.rewinding.set(key, offset);
     const timer = setTimeout(() => {
       this.timers.delete(timer);

@@ -34,6 +34,15 @@ export interface RunningKafka {
   stop(): Promise<void>;
 }
 
+/** The mock cluster, which can also play a broker's faults. */
+export interface RunningKafkaMock extends RunningKafka {
+  /**
+   * Makes the next requests of Kafka API `apiKey` (e.g. 14, SyncGroup) answer `errors` (Kafka
+   * error codes, e.g. 42 INVALID_REQUEST), one per request: a broker's faults, on the real protocol.
+   */
+  injectErrors(apiKey: number, errors: number[]): Promise<void>;
+}
+
 export interface Availability {
   available: boolean;
   reason: string;
@@ -115,7 +124,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Starts a mock cluster with the given topics; resolves once it accepts connections. */
-export async function startKafkaMock(options: KafkaMockOptions): Promise<RunningKafka> {
+export async function startKafkaMock(options: KafkaMockOptions): Promise<RunningKafkaMock> {
   const args = topicArgs(options);
   const binary = await buildKafkaMockHelper();
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -124,8 +133,9 @@ export async function startKafkaMock(options: KafkaMockOptions): Promise<Running
   ensureExitHook();
   try {
     const bootstrap = await readBootstrap(child);
+    const answers = commandAnswers(child);
     releaseHandles(child);
-    return { bootstrap, stop: () => stopChild(child) };
+    return { bootstrap, injectErrors: (apiKey, errors) => answers(`ERRORS ${apiKey} ${errors.join(' ')}`), stop: () => stopChild(child) };
   } catch (err) {
     await stopChild(child);
     throw err;
@@ -171,6 +181,24 @@ function readBootstrap(child: ChildProcess): Promise<string> {
       else reject(new Error(`Kafka mock helper printed no bootstrap address: ${line}`));
     });
   });
+}
+
+/** Sends one command line to the helper; resolves at its "OK" answer (commands are answered in order). */
+function commandAnswers(child: ChildProcess): (command: string) => Promise<void> {
+  const waiting: Array<{ resolve: () => void; reject: (err: Error) => void; command: string }> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const next = waiting.shift();
+    if (!next) return;
+    if (line.startsWith('OK')) next.resolve();
+    else next.reject(new Error(`Kafka mock helper refused ${JSON.stringify(next.command)}: ${line}`));
+  });
+  return (command) => {
+    if (!/^[A-Z]+( -?\d+)+$/.test(command)) return Promise.reject(new Error(`not a mock helper command: ${command}`));
+    return new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject, command });
+      child.stdin!.write(`${command}\n`);
+    });
+  };
 }
 
 /** A forgotten stop() must not keep the test process alive; the exit hook still kills it. */

@@ -5,6 +5,9 @@
  * Usage: mock-cluster [--brokers N] topic:partitions [topic:partitions ...]
  * Prints one line "BOOTSTRAP <host:port,...>" to stdout once the topics exist, then runs
  * until SIGTERM/SIGINT or until stdin reaches EOF (so it dies together with its parent).
+ * Faults on request: a line "ERRORS <api key> <error code> [<error code> ...]" on stdin makes the
+ * next requests of that API answer those errors, one each (librdkafka's
+ * rd_kafka_mock_push_request_errors_array); the helper answers "OK ERRORS" (or "BAD <line>").
  * The mock cannot create topics through the Admin API, hence the command-line list.
  */
 #include <errno.h>
@@ -25,17 +28,50 @@ static void on_signal(int sig) {
   stop_requested = 1;
 }
 
-/* Waits for a signal or EOF/error on stdin. */
-static void wait_for_stop(void) {
-  int stdin_open = 1;
-  char buf[256];
+/* One command line from the parent: "ERRORS <api key> <code> [<code> ...]". */
+static void run_command(rd_kafka_mock_cluster_t *mc, char *line) {
+  rd_kafka_resp_err_t errors[64];
+  size_t count = 0;
+  char *save = NULL;
+  char *word = strtok_r(line, " \t", &save);
+  if (!word || strcmp(word, "ERRORS") != 0) goto bad;
+  char *key = strtok_r(NULL, " \t", &save);
+  if (!key) goto bad;
+  int api_key = atoi(key);
+  while ((word = strtok_r(NULL, " \t", &save)) != NULL && count < 64) errors[count++] = (rd_kafka_resp_err_t)atoi(word);
+  if (count == 0) goto bad;
+  rd_kafka_mock_push_request_errors_array(mc, (int16_t)api_key, count, errors);
+  printf("OK ERRORS\n");
+  fflush(stdout);
+  return;
+bad:
+  printf("BAD command\n");
+  fflush(stdout);
+}
+
+/* Waits for a signal or EOF/error on stdin, running the command lines that arrive meanwhile. */
+static void wait_for_stop(rd_kafka_mock_cluster_t *mc) {
+  char buf[1024];
+  size_t used = 0;
   while (!stop_requested) {
     struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-    int n = poll(&pfd, stdin_open ? 1 : 0, 200);
+    int n = poll(&pfd, 1, 200);
     if (n < 0 && errno != EINTR) return;
     if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+      ssize_t r = read(STDIN_FILENO, buf + used, sizeof buf - 1 - used);
       if (r <= 0) return; /* parent went away */
+      used += (size_t)r;
+      buf[used] = '\0';
+      char *newline;
+      while ((newline = strchr(buf, '\n')) != NULL) {
+        *newline = '\0';
+        run_command(mc, buf);
+        size_t rest = used - (size_t)(newline + 1 - buf);
+        memmove(buf, newline + 1, rest);
+        used = rest;
+        buf[used] = '\0';
+      }
+      if (used == sizeof buf - 1) used = 0; /* an overlong line: dropped */
     }
   }
 }
@@ -97,7 +133,7 @@ int main(int argc, char **argv) {
   printf("BOOTSTRAP %s\n", rd_kafka_mock_cluster_bootstraps(mc));
   fflush(stdout);
 
-  wait_for_stop();
+  wait_for_stop(mc);
 
   rd_kafka_mock_cluster_destroy(mc);
   rd_kafka_destroy(rk);
