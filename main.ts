@@ -19,11 +19,6 @@ import type { FastifyInstance } from 'fastify';
 import type { WardenConfig } from './config/config.js';
 import { loadOrCreateTokens, type TokenEntry } from './config/tokens.js';
 import { buildApp } from './serve/api/app.js';
-import { registerQueryRoute } from './serve/api/routes/query.js';
-import { registerTenantScope } from './serve/api/routes/tenant-scope.js';
-import { registerOperatorRoutes } from './serve/api/routes/operator.js';
-import { registerGateRoutes } from './serve/api/routes/gate.js';
-import { registerHookRoutes } from './serve/api/routes/hooks.js';
 import { Gate } from './respond/gate/gate-service.js';
 import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
@@ -312,13 +307,11 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     requestTimeoutMs: config.http.requestTimeoutMs,
     ingestRequiresToken: config.http.ingestRequiresToken,
     readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },
-    routes: [
-      (a) => registerTenantScope(a, { logger, metrics }),
-      (a) => registerQueryRoute(a, { storage, dataPath: config.clickhouse.dataPath ?? path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics }),
-      (a) => registerHookRoutes(a, { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger, ...(router ? { router } : {}) }),
-      (a) => registerGateRoutes(a, { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, ...(router ? { router } : {}) }),
-      (a) => registerOperatorRoutes(a, { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock }),
-    ],
+    // The areas' plugins (serve/api/app.ts): the agents' hooks, the gate, the operator API and its query.
+    hooks: { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger, ...(router ? { router } : {}) },
+    gate: { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, ...(router ? { router } : {}) },
+    operator: { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock },
+    query: { storage, dataPath: config.clickhouse.dataPath ?? path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics },
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   // OTLP/gRPC beside OTLP/HTTP: the same tokens, limits, checks and transport.

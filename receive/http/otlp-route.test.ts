@@ -1,12 +1,19 @@
 /**
  * The OTLP/HTTP receiver against the real in-process transport: what reaches the transport,
- * and what the client is told for bad input, pressure and partial success.
+ * and what the client is told for bad input, pressure and partial success. The receiver's plugin
+ * is registered alone (with `warden-auth`, its dependency) on a fastify of its own: each test
+ * reads what reached a transport it starts itself, with its own capacity, keying and body limit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
-import { buildApp } from '../../serve/api/app.js';
+import Fastify from 'fastify';
+import { otlpReceiverPlugin } from './otlp-route.js';
+import { authPlugin } from '../../serve/api/plugins/auth.js';
+import { errorAnswerer, notFound } from '../../serve/api/plugins/api-conventions.js';
+import { DEFAULT_MAX_DECODED_BYTES } from '../../config/config.js';
+import { sessionIdOf } from '../../normalize/index.js';
 import { TokenRegistry } from '../../config/tokens.js';
 import { createMemoryTransport } from '../transport/memory.js';
 import { decodeOtlp, encodeOtlp } from '../../decode/otlp/index.js';
@@ -42,15 +49,16 @@ async function setup(options: { capacity?: number; consume?: boolean; requireTok
   const transport = createMemoryTransport({ capacity: options.capacity ?? 100, logger: silentLogger, metrics });
   const received: ConsumedMessage[] = [];
   if (options.consume !== false) await transport.consumer.start(async (batch) => void received.push(...batch));
-  const app = buildApp({
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  app.register(authPlugin, { tokens: new TokenRegistry([{ name: 'acme', token: TOKEN, tenant: 'acme', roles: ['ingest'] }]), ingestRequiresToken: options.requireToken ?? false });
+  app.register(otlpReceiverPlugin, {
     producer: transport.producer,
-    tokens: new TokenRegistry([{ name: 'acme', token: TOKEN, tenant: 'acme', roles: ['ingest'] }]),
     metrics,
-    logger: silentLogger,
-    bodyLimitBytes: options.bodyLimit ?? 1024 * 1024,
-    ingestRequiresToken: options.requireToken ?? false,
-    readiness: {},
-    ...(options.keyBySession === undefined ? {} : { otlp: { keyBySession: options.keyBySession } }),
+    maxDecodedBytes: DEFAULT_MAX_DECODED_BYTES,
+    sessionIdOf,
+    ...(options.keyBySession === undefined ? {} : { keyBySession: options.keyBySession }),
+    answerError: errorAnswerer({ logger: silentLogger, metrics }),
+    notFound,
   });
   return {
     app,

@@ -21,8 +21,15 @@
  * The requests then go to the transport — Kafka in distributed mode, the in-process queue in
  * embedded mode — and the answer is 200 once the transport has accepted them; 429 (queue full)
  * or 503 (transport down) with `Retry-After` otherwise, never 500 for load.
+ *
+ * Registered as an encapsulated plugin (`otlpReceiverPlugin`, named `warden-otlp-receiver`,
+ * after `warden-auth`) that owns the `/v1` prefix: there a body of any content type is taken as
+ * raw bytes, every error (a refused token, a body over the limit, a bad request) is answered as
+ * an OTLP `Status` in the request's encoding (JSON for `application/json`, else protobuf), and a
+ * path no route serves goes to the not-found answer it is given.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { encodeExportResponse } from '../../decode/otlp/index.js';
 import { inflateBody } from '../../decode/otlp/gunzip.js';
 import { OtlpErrorCode } from '../../decode/otlp/otlp-errors.js';
@@ -30,6 +37,7 @@ import type { DecodedRecord } from '../../decode/otlp/records.js';
 import { DEFAULT_TENANT } from '../../model/tenant.js';
 import type { Encoding, Signal, TransportProducer } from '../transport/transport.js';
 import { requestMessages } from './otlp-messages.js';
+import { encodeStatus, grpcCodeFor } from './otlp-status.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { ApiError, WardenError } from '../../lib/errors.js';
 
@@ -46,6 +54,13 @@ export interface OtlpRouteOptions {
   keyBySession?: boolean;
   /** The session of a record, for the key (the normalizer's mapping tables, passed in by the assembly). */
   sessionIdOf: (record: DecodedRecord) => string;
+}
+
+export interface OtlpReceiverOptions extends OtlpRouteOptions {
+  /** Counts a failed request, sets its status (and Retry-After) and says what the client is told. */
+  answerError: (err: unknown, request: FastifyRequest, reply: FastifyReply) => { statusCode: number; message: string };
+  /** The answer for a path under `/v1` no route serves. */
+  notFound: (request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -79,7 +94,7 @@ function tooLargeAs413(err: unknown): never {
   throw err;
 }
 
-export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptions): void {
+function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptions): void {
   const keyed = options.keyBySession ?? true;
   const sessionIdOf = options.sessionIdOf;
   const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -105,6 +120,28 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRouteOptio
     return encodeExportResponse(signal, encoding, partial);
   };
 
-  app.post('/v1/traces', { config: { role: 'ingest' } }, handle('traces'));
-  app.post('/v1/logs', { config: { role: 'ingest' } }, handle('logs'));
+  app.post('/traces', { config: { role: 'ingest' } }, handle('traces'));
+  app.post('/logs', { config: { role: 'ingest' } }, handle('logs'));
 }
+
+export const otlpReceiverPlugin = fp<OtlpReceiverOptions>(
+  async (app, options) => {
+    await app.register(
+      async (v1) => {
+        // The receiver decodes the bytes itself (requestMessages), whatever the content type says.
+        v1.removeAllContentTypeParsers();
+        v1.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        v1.setErrorHandler((err, request, reply) => {
+          const view = options.answerError(err, request, reply);
+          const json = String(request.headers['content-type'] ?? '').startsWith(JSON_TYPE);
+          reply.header('content-type', json ? JSON_TYPE : PROTOBUF);
+          return reply.send(encodeStatus(grpcCodeFor(view.statusCode), view.message, json));
+        });
+        v1.setNotFoundHandler(options.notFound);
+        registerOtlpRoutes(v1, options);
+      },
+      { prefix: '/v1' },
+    );
+  },
+  { name: 'warden-otlp-receiver', fastify: '5.x', encapsulate: true, dependencies: ['warden-auth'] },
+);

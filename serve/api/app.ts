@@ -1,12 +1,17 @@
 /**
- * The HTTP surface as one fastify app: OTLP/HTTP receiver, health and metrics, operator API.
- * Every collaborator is passed in; listening and graceful close live in main.ts. Bodies of OTLP
- * routes are taken as raw buffers (protobuf or JSON, decoded by the receiver itself) under one
- * body limit, and inflated under their own (`maxDecodedBytes`). A client has `requestTimeoutMs`
- * to send a whole request, headers and body: a trickled body is cut off with 408 and its
- * connection closed (checked at least every second), so slow senders cannot hold connections.
- * One error handler: API routes answer `{error: {code, message}}`, OTLP routes an OTLP Status;
- * 5xx bodies say nothing more than "Internal Server Error".
+ * The HTTP surface as one fastify app of named plugins, each owning how its routes read bodies
+ * and answer errors: `warden-auth` (bearer tokens, for every area) and `warden-tenant-scope`
+ * (cross-tenant reads) reach the whole app; `warden-health` (liveness, readiness, metrics),
+ * `warden-otlp-receiver` (OTLP/HTTP under `/v1`: raw bytes, errors as an OTLP Status),
+ * `warden-hooks` (agents' hook payloads: JSON or the text itself), `warden-gate` and
+ * `warden-operator-api` (JSON bodies, errors as `{error: {code, message}}`) are encapsulated.
+ * What no plugin serves (an unknown path) is answered as the API answers: JSON bodies, 404
+ * `NOT_FOUND`. Every collaborator is passed in; listening and graceful close live in main.ts.
+ * One body limit for every request; OTLP bodies are inflated under their own
+ * (`maxDecodedBytes`). A client has `requestTimeoutMs` to send a whole request, headers and
+ * body: a trickled body is cut off with 408 and its connection closed (checked at least every
+ * second), so slow senders cannot hold connections. 5xx bodies say nothing more than
+ * "Internal Server Error".
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TokenRegistry } from '../../config/tokens.js';
@@ -14,13 +19,20 @@ import { DEFAULT_MAX_DECODED_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../../con
 import type { TransportProducer } from '../../receive/transport/transport.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
-import { registerAuth } from './plugins/auth.js';
-import { registerOtlpRoutes, type OtlpRouteOptions } from '../../receive/http/otlp-route.js';
+import { otlpReceiverPlugin, type OtlpRouteOptions } from '../../receive/http/otlp-route.js';
 import { sessionIdOf } from '../../normalize/index.js';
-import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
-import { ApiError } from '../../lib/errors.js';
-import { toHttpError } from './errors.js';
-import { encodeStatus, grpcCodeFor } from '../../receive/http/otlp-status.js';
+import type { ReadinessCheck } from './routes/health.js';
+import type { HookRouteOptions } from './routes/hooks.js';
+import type { GateRouteOptions } from './routes/gate.js';
+import type { OperatorRouteOptions } from './routes/operator.js';
+import type { QueryRouteOptions } from './routes/query.js';
+import { authPlugin } from './plugins/auth.js';
+import { tenantScopePlugin } from './plugins/tenant-scope.js';
+import { healthPlugin } from './plugins/health.js';
+import { hooksPlugin } from './plugins/hooks.js';
+import { gatePlugin } from './plugins/gate.js';
+import { operatorApiPlugin } from './plugins/operator-api.js';
+import { errorAnswerer, notFound, useApiConventions } from './plugins/api-conventions.js';
 
 export interface AppDeps {
   producer: TransportProducer;
@@ -36,17 +48,11 @@ export interface AppDeps {
   requestTimeoutMs?: number;
   ingestRequiresToken: boolean;
   readiness: Record<string, ReadinessCheck>;
-  /** Extra route registrations (operator API, hook verdicts) added by later stages. */
-  routes?: Array<(app: FastifyInstance) => void>;
-}
-
-/** JSON when it parses, else the text itself (the route says what is wrong with it). */
-function parseOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  /** The agents' hooks, the gate, the operator API and its query: the later stages' collaborators. */
+  hooks: HookRouteOptions;
+  gate: GateRouteOptions;
+  operator: OperatorRouteOptions;
+  query: QueryRouteOptions;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -61,47 +67,26 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     http: { connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(requestTimeout / 4))), headersTimeout: requestTimeout },
   });
 
-  // OTLP bodies stay raw bytes (the receiver decodes them); operator API bodies are JSON.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    if (request.url.startsWith('/v1/')) return done(null, body);
-    const text = (body as Buffer).toString('utf8');
-    // Hook payloads are read by their route, which answers an unreadable one in the agent's format.
-    if (request.url.startsWith('/api/v1/hooks/')) return done(null, parseOrText(text));
-    if (text.trim() === '') return done(null, {});
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new ApiError('INVALID_JSON', 'request body is not valid JSON'));
-    }
-  });
+  const answerError = errorAnswerer({ logger: deps.logger, metrics: deps.metrics });
+  // What no plugin serves: read and answered as the API reads and answers.
+  useApiConventions(app, answerError);
+  app.setNotFoundHandler(notFound);
 
-  app.setErrorHandler((err, request, reply) => {
-    const view = toHttpError(err);
-    if (view.statusCode >= 500) deps.logger.error({ err, url: request.url }, 'request failed');
-    deps.metrics.errors.inc({ stage: 'http', code: view.code });
-    if (view.retryAfterSeconds !== undefined) reply.header('retry-after', String(view.retryAfterSeconds));
-    reply.code(view.statusCode);
-    if (request.url.startsWith('/v1/')) {
-      const json = String(request.headers['content-type'] ?? '').startsWith('application/json');
-      reply.header('content-type', json ? 'application/json' : 'application/x-protobuf');
-      return reply.send(encodeStatus(grpcCodeFor(view.statusCode), view.message, json));
-    }
-    return reply.send({ error: { code: view.code, message: view.message } });
-  });
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such route' } });
-  });
-
-  registerAuth(app, { tokens: deps.tokens, ingestRequiresToken: deps.ingestRequiresToken });
-  registerHealthRoutes(app, { metrics: deps.metrics, checks: deps.readiness });
-  registerOtlpRoutes(app, {
+  const { metrics, logger } = deps;
+  app.register(authPlugin, { tokens: deps.tokens, ingestRequiresToken: deps.ingestRequiresToken });
+  app.register(tenantScopePlugin, { logger, metrics });
+  app.register(healthPlugin, { metrics, checks: deps.readiness });
+  app.register(otlpReceiverPlugin, {
     producer: deps.producer,
-    metrics: deps.metrics,
+    metrics,
     maxDecodedBytes: deps.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
     ...deps.otlp,
     sessionIdOf: deps.otlp?.sessionIdOf ?? sessionIdOf,
+    answerError,
+    notFound,
   });
-  for (const register of deps.routes ?? []) register(app);
+  app.register(hooksPlugin, { hooks: deps.hooks, answerError });
+  app.register(gatePlugin, { gate: deps.gate, answerError });
+  app.register(operatorApiPlugin, { operator: deps.operator, query: deps.query, answerError });
   return app;
 }

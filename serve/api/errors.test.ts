@@ -7,8 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authPlugin } from './plugins/auth.js';
+import { errorAnswerer, notFound, useApiConventions } from './plugins/api-conventions.js';
+import { otlpReceiverPlugin } from '../../receive/http/otlp-route.js';
+import { sessionIdOf } from '../../normalize/index.js';
+import { DEFAULT_MAX_DECODED_BYTES } from '../../config/config.js';
 import { toHttpError } from './errors.js';
 import { TokenRegistry } from '../../config/tokens.js';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../lib/error-codes.js';
@@ -24,17 +28,18 @@ const { KafkaJSProtocolError, KafkaJSConnectionError } = kafkajs;
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 
+/** The two ways of answering an error, each its plugin alone: the OTLP receiver, and API routes (the test's own) under the API's conventions. */
 function app(producer: TransportProducer, routes: Array<(app: FastifyInstance) => void> = []): FastifyInstance {
-  return buildApp({
-    producer,
-    tokens: new TokenRegistry([]),
-    metrics: new Metrics(),
-    logger: silentLogger,
-    bodyLimitBytes: 1024 * 1024,
-    ingestRequiresToken: false,
-    readiness: {},
-    routes,
+  const metrics = new Metrics();
+  const answerError = errorAnswerer({ logger: silentLogger, metrics });
+  const a = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  a.register(authPlugin, { tokens: new TokenRegistry([]), ingestRequiresToken: false });
+  a.register(otlpReceiverPlugin, { producer, metrics, maxDecodedBytes: DEFAULT_MAX_DECODED_BYTES, sessionIdOf, answerError, notFound });
+  a.register(async (api) => {
+    useApiConventions(api, answerError);
+    for (const register of routes) register(api);
   });
+  return a;
 }
 
 const accepting: TransportProducer = { send: async () => {}, close: async () => {} };

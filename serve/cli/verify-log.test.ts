@@ -1,8 +1,7 @@
 /**
  * `warden verify-log` spawned as an operator runs it, over a data directory whose embedded
- * ClickHouse holds the real mirror of the log. While this process holds the engine (as a running
- * Warden does) the command reads the mirror through the query API of the app serving it; once it
- * is released, directly. Exit 0 intact, 1 for a file cut short or rewritten, 0 again with
+ * ClickHouse holds the real mirror of the log. While a Warden started over that directory holds
+ * the engine, the command reads the mirror through its query API; once it is stopped, directly. Exit 0 intact, 1 for a file cut short or rewritten, 0 again with
  * --no-storage, 2 when there is no mirror to compare with or the command line is wrong.
  */
 import assert from 'node:assert/strict';
@@ -10,13 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app.js';
-import { registerQueryRoute } from '../api/routes/query.js';
-import { TokenRegistry } from '../../config/tokens.js';
 import { migrate } from '../../store/migrations.js';
 import { openClickHouse, type ClickHouseHandle } from '../../store/open-clickhouse.js';
-import { createMemoryTransport } from '../../receive/transport/memory.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
 import { ClickHouseRevocationMirror } from '../../store/revocation-mirror.js';
@@ -24,6 +18,7 @@ import type { RevocationRecord } from '../../respond/kill-switch/contracts.js';
 import { sealRecord, serializeRecord } from '../../respond/kill-switch/record-chain.js';
 import { RevocationLog } from '../../respond/kill-switch/revocation-log.js';
 import { runCli } from '../../test/helpers/run-cli.js';
+import { startTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
 
 const warden = (args: string[], env: Record<string, string>) => runCli(['verify-log', ...args], { env });
 const ADMIN_TOKEN = 'wdn_test_verify_admin_0000000';
@@ -32,7 +27,7 @@ let dataDir: string;
 let file: string;
 let env: Record<string, string>;
 let storage: ClickHouseHandle | undefined;
-let app: FastifyInstance | undefined;
+let running: TestWarden | undefined;
 let records: RevocationRecord[];
 
 const entry = (i: number, reason = `reason ${i}`) => ({ at: `2026-01-01T00:00:0${i}.00000000${i}Z`, tenant: 't1', session_id: `s${i}`, action: 'revoke' as const, by: 'operator:kim', reason, finding_id: null });
@@ -53,26 +48,15 @@ before(async () => {
   await mirror.flush();
   mirror.close();
   await log.close();
-  const metrics = new Metrics();
-  app = buildApp({
-    producer: createMemoryTransport({ capacity: 10, logger: silentLogger, metrics }).producer,
-    // The operator query sees the token's tenant only: the one the log's records belong to.
-    tokens: new TokenRegistry([{ name: 'admin', token: ADMIN_TOKEN, tenant: 't1', roles: ['admin'] }]),
-    metrics,
-    logger: silentLogger,
-    bodyLimitBytes: 1024 * 1024,
-    ingestRequiresToken: true,
-    readiness: {},
-    routes: [(a) => registerQueryRoute(a, { storage: storage!, dataPath: join(dataDir, 'clickhouse'), limits: { timeoutMs: 10_000, maxRows: 10_000 }, logger: silentLogger, metrics })],
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  env = { WARDEN_DATA_DIR: dataDir, WARDEN_URL: `http://127.0.0.1:${port}`, WARDEN_TOKEN: ADMIN_TOKEN };
+  await storage.close();
+  storage = undefined;
+  // The operator query sees the token's tenant only: the one the log's records belong to.
+  running = await startTestWarden({ WARDEN_GRPC: 'false', WARDEN_NORMALIZE_WORKER: 'false' }, { dataDir, tokens: [{ name: 'admin', token: ADMIN_TOKEN, tenant: 't1', roles: ['admin'] }] });
+  env = { WARDEN_DATA_DIR: dataDir, WARDEN_URL: running.url, WARDEN_TOKEN: ADMIN_TOKEN };
 });
 
 after(async () => {
-  await app?.close();
+  await running?.close();
   await storage?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -94,10 +78,7 @@ test('while the engine is held (Warden running), the mirror is read through the 
 });
 
 test('with the engine released, it is opened directly: intact, then the last record cut off', async () => {
-  await app?.close();
-  await storage?.close();
-  app = undefined;
-  storage = undefined;
+  await running?.close();
   const ok = await warden([], env);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /^ok: matches the ClickHouse mirror \(embedded ClickHouse in .*clickhouse\): 3 record\(s\) in both/m);

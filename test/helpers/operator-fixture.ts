@@ -1,30 +1,31 @@
 /**
- * A test fixture for the operator API: the embedded ClickHouse (one per test file, migrated),
- * an app built with buildApp and the operator routes, tokens for two tenants and an admin, the
- * real session registry and kill switch (revocation log in a temporary directory, no webhook
- * endpoints) wired to each other as main.ts wires them, and helpers that write events (through
- * the real ClickHouseAuditStore), findings and stored session rows.
+ * A test fixture for the operator API: a real Warden built by the one assembly (startTestWarden:
+ * embedded ClickHouse in a temporary directory, migrated; the session registry and kill switch
+ * wired as `warden start` wires them; the in-process queue; no gRPC; a FakeClock), tokens for two
+ * tenants and an admin, and helpers that write events (through the real ClickHouseAuditStore),
+ * findings and stored session rows into its storage.
+ *
+ * The one exception: a verdict policy callback (`app({ blockedBy })`) is not something the
+ * assembly takes, so that app is the verdict route alone on a bare fastify (with the auth and
+ * tenant-scope plugins and the API's conventions) over the same registry and kill switch.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../serve/api/app.js';
-import { TokenRegistry, type Role } from '../../config/tokens.js';
-import { ClickHouseAuditStore, migrate, type ClickHouseHandle } from '../../store/index.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TokenRegistry, type TokenEntry } from '../../config/tokens.js';
+import { ClickHouseAuditStore, type ClickHouseHandle } from '../../store/index.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { nsToDateTime64 } from '../../store/event-row.js';
-import { createMemoryTransport } from '../../receive/transport/memory.js';
 import type { Finding } from '../../model/finding.js';
-import { Metrics } from '../../lib/metrics.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { silentLogger } from '../../lib/logger.js';
 import { FakeClock } from '../../lib/clock.js';
-import { openTempChdb, type TempChdb } from '../infra/clickhouse-chdb.js';
-import { registerOperatorRoutes } from '../../serve/api/routes/operator.js';
-import { registerTenantScope } from '../../serve/api/routes/tenant-scope.js';
 import type { BlockedBy } from '../../serve/api/routes/verdict.js';
-import { SessionRegistry } from '../../detect/session/session-registry.js';
-import { openKillSwitch, type KillSwitchService } from '../../respond/kill-switch/index.js';
+import { registerVerdictRoute } from '../../serve/api/routes/verdict.js';
+import { authPlugin } from '../../serve/api/plugins/auth.js';
+import { tenantScopePlugin } from '../../serve/api/plugins/tenant-scope.js';
+import { errorAnswerer, notFound, useApiConventions } from '../../serve/api/plugins/api-conventions.js';
+import type { SessionRegistry } from '../../detect/session/session-registry.js';
+import type { KillSwitchService } from '../../respond/kill-switch/index.js';
+import { startTestWarden } from './test-warden.js';
 
 export const TOKENS = {
   acmeOperator: 'wdn_test_acme_operator_000000',
@@ -35,7 +36,7 @@ export const TOKENS = {
   acmeAuditor: 'wdn_test_acme_auditor_000000',
 } as const;
 
-const ENTRIES: Array<{ name: string; token: string; tenant: string; roles: Role[] }> = [
+const ENTRIES: TokenEntry[] = [
   { name: 'alice', token: TOKENS.acmeOperator, tenant: 'acme', roles: ['read', 'operate'] },
   { name: 'reader', token: TOKENS.acmeReader, tenant: 'acme', roles: ['read'] },
   { name: 'hook', token: TOKENS.acmeIngest, tenant: 'acme', roles: ['ingest'] },
@@ -50,7 +51,7 @@ export interface OperatorFixture {
   revocations: KillSwitchService;
   clock: FakeClock;
   metrics: Metrics;
-  /** Builds a fresh app (each test may want its own policy callback). */
+  /** The assembled Warden's app; with a verdict policy callback, the verdict route alone (see above). */
   app(options?: { blockedBy?: BlockedBy }): FastifyInstance;
   insertEvents(events: AuditEvent[]): Promise<void>;
   insertFindings(findings: Finding[]): Promise<void>;
@@ -59,29 +60,14 @@ export interface OperatorFixture {
 }
 
 export async function openOperatorFixture(): Promise<OperatorFixture> {
-  const chdb: TempChdb = await openTempChdb('warden_operator_test');
-  const handle = chdb.handle;
-  await migrate(handle);
-  const metrics = new Metrics();
-  const store = new ClickHouseAuditStore(handle, { logger: silentLogger, metrics });
   const clock = new FakeClock(Date.now());
-  const sessions = new SessionRegistry({ clock });
-  const dataDir = await mkdtemp(join(tmpdir(), 'warden-operator-'));
-  const killSwitch = await openKillSwitch({
-    dataDir,
-    endpoints: [],
-    clock,
-    logger: silentLogger,
-    metrics,
-    onStateChange: (record) => {
-      if (record.action === 'revoke') {
-        sessions.markRevoked(record.tenant, record.session_id, { at: record.at, by: record.by, reason: record.reason, finding_id: record.finding_id });
-      } else sessions.markReinstated(record.tenant, record.session_id);
-    },
-  });
-  const revocations = killSwitch.service;
-  const apps: FastifyInstance[] = [];
-  const tokens = new TokenRegistry(ENTRIES);
+  const warden = await startTestWarden({ WARDEN_GRPC: 'false', WARDEN_NORMALIZE_WORKER: 'false' }, { tokens: ENTRIES, clock });
+  const handle = warden.storage;
+  const { metrics } = warden;
+  const store = new ClickHouseAuditStore(handle, { logger: silentLogger, metrics });
+  const sessions = warden.detection.registry;
+  const revocations = warden.detection.killSwitch.service;
+  const policyApps: FastifyInstance[] = [];
 
   const insertJson = async (tableName: string, rows: Array<Record<string, unknown>>): Promise<void> => {
     if (rows.length === 0) return;
@@ -90,39 +76,32 @@ export async function openOperatorFixture(): Promise<OperatorFixture> {
     await handle.insertFormatted({ table: `${handle.database}.${tableName}`, columns, body, settings: {} });
   };
 
+  /** The verdict route alone, with a policy callback the assembly does not take. */
+  const verdictWithPolicy = (blockedBy: BlockedBy): FastifyInstance => {
+    const app = Fastify({ logger: false });
+    useApiConventions(app, errorAnswerer({ logger: silentLogger, metrics }));
+    app.setNotFoundHandler(notFound);
+    app.register(authPlugin, { tokens: new TokenRegistry(ENTRIES), ingestRequiresToken: warden.config.http.ingestRequiresToken });
+    app.register(tenantScopePlugin, { logger: silentLogger, metrics });
+    app.register(async (api) => registerVerdictRoute(api, { revocations, sessions, blockedBy }));
+    policyApps.push(app);
+    return app;
+  };
+
   return {
     handle,
     sessions,
     revocations,
     clock,
     metrics,
-    app(options = {}) {
-      const transport = createMemoryTransport({ capacity: 10, logger: silentLogger, metrics });
-      const app = buildApp({
-        producer: transport.producer,
-        tokens,
-        metrics,
-        logger: silentLogger,
-        bodyLimitBytes: 1024 * 1024,
-        ingestRequiresToken: false,
-        readiness: {},
-        routes: [
-          (a) => registerTenantScope(a, { logger: silentLogger, metrics }),
-          (a) => registerOperatorRoutes(a, { storage: handle, sessions, revocations, clock, ...(options.blockedBy ? { blockedBy: options.blockedBy } : {}) }),
-        ],
-      });
-      apps.push(app);
-      return app;
-    },
+    app: (options = {}) => (options.blockedBy ? verdictWithPolicy(options.blockedBy) : warden.app),
     insertEvents: (events) => store.insertEvents(events),
     insertFindings: (findings) =>
       insertJson('findings', findings.map((f) => ({ ...f, at: nsToDateTime64((BigInt(Date.parse(f.at)) * 1_000_000n).toString()) }))),
     insertSessionRow: (row) => insertJson('sessions', [row]),
     close: async () => {
-      for (const app of apps) await app.close();
-      await killSwitch.close();
-      await rm(dataDir, { recursive: true, force: true });
-      await chdb.cleanup();
+      for (const app of policyApps) await app.close();
+      await warden.cleanup();
     },
   };
 }

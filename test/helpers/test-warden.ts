@@ -12,7 +12,7 @@ import type { TokenEntry } from '../../config/tokens.js';
 import { startWarden, type RunningWarden } from '../../main.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createLogger, silentLogger, type Logger } from '../../lib/logger.js';
-import { systemClock } from '../../lib/clock.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 
 export interface TestWarden extends RunningWarden {
   config: WardenConfig;
@@ -27,6 +27,10 @@ export interface TestWardenOptions {
   tokens?: TokenEntry[];
   /** Share another instance's embedded ClickHouse (instances of one group share storage). */
   clickhouseDataPath?: string;
+  /** Start over this data directory (e.g. one a test prepared) instead of a fresh temporary one; cleanup still removes it. */
+  dataDir?: string;
+  /** The clock every stage reads (default the system's); a FakeClock moves only when a test says. */
+  clock?: Clock;
 }
 
 /** `WARDEN_TEST_LOG=warn` (or any level) shows the test instances' logs on stderr, for debugging a test. */
@@ -37,12 +41,12 @@ function testLogger(instance: string): Logger {
 }
 
 export async function startTestWarden(env: Record<string, string> = {}, options: TestWardenOptions = {}): Promise<TestWarden> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
   if (options.tokens) fs.writeFileSync(path.join(dataDir, 'tokens.yaml'), stringify({ tokens: options.tokens }), { mode: 0o600 });
   const loaded = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
   const config = options.clickhouseDataPath ? { ...loaded, clickhouse: { ...loaded.clickhouse, dataPath: options.clickhouseDataPath } } : loaded;
   const metrics = new Metrics();
-  const warden = await startWarden(config, { logger: options.logger ?? testLogger(env.WARDEN_INSTANCE_ID ?? 'warden'), metrics, clock: systemClock });
+  const warden = await startWarden(config, { logger: options.logger ?? testLogger(env.WARDEN_INSTANCE_ID ?? 'warden'), metrics, clock: options.clock ?? systemClock });
   return {
     ...warden,
     config,

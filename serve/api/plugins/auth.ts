@@ -3,8 +3,11 @@
  * (`config: { role: 'read' }`); routes without a role are open (health, metrics). The resolved
  * principal (tenant, roles) is attached to the request. OTLP ingest may be left open on a
  * loopback-bound server (see config): then unauthenticated ingest lands in the default tenant.
+ * A plugin (`warden-auth`) that reaches the whole app — its hook runs before every route of every
+ * area — so the others declare it as a dependency.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Principal, Role, TokenRegistry } from '../../../config/tokens.js';
 import { ApiError } from '../../../lib/errors.js';
 
@@ -29,7 +32,7 @@ function bearer(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const role = request.routeOptions.config.role;
@@ -46,4 +49,6 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     request.principal = principal;
   });
-}
+};
+
+export const authPlugin = fp(auth, { name: 'warden-auth', fastify: '5.x' });

@@ -4,15 +4,17 @@
  * verdict denies while the state is being reloaded (and starts the reload), and — with no
  * storage to read it back from — keeps denying, saying the state is gone, until an operator
  * reinstates the session. Live and never-seen sessions are allowed as before. Real registry,
- * real fastify app and routes, fake clock.
+ * fake clock, and the verdict route alone on a fastify of its own (with `warden-auth` and the
+ * API's conventions): the registry here has no storage behind it, which the assembly always gives.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { buildApp } from '../app.js';
+import Fastify from 'fastify';
+import { authPlugin } from '../plugins/auth.js';
+import { errorAnswerer, useApiConventions } from '../plugins/api-conventions.js';
 import { TokenRegistry } from '../../../config/tokens.js';
 import { SessionRegistry } from '../../../detect/session/session-registry.js';
 import { newSession, stepEvent } from '../../../detect/testing/scenario.js';
-import { createMemoryTransport } from '../../../receive/transport/memory.js';
 import { FakeClock } from '../../../lib/clock.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { Metrics } from '../../../lib/metrics.js';
@@ -22,17 +24,10 @@ const TOKEN = 'wdn_test_verdict_ingest_00000';
 const clock = new FakeClock(Date.UTC(2026, 10, 21, 9));
 const metrics = new Metrics();
 const registry = new SessionRegistry({ clock, metrics, maxSessionsPerTenant: 1, maxParkedPerTenant: 1 });
-const transport = createMemoryTransport({ capacity: 10, logger: silentLogger, metrics });
-const app = buildApp({
-  producer: transport.producer,
-  tokens: new TokenRegistry([{ name: 'hook', token: TOKEN, tenant: 'acme', roles: ['ingest'] }]),
-  metrics,
-  logger: silentLogger,
-  bodyLimitBytes: 1024 * 1024,
-  ingestRequiresToken: false,
-  readiness: {},
-  routes: [(a) => registerVerdictRoute(a, { revocations: registry, sessions: registry })],
-});
+const app = Fastify({ logger: false });
+useApiConventions(app, errorAnswerer({ logger: silentLogger, metrics }));
+app.register(authPlugin, { tokens: new TokenRegistry([{ name: 'hook', token: TOKEN, tenant: 'acme', roles: ['ingest'] }]), ingestRequiresToken: false });
+app.register(async (api) => registerVerdictRoute(api, { revocations: registry, sessions: registry }));
 after(() => app.close());
 
 function observe(id: string, scope_deny: string[]): void {
