@@ -35,7 +35,7 @@ export interface ClassifierOptions {
 }
 
 function sqlDefaultClass(verb: string): string {
-  if (verb === 'select' || verb === 'show' || verb === 'explain' || verb === 'describe') return 'read';
+  if (verb === 'select' || verb === 'show' || verb === 'explain' || verb === 'describe' || verb === 'desc') return 'read';
   if (['insert', 'update', 'delete', 'replace', 'merge', 'copy'].includes(verb)) return 'db.write';
   if (['create', 'alter', 'drop', 'truncate', 'rename'].includes(verb)) return 'db.schema';
   return 'db.exec';

@@ -2,9 +2,11 @@
  * Reads SQL text into statements. The script is split on top-level `;` by the lexer; each
  * statement is parsed by node-sql-parser in the dialects that fit the engine, and when none
  * accepts it the token classifier reads it instead (still keyword by keyword, so
- * `SELECT 'DROP TABLE x'` stays a select).
+ * `SELECT 'DROP TABLE x'` stays a select). MongoDB shell code (engine `mongo`) is read by
+ * `mongo-shell.ts` into the same statements.
  */
 import nodeSqlParser from 'node-sql-parser';
+import { parseMongoShell } from './mongo-shell.js';
 import { classifyTokens, type SqlStatement } from './sql-statement.js';
 import { scanSql } from './sql-tokens.js';
 
@@ -83,5 +85,6 @@ function parseOne(text: string, engine: string): SqlStatement {
 
 /** Statements of a SQL script; `engine` is postgres, mysql, sqlite, clickhouse or ''. */
 export function parseSql(sql: string, engine: string): SqlStatement[] {
+  if (engine === 'mongo') return parseMongoShell(sql);
   return scanSql(sql).statements.map((s) => parseOne(s, engine));
 }

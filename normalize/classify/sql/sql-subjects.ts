@@ -3,7 +3,8 @@
  * `mysql -e`, `sqlite3 db "…"`, `clickhouse-client -q`, heredocs and here-strings into them)
  * or from SQL tools' arguments. Targets are `db://<engine>/<database>/<table>`; the database
  * is the client's `database` option or positional (spec `extra.database_positional`), a
- * `db.table` qualifier, else `default`.
+ * `db.table` qualifier, else `default`. A client that runs SQL only in some subcommands lists
+ * them in `extra.sql_subcommands`.
  */
 import type { CommandSubject, SqlSubject, Target } from '../evaluate/subject.js';
 import { parseSql } from './parse-sql.js';
@@ -20,6 +21,9 @@ export function sqlFromClient(s: CommandSubject): SqlSource {
   const engine = typeof extra.engine === 'string' ? extra.engine : '';
   const dbPos = typeof extra.database_positional === 'number' ? extra.database_positional : -1;
   const sqlPos = typeof extra.sql_positional === 'number' ? extra.sql_positional : -1;
+  // A client whose SQL only some subcommands take (`bq query '…'`, not `bq rm ds.t`).
+  const only = Array.isArray(extra.sql_subcommands) ? extra.sql_subcommands : undefined;
+  if (only !== undefined && !only.includes(s.argv.subcommand[0] ?? '')) return { sql: [], engine: engine || 'sql', database: 'default' };
   let database = s.argv.options.get('database')?.[0] ?? (dbPos >= 0 ? s.argv.positionals[dbPos]?.text : undefined) ?? 'default';
   if (/^[a-z]+:\/\//.test(database)) database = database.replace(/^.*\//, '').replace(/\?.*$/, '') || 'default';
   const sql = [...(s.argv.options.get('sql') ?? [])];
