@@ -45,15 +45,10 @@ import {
   DEFAULT_MAX_BYTES_PER_PARTITION,
   DEFAULT_MAX_WAIT_TIME_MS,
   DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
-  DEFAULT_RETRY_BACKOFF,
   DEFAULT_SESSION_TIMEOUT_MS,
-  assertValid,
-  positive,
   resolveTopics,
-  validateConnection,
-  validateTopics,
+  validateConsumerOptions,
   type KafkaConsumerOptions,
-  type Problems,
 } from './options.js';
 
 /** How long a stop waits for commits of batches already stored before leaving the group. */
@@ -97,25 +92,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private readonly rewinding = new Map<string, string>();
 
   constructor(options: KafkaConsumerOptions & KafkaGroupOptions) {
-    const problems: Problems = [];
-    validateConnection(options, problems);
-    validateTopics(options.topics, problems);
-    for (const [signal, enc] of Object.entries(options.encodings ?? {})) {
-      if (enc !== 'otlp_proto' && enc !== 'otlp_json') problems.push(`encodings.${signal} must be otlp_proto or otlp_json`);
-    }
-    if (options.groupId !== undefined && options.groupId.trim() === '') problems.push('groupId must not be empty');
-    for (const field of ['maxBytesPerPartition', 'maxBytes', 'maxWaitTimeMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'partitionsConsumedConcurrently'] as const) {
-      positive(options[field], field, problems);
-    }
-    const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
-    if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
-      problems.push('retryBackoff needs 0 < initialMs <= maxMs');
-    }
+    const backoff = validateConsumerOptions(options);
     const session = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-    if ((options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) >= session) {
-      problems.push('heartbeatIntervalMs must be below sessionTimeoutMs');
-    }
-    assertValid('Kafka consumer', problems);
 
     const topics = resolveTopics(options.topics);
     const encodings = { ...DEFAULT_ENCODINGS, ...options.encodings };

@@ -149,3 +149,27 @@ export function assertValid(component: string, problems: Problems): void {
     details: { problems },
   });
 }
+
+/** Checks a consumer's options (every problem at once); returns its retry backoff. */
+export function validateConsumerOptions(options: KafkaConsumerOptions): { initialMs: number; maxMs: number } {
+  const problems: Problems = [];
+  validateConnection(options, problems);
+  validateTopics(options.topics, problems);
+  for (const [signal, enc] of Object.entries(options.encodings ?? {})) {
+    if (enc !== 'otlp_proto' && enc !== 'otlp_json') problems.push(`encodings.${signal} must be otlp_proto or otlp_json`);
+  }
+  if (options.groupId !== undefined && options.groupId.trim() === '') problems.push('groupId must not be empty');
+  for (const field of ['maxBytesPerPartition', 'maxBytes', 'maxWaitTimeMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'partitionsConsumedConcurrently'] as const) {
+    positive(options[field], field, problems);
+  }
+  const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+  if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
+    problems.push('retryBackoff needs 0 < initialMs <= maxMs');
+  }
+  const session = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  if ((options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) >= session) {
+    problems.push('heartbeatIntervalMs must be below sessionTimeoutMs');
+  }
+  assertValid('Kafka consumer', problems);
+  return backoff;
+}
