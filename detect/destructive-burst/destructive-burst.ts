@@ -108,6 +108,7 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
         `(blast radius × severity × irreversibility), at or above the ${reached.severity} floor of ` +
         `${reached.weight} with at least ${reached.min_actions} actions. Latest: ${describe(inWindow)}.`,
       evidence: evidence(inWindow),
+      check: 'floor',
     };
   }
 
@@ -134,6 +135,7 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
         `so about ${mean.toFixed(3)} were expected. P(X ≥ ${inWindow.length}) = ${p.toExponential(2)} under a Poisson ` +
         `model, below ${severity === 'high' ? b.p_high : b.p_medium}. Latest: ${describe(inWindow)}.`,
       evidence: evidence(inWindow),
+      check: 'baseline',
     };
   }
 }

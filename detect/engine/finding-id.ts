@@ -4,13 +4,15 @@
  * SHA-256 over tenant, session, detector and evidence ids — so the same evidence always yields
  * the same finding, across replays, rebuilds and instances. A follow-up to a finding (the
  * judge's confirmation) hashes what produced it and the original's id instead, so it has its
- * own id, stable whatever the follow-up says.
+ * own id, stable whatever the follow-up says. The explanation (rule, target, why, instead) comes
+ * from the draft, the triggering event and the data file (detect/explain/).
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../model/audit-event.js';
 import type { DetectorName, Finding, FindingDraft } from '../../model/finding.js';
 import { nsToRfc3339 } from '../../lib/rfc3339.js';
 import type { SessionState } from '../session/session-state.js';
+import { explainFinding } from '../explain/explain.js';
 
 export function findingId(tenant: string, sessionId: string, detector: DetectorName, evidence: readonly string[]): string {
   const h = createHash('sha256');
@@ -37,6 +39,7 @@ export function toFinding(draft: FindingDraft, detector: DetectorName, event: Au
     title: draft.title,
     explanation: draft.explanation,
     evidence,
+    ...explainFinding(draft, detector, event),
     at: nsToRfc3339(event.time_ns),
   };
 }

@@ -256,7 +256,7 @@ describe('DetectionEngine with the external judge', () => {
 describe('judgedFollowUp', () => {
   const original: Finding = {
     id: 'f'.repeat(32), tenant: 't', session_id: 's', agent_id: 'a', detector: 'goal_deviation', severity: 'critical', score: 0.65,
-    title: 'Goal deviation: x', explanation: 'Why.', evidence: ['e1', 'e2'], at: '2026-11-21T09:00:00.000000000Z',
+    title: 'Goal deviation: x', explanation: 'Why.', evidence: ['e1', 'e2'], rule: 'goal_deviation/escalation', target: '', why: '', instead: '', at: '2026-11-21T09:00:00.000000000Z',
   };
 
   it('caps the severity at critical and says so', () => {

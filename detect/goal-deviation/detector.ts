@@ -55,6 +55,7 @@ function actionDraft(event: AuditEvent, goal: GoalModel, reasons: Reason[]): Fin
     title: `Goal deviation: ${title}`,
     explanation: reasons.map((r) => r.sentence).join(' '),
     evidence: [event.event_id],
+    check: top.kind,
   };
 }
 
@@ -69,6 +70,7 @@ function mixDraft(event: AuditEvent, goal: GoalModel, r: MixResult, mix: Session
       `over ${r.baseSessions} other sessions this agent's destructive share is ${pct(r.baseShare)} ` +
       `(${r.baseDestructive} of ${r.baseEvents}); z = ${fmt(r.z, 1)} (${p}). Latest: ${actionText(event)}.`,
     evidence: [event.event_id],
+    check: 'mix',
   };
 }
 

@@ -44,7 +44,8 @@ export function checkDeny(event: AuditEvent, targets: EventTarget[], scope: Decl
     const severity: FindingSeverity = event.destructive ? 'critical' : 'high';
     const why = `${t.shown} matches the never-touch pattern ${hit} declared by ${scope.source}. ` +
       `Any action on a never-touch target is at least high${event.destructive ? '; this one is destructive, so critical' : ''}.`;
-    out.push({ reason: 'deny', severity, score: event.destructive ? 1 : 0.9, target: t.shown, area: ws.areaKey(t.parsed), why });
+    const short = `matches never-touch ${hit} (declared by ${scope.source})`;
+    out.push({ reason: 'deny', severity, score: event.destructive ? 1 : 0.9, target: t.shown, area: ws.areaKey(t.parsed), why, short });
   }
   return out;
 }
@@ -66,7 +67,8 @@ export function checkAllow(event: AuditEvent, targets: EventTarget[], scope: Dec
     const why = `${t.shown} matches none of the allowed patterns declared by ${scope.source} (${listed(scope.allow)}); ` +
       `outside the allow-list, ${kind} is ${severity}.`;
     const score = { low: 0.4, medium: 0.6, high: 0.85, critical: 1 }[severity];
-    out.push({ reason: 'outside_allow', severity, score, target: t.shown, area: ws.areaKey(t.parsed), why });
+    const short = `outside the allowed ${listed(scope.allow)} (declared by ${scope.source})`;
+    out.push({ reason: 'outside_allow', severity, score, target: t.shown, area: ws.areaKey(t.parsed), why, short });
   }
   return out;
 }

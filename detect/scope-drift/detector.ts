@@ -70,7 +70,7 @@ function toDraft(event: AuditEvent, v: Verdict, others: number, state: ScopeStat
   let explanation = `${action} ${classText(event)}: ${v.why}`;
   if (v.reason === 'learned') explanation += ` Working set learned from the first ${config.learn_actions} actions: ${state.ws.describe()}.`;
   if (others > 0) explanation += ` ${others} more target${others === 1 ? '' : 's'} of this action drift as well.`;
-  return { severity: v.severity, score: Number(v.score.toFixed(3)), title, explanation, evidence: [event.event_id] };
+  return { severity: v.severity, score: Number(v.score.toFixed(3)), title, explanation, evidence: [event.event_id], check: v.reason, target: v.target, ...(v.short ? { why: v.short } : {}) };
 }
 
 export function createScopeDriftDetector(): Detector<ScopeDriftConfig> {

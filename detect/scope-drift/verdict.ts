@@ -18,4 +18,6 @@ export interface Verdict {
   area: string;
   /** The sentence(s) after the action description: why this target drifts, with the numbers. */
   why: string;
+  /** Why it matters in a few words, for the finding's `why` (the pattern it matched); absent: the data file's. */
+  short?: string;
 }

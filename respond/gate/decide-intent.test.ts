@@ -12,7 +12,7 @@ const gate = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'high' } as co
 const forcePush = { session_id: 's1', tool: 'Bash', command: 'git push --force origin main', targets: ['git://origin/refs/heads/main'], action_class: 'git.force_push', destructive: true, severity: 'high' as const, rule_ids: ['git_force_push_protected'] };
 
 function finding(severity: FindingSeverity, detector: Finding['detector'] = 'scope_drift', score = 0.9): Finding {
-  return { id: `f-${severity}-${detector}`, tenant: 't', session_id: 's1', agent_id: 'a', detector, severity, score, title: `${detector} title`, explanation: 'why, with numbers', evidence: ['e1'], at: '2026-12-02T00:00:00.000000000Z' };
+  return { id: `f-${severity}-${detector}`, tenant: 't', session_id: 's1', agent_id: 'a', detector, severity, score, title: `${detector} title`, explanation: 'why, with numbers', evidence: ['e1'], rule: detector, target: '', why: '', instead: '', at: '2026-12-02T00:00:00.000000000Z' };
 }
 
 function ctx(over: Partial<IntentContext> = {}): IntentContext {

@@ -29,6 +29,7 @@ import { decideIntent, type GateAnswer, type GateVerdict } from './decide-intent
 import { gateMetrics, type GateMetrics } from './gate-metrics.js';
 import { floorExemption } from './declared-scope.js';
 import { DEFAULT_GATE } from '../../detect/policy/parse-policy.js';
+import { NO_EXPLANATION } from '../../detect/explain/explain.js';
 
 export interface GateDecision {
   decision_id: string;
@@ -50,6 +51,11 @@ export interface GateDecision {
   severity: string;
   finding_id: string;
   finding_ids: string[];
+  /** The rule behind a deny or an ask, its target, why it matters, what would have been fine (detect/explain; '' when none). */
+  rule: string;
+  target: string;
+  why: string;
+  instead: string;
   latency_ms: number;
   /** RFC 3339 with nanoseconds: the intent's time. */
   at: string;
@@ -189,6 +195,7 @@ export class Gate {
       severity: top?.severity ?? (cause ? 'critical' : 'none'),
       finding_id: top?.id ?? causeFinding,
       finding_ids: findings.map((f) => f.id),
+      ...(verdict.explained ?? NO_EXPLANATION),
       latency_ms: performance.now() - started,
       at: nsToRfc3339(event.time_ns),
     };

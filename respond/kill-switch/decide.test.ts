@@ -11,7 +11,7 @@ import { decide } from './decide.js';
 function finding(detector: DetectorName, severity: FindingSeverity): Finding {
   return {
     id: 'f1', tenant: 't', session_id: 's', agent_id: 'a', detector, severity, score: 0.9,
-    title: 'terraform destroy on prod', explanation: 'because', evidence: ['e1'], at: '2026-01-01T00:00:00.000000000Z',
+    title: 'terraform destroy on prod', explanation: 'because', evidence: ['e1'], rule: detector, target: '', why: '', instead: '', at: '2026-01-01T00:00:00.000000000Z',
   };
 }
 

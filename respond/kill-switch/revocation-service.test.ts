@@ -36,7 +36,7 @@ afterEach(async () => {
 
 const finding: Finding = {
   id: 'fnd_1', tenant: 'acme', session_id: 'sess-1', agent_id: 'claude-code', detector: 'destructive_burst', severity: 'critical',
-  score: 0.97, title: '20 destructive commands in 8 s', explanation: '20 > 5 in 10 s', evidence: ['ev1', 'ev2'], at: '2026-01-01T00:00:00.000000000Z',
+  score: 0.97, title: '20 destructive commands in 8 s', explanation: '20 > 5 in 10 s', evidence: ['ev1', 'ev2'], rule: 'destructive_burst/floor', target: '', why: '', instead: '', at: '2026-01-01T00:00:00.000000000Z',
 };
 
 interface Harness {

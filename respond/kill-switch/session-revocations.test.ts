@@ -20,7 +20,7 @@ const policy: ResolvedPolicy = resolve(defaultPolicy(), 'acme', 'claude-code');
 function finding(severity: Finding['severity']): Finding {
   return {
     id: `f-${severity}`, tenant: 'acme', session_id: 's1', agent_id: 'claude-code', detector: 'destructive_burst', severity, score: 0.9,
-    title: 'rm -rf on a shared path', explanation: 'because', evidence: ['e1'], at: '2026-01-01T00:00:00.000000000Z',
+    title: 'rm -rf on a shared path', explanation: 'because', evidence: ['e1'], rule: 'destructive_burst/floor', target: '', why: '', instead: '', at: '2026-01-01T00:00:00.000000000Z',
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The gate from the command line: `warden stopped` lists what the gate denied (or asked about)
- * before it ran, newest first, with the reason (`GET /api/v1/gate/decisions`, role read);
+ * before it ran, newest first, with the reason, the rule, target and why, and what would have been
+ * fine instead (`GET /api/v1/gate/decisions`, role read);
  * `warden allow <decision-id> --reason …` lets the next identical call of that session through
  * once (`POST /api/v1/gate/decisions/:id/allow`, role operate; recorded with who and why).
  */
@@ -18,8 +19,22 @@ interface DecisionRow {
   detector: string;
   severity: string;
   reason: string;
+  rule?: string;
+  target?: string;
+  why?: string;
+  instead?: string;
   latency_ms: number;
   at: string;
+}
+
+/** The rule, target and why, and the alternative, one indented line each (none for a decision stored without them). */
+function explained(d: DecisionRow): string {
+  const lines = [
+    d.rule ? `rule: ${d.rule}` : '',
+    d.target ? `target: ${d.target}${d.why ? ` — ${d.why}` : ''}` : d.why ? `why: ${d.why}` : '',
+    d.instead ? `instead: ${d.instead}` : '',
+  ].filter((l) => l !== '');
+  return lines.map((l) => `    ${l}\n`).join('');
 }
 
 type StoppedOptions = ConnectionOptions & { session?: string; ask?: boolean; since?: string; limit?: string; tenant?: string; json?: boolean };
@@ -50,7 +65,7 @@ export function registerGateCommands(program: Command): void {
         if (decisions.length === 0) return void process.stdout.write(`nothing ${options.ask ? 'asked about' : 'stopped'}\n`);
         for (const d of decisions) {
           const what = d.command || d.tool;
-          process.stdout.write(`${d.at}  ${d.decision.toUpperCase()}  ${d.session_id}  ${d.agent_id}  ${what.length > 100 ? `${what.slice(0, 100)}…` : what}\n  ${d.detector || '-'} (${d.severity}) ${d.decision_id}  ${d.reason}\n`);
+          process.stdout.write(`${d.at}  ${d.decision.toUpperCase()}  ${d.session_id}  ${d.agent_id}  ${what.length > 100 ? `${what.slice(0, 100)}…` : what}\n  ${d.detector || '-'} (${d.severity}) ${d.decision_id}  ${d.reason}\n${explained(d)}`);
         }
       }),
     );

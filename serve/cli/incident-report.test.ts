@@ -29,7 +29,7 @@ const data: IncidentData = {
   },
   findings: [{
     id: 'f1', tenant: 'acme', session_id: 's-old', agent_id: 'coding-agent', detector: 'destructive_burst', severity: 'high', score: 0.9,
-    title: `Activity after revocation: Bash ${TOKEN}`, explanation: `Latest: ${event.command}.`, evidence: ['e1'], at: '2026-01-01T00:00:01Z',
+    title: `Activity after revocation: Bash ${TOKEN}`, explanation: `Latest: ${event.command}.`, evidence: ['e1'], rule: 'post_revocation_activity', target: '', why: '', instead: '', at: '2026-01-01T00:00:01Z',
   }],
   blastRadius: { session_id: 's-old', targets: 1, destructive_targets: 1, kinds: [] },
   timeline: [{ kind: 'call', at: event.at, tool_call_id: 't1', intent: null, execution: event, related: [] }],

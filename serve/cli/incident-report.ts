@@ -81,6 +81,13 @@ export function renderIncidentMarkdown(data: IncidentData): string {
     lines.push(`### ${f.severity.toUpperCase()} · ${f.detector} · ${cell(f.title)}`, '');
     lines.push(`${shortTime(f.at)} · score ${f.score.toFixed(2)} · finding ${code(f.id)} · ${f.evidence.length} evidence event(s)`, '');
     lines.push(f.explanation.trim(), '');
+    // Findings stored before the explanation existed have none (the API reads '' for each).
+    const explained = [
+      f.rule ? `- Rule: ${code(cell(f.rule))}` : '',
+      f.target ? `- Target: ${code(cell(f.target))}${f.why ? ` — ${cell(f.why)}` : ''}` : f.why ? `- Why: ${cell(f.why)}` : '',
+      f.instead ? `- Instead: ${cell(f.instead)}` : '',
+    ].filter((l) => l !== '');
+    if (explained.length > 0) lines.push(...explained, '');
   }
 
   lines.push('## Blast radius', '');

@@ -49,7 +49,7 @@ export async function listFindings(handle: ClickHouseHandle, query: FindingQuery
     handle,
     'read findings',
     `SELECT id, tenant, session_id, agent_id, toString(detector) AS detector, toString(severity) AS severity, score,
-            title, explanation, evidence, toString(toUnixTimestamp64Nano(at)) AS at_ns
+            title, explanation, evidence, rule, target, why, instead, toString(toUnixTimestamp64Nano(at)) AS at_ns
        FROM ${table(handle, 'findings')} FINAL
       WHERE ${where.join(' AND ')}
       ORDER BY at DESC, id

@@ -54,7 +54,7 @@ export async function listDecisions(handle: ClickHouseHandle, query: DecisionQue
     `SELECT decision_id, event_id, session_id, agent_id, toString(tool) AS tool, tool_call_id, command, targets,
             toString(action_class) AS action_class, toString(decision) AS decision, toString(would_be) AS would_be,
             toString(mode) AS mode, reason, toString(detector) AS detector, toString(severity) AS severity, finding_id,
-            latency_us, toString(toUnixTimestamp64Nano(at)) AS at_ns
+            rule, target, why, instead, latency_us, toString(toUnixTimestamp64Nano(at)) AS at_ns
        FROM ${table(handle, 'gate_decisions')} FINAL
       WHERE ${where.join(' AND ')}
       ORDER BY at DESC, decision_id

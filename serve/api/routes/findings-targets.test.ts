@@ -17,7 +17,7 @@ const ns = (offsetMs: number): string => (BigInt(NOW_MS + offsetMs) * 1_000_000n
 function finding(id: string, overrides: Partial<Finding>): Finding {
   return {
     id, tenant: 'acme', session_id: 's-1', agent_id: 'claude-code', detector: 'scope_drift', severity: 'medium', score: 0.5,
-    title: `finding ${id}`, explanation: 'because', evidence: ['e1'], at: iso(-60_000), ...overrides,
+    title: `finding ${id}`, explanation: 'because', evidence: ['e1'], rule: 'scope_drift/learned', target: '', why: '', instead: '', at: iso(-60_000), ...overrides,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `GET /api/v1/findings?session=&detector=&severity=&since=&limit=` (role read): findings of the
- * caller's tenant, newest first. `severity` is a floor (`high` → high and critical).
+ * caller's tenant, newest first. `severity` is a floor (`high` → high and critical). Each says
+ * which rule, its target, why it matters and what would have been fine instead.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -36,6 +37,11 @@ const FindingSchema = Type.Object({
   title: Type.String(),
   explanation: Type.String(),
   evidence: Type.Array(Type.String()),
+  /** Which rule, the target, why it matters, what would have been fine instead (model/finding.ts). */
+  rule: Type.String(),
+  target: Type.String(),
+  why: Type.String(),
+  instead: Type.String(),
   at: Type.String(),
 });
 

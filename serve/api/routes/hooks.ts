@@ -30,6 +30,7 @@ import { errorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
+import { forAgent } from '../../../respond/gate/decide-intent.js';
 import type { GateRouter } from '../../../respond/gate/owner-routing.js';
 import type { OwnerAnswer } from '../../../respond/gate/forward-gate-call.js';
 import { gateCallOf } from './gate-call.js';
@@ -133,7 +134,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
         return send(reply, cannot(adapter, input, fail, 'could not finish deciding: ownership of this session moved to another instance meanwhile'));
       }
       const remedy = decision.remedy.replaceAll('<decision id>', decision.decision_id);
-      const answer = adapter.answer({ decision: decision.decision, reason: decision.reason, remedy, askAs: request.query.ask ?? 'ask' }, input);
+      const answer = adapter.answer({ decision: decision.decision, ...forAgent(decision.reason, remedy, decision.instead), askAs: request.query.ask ?? 'ask' }, input);
       return send(reply, answer, decision);
     },
   );
