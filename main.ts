@@ -257,7 +257,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   await messages?.start();
   // Embedded ClickHouse runs in this process: its threads yield the CPU to detection.
   const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger, keepThreadIds: () => messages?.threadIds ?? new Set() }) : undefined;
-  await migrate(storage, { ttlDays: config.clickhouse.ttlDays });
+  await migrate(storage, { ttlDays: config.clickhouse.ttlDays, cluster: config.clickhouse.cluster });
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
 
   const detection = await startDetection(config, collaborators, storage);

@@ -62,6 +62,8 @@ export interface WardenConfig {
     password: string;
     /** Days audit events are kept (ClickHouse TTL). */
     ttlDays: number;
+    /** Cluster the migrations create the tables on (ON CLUSTER, Replicated, Distributed); empty: one server. */
+    cluster: string;
     /**
      * The embedded engine's directory; default `<dataDir>/clickhouse`. Not a setting: for tests
      * that run several instances in one process, sharing one engine as instances share a server.
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       username: s.CLICKHOUSE_USER,
       password: s.CLICKHOUSE_PASSWORD,
       ttlDays: s.WARDEN_TTL_DAYS,
+      cluster: s.CLICKHOUSE_CLUSTER,
     },
     kafka: {
       brokers,

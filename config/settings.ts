@@ -84,6 +84,13 @@ export const SettingsSchema = Type.Object({
   CLICKHOUSE_DATABASE: text('warden', { mode: 'all', description: 'database of Warden\'s tables', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', expected: 'an identifier' }),
   CLICKHOUSE_USER: text('default', { mode: 'distributed', description: 'ClickHouse server user (with CLICKHOUSE_URL)' }),
   CLICKHOUSE_PASSWORD: text('', { mode: 'distributed', description: 'ClickHouse server password (with CLICKHOUSE_URL)', secret: true }),
+  CLICKHOUSE_CLUSTER: text('', {
+    mode: 'distributed',
+    description:
+      "ClickHouse cluster (a remote_servers name, with Keeper) the migrations create the tables on: ON CLUSTER, Replicated engines with the servers' {shard} and {replica} macros, a Distributed table in front of each, sharded by tenant and session (README, scale model); empty: one server",
+    pattern: '^$|^[A-Za-z_][A-Za-z0-9_]*$',
+    expected: 'an identifier',
+  }),
   WARDEN_TTL_DAYS: int(90, 1, 36_500, { mode: 'all', description: 'days audit events are kept (ClickHouse TTL)' }),
 
   WARDEN_QUEUE_CAPACITY: int(20_000, 10, 10_000_000, { mode: 'embedded', description: 'messages the in-process queue holds' }),
