@@ -101,3 +101,9 @@ test('paths no route serves: 404 as the API answers it; a body is read first, as
   assert.deepEqual(await ask('POST', '/healthz', json, '{bad'), apiError(400, 'INVALID_JSON', 'request body is not valid JSON'));
   assert.deepEqual(await ask('GET', '/healthz'), { status: 200, type: JSON_UTF8, body: '{"status":"ok"}' });
 });
+
+test('each area is a plugin with its name, registered after the ones it depends on', () => {
+  for (const name of ['warden-auth', 'warden-tenant-scope', 'warden-health', 'warden-otlp-receiver', 'warden-hooks', 'warden-gate', 'warden-operator-api']) {
+    assert.ok(warden.app.hasPlugin(name), name);
+  }
+});
