@@ -1,8 +1,8 @@
 /**
  * The operator API in one registration: sessions (list, one, timeline, blast radius, revoke,
  * reinstate), the hooks' verdict, findings, target search and events stored without a session.
- * main.ts passes it to buildApp's `routes`; each part can also be registered on its own with the
- * functions it re-uses.
+ * The operator API plugin (serve/api/plugins/operator-api.ts) registers it; each part can also be
+ * registered on its own with the functions it re-uses.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseHandle } from '../../../store/index.js';
