@@ -20,6 +20,7 @@ import type { WardenConfig } from './config/config.js';
 import { loadOrCreateTokens, type TokenEntry } from './config/tokens.js';
 import { buildApp } from './serve/api/app.js';
 import { Gate } from './respond/gate/gate-service.js';
+import { ClickHouseGateMemory } from './store/gate-memory-store.js';
 import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
 import { sessionAssigner } from './receive/kafka/session-assigner.js';
@@ -187,13 +188,16 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
   const onFinding = revokeOnFinding(registry, killSwitch.service);
   const engine = new DetectionEngine({ registry, policy, clock, logger, metrics, findings, sessions, onFinding });
   const decisions = new ClickHouseDecisionStore(storage, stores);
-  const gate = new Gate({ engine, decisions, clock, logger, metrics });
+  // Grants and stopped calls outlive this instance: the next owner of a session reads them back.
+  const gateMemory = new ClickHouseGateMemory(storage, stores);
+  const gate = new Gate({ engine, decisions, memory: gateMemory, grantLifetimeMs: config.gate.grantMinutes * 60_000, clock, logger, metrics });
   const rebuildOnce = async (why: string): Promise<void> => {
     if (config.detection.rebuildMinutes <= 0) return;
     const result = await rebuildFromStore(storage, engine, {
       sinceMs: clock.now() - config.detection.rebuildMinutes * 60_000,
       maxSessions: config.detection.sessions.maxSessions,
       maxEventsPerSession: 200,
+      gate: { into: gate, nowMs: clock.now(), metrics },
     });
     logger.info({ ...result, why }, 'detector state rebuilt from ClickHouse');
   };
@@ -237,6 +241,7 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
       await findings.close();
       await sessions.close();
       await decisions.close();
+      await gateMemory.close();
     },
   };
 }

@@ -120,9 +120,10 @@ export interface WardenConfig {
    * Distributed mode: each gate call is decided by its session's owner. `advertiseUrl`: where the
    * other instances reach this one ('' = derived from the bound host and port); `ownerWaitMs`:
    * how long a call waits for an owner (rebalance, owner unreachable) before it fails closed;
-   * `forwardTimeoutMs`: how long one forwarded call may take.
+   * `forwardTimeoutMs`: how long one forwarded call may take. `grantMinutes` (every mode): how
+   * long an operator's allow-once stands unused.
    */
-  gate: { advertiseUrl: string; ownerWaitMs: number; forwardTimeoutMs: number };
+  gate: { advertiseUrl: string; ownerWaitMs: number; forwardTimeoutMs: number; grantMinutes: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -201,7 +202,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     },
     webhooks,
     query: { timeoutMs: s.WARDEN_QUERY_TIMEOUT_MS, maxRows: s.WARDEN_QUERY_MAX_ROWS },
-    gate: { advertiseUrl: s.WARDEN_ADVERTISE_URL ?? '', ownerWaitMs: s.WARDEN_GATE_OWNER_WAIT_MS, forwardTimeoutMs: s.WARDEN_GATE_FORWARD_TIMEOUT_MS },
+    gate: { advertiseUrl: s.WARDEN_ADVERTISE_URL ?? '', ownerWaitMs: s.WARDEN_GATE_OWNER_WAIT_MS, forwardTimeoutMs: s.WARDEN_GATE_FORWARD_TIMEOUT_MS, grantMinutes: s.WARDEN_GATE_GRANT_MINUTES },
   };
   if (problems.length > 0) {
     throw new PermanentError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

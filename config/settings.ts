@@ -141,6 +141,11 @@ export const SettingsSchema = Type.Object({
     description: "how long a gate call waits for its session's owner (rebalance, owner unreachable) before it is answered fail-closed",
   }),
   WARDEN_GATE_FORWARD_TIMEOUT_MS: int(3_000, 100, 60_000, { mode: 'distributed', description: "longest one gate call forwarded to the session's owner may take" }),
+  WARDEN_GATE_GRANT_MINUTES: int(60, 1, 7 * 24 * 60, {
+    mode: 'all',
+    description:
+      "how long an operator's allow-once (POST /api/v1/gate/decisions/:id/allow) stands unused; a grant is stored in ClickHouse and read back with the session by an instance taking it over (restart, rebalance) until it expires or is used",
+  }),
 
   WARDEN_POLICY_FILE: computed(Type.String({ mode: 'all', description: 'detection and gate policy YAML', defaultText: 'the shipped default policy' })),
   WARDEN_REBUILD_MINUTES: int(30, 0, 7 * 24 * 60, { mode: 'all', description: 'sessions active within this many minutes are rebuilt from ClickHouse at start' }),

@@ -6,6 +6,11 @@
  * then the revocations recorded in `revocations` are applied, so a revoked session stays
  * revoked across the restart. Events the engine has already seen are skipped, so running it
  * again (each rebalance) only adds what other instances handled meanwhile.
+ *
+ * With `gate`, the gate's memory is read back last (gate-memory-store.ts): the operators'
+ * unexpired allow-once grants, used or not, and the calls stopped in the same window — so the
+ * instance taking sessions over answers their next gate calls as their last owner would have.
+ * The caller runs this before it decides gate calls for the sessions it takes over.
  */
 import type { AuditEvent } from '../model/audit-event.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
@@ -14,6 +19,9 @@ import { withStorageErrors } from './storage-errors.js';
 import { nsToRfc3339 } from '../lib/rfc3339.js';
 import type { SessionRegistry } from '../detect/session/session-registry.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { readGateMemory } from './gate-memory-store.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { GateMemoryTarget } from '../respond/gate/gate-memory.js';
 
 /** Sessions replayed between two turns of the event loop. */
 const REPLAY_SLICE = 50;
@@ -23,6 +31,8 @@ export interface RebuildOptions {
   sinceMs: number;
   maxSessions: number;
   maxEventsPerSession: number;
+  /** Also restore the gate's memory into `into`; `nowMs`: grants expired by then are left out. */
+  gate?: { into: GateMemoryTarget; nowMs: number; maxStoppedPerSession?: number; metrics?: Metrics };
 }
 
 export interface RebuildTarget {
@@ -34,6 +44,9 @@ export interface RebuildResult {
   sessions: number;
   events: number;
   revoked: number;
+  /** Gate memory restored (with `gate`): grants (used or not) and stopped calls. */
+  grants?: number;
+  stopped?: number;
 }
 
 async function recentEvents(handle: ClickHouseHandle, o: RebuildOptions): Promise<AuditEvent[]> {
@@ -100,5 +113,19 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
   for (const r of revocations) {
     target.registry.markRevoked(r.tenant, r.session_id, { at: nsToRfc3339(r.at_ns), by: r.by, reason: r.reason, finding_id: r.finding_id || null });
   }
-  return { sessions: sessions.length, events: rows.length, revoked: revocations.length };
+  const result: RebuildResult = { sessions: sessions.length, events: rows.length, revoked: revocations.length };
+  if (options.gate) {
+    const memory = await readGateMemory(handle, {
+      nowMs: options.gate.nowMs,
+      sinceMs: options.sinceMs,
+      maxGrants: 10_000,
+      maxStopped: 50_000,
+      maxStoppedPerSession: options.gate.maxStoppedPerSession ?? options.maxEventsPerSession,
+      ...(options.gate.metrics ? { metrics: options.gate.metrics } : {}),
+    });
+    const restored = options.gate.into.restore(memory);
+    result.grants = restored.grants;
+    result.stopped = restored.stopped;
+  }
+  return result;
 }

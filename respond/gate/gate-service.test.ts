@@ -5,6 +5,10 @@
  * the same decision); an operator's allow-once lets the identical call through once without
  * acting on its findings; monitor mode records what it would have answered; a session whose state
  * is lost is denied (fail closed); a medium finding asks, or denies for an agent that cannot ask.
+ * Allow-once also for a call without a command (matched by its arguments); with a memory store
+ * (gate-memory.ts; here one that can be made to fail, standing for storage being down): a grant
+ * that cannot be stored allows nothing, and a grant whose use cannot be stored denies the call
+ * without using the grant, which the retry then uses.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -18,17 +22,41 @@ import type { Policy } from '../../detect/policy/policy-types.js';
 import { SessionRegistry } from '../../detect/session/session-registry.js';
 import { newSession, stepEvent } from '../../detect/testing/scenario.js';
 import { Gate, type GateDecision } from './gate-service.js';
+import type { GateMemoryStore, Grant } from './gate-memory.js';
+import { RetryableError } from '../../lib/errors.js';
+
+/** A memory store in this process whose writes fail while `down` (storage unavailable). */
+class SwitchableMemory implements GateMemoryStore {
+  down = false;
+  readonly grants = new Map<string, Grant>();
+  private check(): Promise<void> {
+    return this.down ? Promise.reject(new RetryableError('STORAGE_UNAVAILABLE', 'storage is down (test)')) : Promise.resolve();
+  }
+  async saveGrant(grant: Grant): Promise<void> {
+    await this.check();
+    this.grants.set(grant.grant_id, grant);
+  }
+  async consumedBy(grant: Grant): Promise<string | null> {
+    await this.check();
+    return this.grants.get(grant.grant_id)?.consumed_event || null;
+  }
+  async consume(grant: Grant): Promise<void> {
+    await this.check();
+    this.grants.set(grant.grant_id, grant);
+  }
+  addStopped(): void {}
+}
 
 const START = Date.UTC(2026, 11, 2, 9);
 
-function setup(policy: Policy = defaultPolicy()) {
+function setup(policy: Policy = defaultPolicy(), memory?: GateMemoryStore) {
   const clock = new FakeClock(START);
   const metrics = new Metrics();
   const registry = new SessionRegistry({ clock });
   const acted: Finding[] = [];
   const engine = new DetectionEngine({ registry, policy, clock, logger: silentLogger, metrics, onFinding: (f) => void acted.push(f) });
   const stored: GateDecision[] = [];
-  const gate = new Gate({ engine, clock, logger: silentLogger, metrics, decisions: { add: (d) => stored.push(d) } });
+  const gate = new Gate({ engine, clock, logger: silentLogger, metrics, decisions: { add: (d) => stored.push(d) }, ...(memory ? { memory } : {}) });
   const session = newSession({ name: 'gate', steps: [] }, START);
   let i = 0;
   const declare = () => engine.consume([stepEvent({ phase: 'session', set: { scope_deny: ['/srv/prod/**'], goal: 'Tidy the build output in /home/dev/repo' } }, i++, session, clock.now())]);
@@ -36,7 +64,11 @@ function setup(policy: Policy = defaultPolicy()) {
     clock.advance(afterMs);
     return stepEvent({ command, phase: 'intent' }, i++, session, clock.now());
   };
-  return { clock, metrics, registry, engine, gate, session, acted, stored, declare, intent };
+  const write = (filePath: string) => {
+    clock.advance(2_000);
+    return stepEvent({ tool: 'Write', arguments: { file_path: filePath, content: 'x' }, phase: 'intent' }, i++, session, clock.now());
+  };
+  return { clock, metrics, registry, engine, gate, session, acted, stored, declare, intent, write };
 }
 
 describe('the gate over the detection engine', () => {
@@ -80,6 +112,40 @@ describe('the gate over the detection engine', () => {
     const again = await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true);
     assert.equal(again.decision, 'deny');
     assert.match(again.reason, /denied earlier in this session/);
+  });
+
+  it('allow once for a call without a command: matched by its tool and arguments', async () => {
+    const t = setup();
+    await t.declare();
+    const denied = await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true);
+    assert.equal(denied.decision, 'deny', denied.reason);
+    t.gate.allowOnce(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'config fix' });
+    const allowed = await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true);
+    assert.equal(allowed.decision, 'allow', allowed.reason);
+    assert.notEqual((await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true)).decision, 'allow');
+  });
+
+  it('a grant that cannot be stored allows nothing; a use that cannot be stored denies, keeping the grant', async () => {
+    const memory = new SwitchableMemory();
+    const t = setup(defaultPolicy(), memory);
+    await t.declare();
+    const denied = await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true);
+    memory.down = true;
+    await assert.rejects(t.gate.grant(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'restore' }), /storage is down/);
+    memory.down = false;
+    assert.notEqual((await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true)).decision, 'allow', 'a grant not stored stands nowhere');
+
+    await t.gate.grant(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'restore' });
+    memory.down = true;
+    const call = t.intent('rm -rf /srv/prod/db');
+    const unrecorded = await t.gate.decide(call, true);
+    assert.equal(unrecorded.decision, 'deny');
+    assert.match(unrecorded.reason, /could not record/);
+    memory.down = false;
+    const retried = await t.gate.decide({ ...call }, true);
+    assert.equal(retried.decision, 'allow', `the retry uses the grant: ${retried.reason}`);
+    assert.equal([...memory.grants.values()].filter((g) => g.consumed_event === call.event_id).length, 1);
+    assert.notEqual((await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true)).decision, 'allow');
   });
 
   it('monitor mode allows and records what it would have answered', async () => {

@@ -13,16 +13,25 @@
  * is denied: the gate fails closed rather than judge without the session's scope and revocation.
  *
  * Allow once: the operator names a decision; the next intent of that session with the same tool
- * and command (or arguments) is allowed, its findings stored but not acted on.
+ * and command (or arguments) is allowed, its findings stored but not acted on. A grant lasts
+ * `grantLifetimeMs` (default one hour) and is used once; the same intent retried after it was
+ * used (its event id) is allowed again, like any retried intent gets its first answer.
+ *
+ * What must outlive this instance (gate-memory.ts) goes to `memory` when one is passed in:
+ * grants (`grant` answers once the grant is stored), their use (stored, after checking no other
+ * instance used the grant, before the call is answered — if that cannot be stored the call is
+ * denied, not remembered, and the grant kept for the retry), and stopped calls (in the
+ * background). `restore` merges what the store read back when this instance takes sessions
+ * over (a rebalance, a restart), so the next owner answers as the last one would have.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '../../model/audit-event.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { nsToRfc3339 } from '../../lib/rfc3339.js';
-import { BoundedMap } from '../../lib/bounded.js';
+import { BoundedMap, BoundedSet } from '../../lib/bounded.js';
 import type { DetectionEngine } from '../../detect/engine/detection-engine.js';
 import type { Finding } from '../../model/finding.js';
 import { decideIntent, type GateAnswer, type GateVerdict } from './decide-intent.js';
@@ -30,6 +39,8 @@ import { gateMetrics, type GateMetrics } from './gate-metrics.js';
 import { floorExemption } from './declared-scope.js';
 import { DEFAULT_GATE } from '../../detect/policy/parse-policy.js';
 import { NO_EXPLANATION } from '../../detect/explain/explain.js';
+import { errorCode } from '../../lib/errors.js';
+import type { GateMemorySnapshot, GateMemoryStore, GateMemoryTarget, Grant } from './gate-memory.js';
 
 export interface GateDecision {
   decision_id: string;
@@ -75,7 +86,13 @@ export interface GateDeps {
   remember?: number;
   /** How long an intent may wait for its session's state to be read back (default 2 000 ms). */
   reloadWaitMs?: number;
+  /** Keeps grants and stopped calls beyond this instance (distributed mode, restarts). */
+  memory?: GateMemoryStore;
+  /** How long an operator's allow-once stands unused (default one hour). */
+  grantLifetimeMs?: number;
 }
+
+export const DEFAULT_GRANT_LIFETIME_MS = 60 * 60_000;
 
 export interface AllowOnce {
   by: string;
@@ -99,12 +116,23 @@ export function decisionIdOf(eventId: string): string {
   return `gd_${createHash('sha256').update(`gate\n${eventId}`).digest('hex').slice(0, 24)}`;
 }
 
-export class Gate {
+/** A decision made or restored here, with the key of the call it decided (for allow-once). */
+interface Known {
+  decision: GateDecision;
+  key: string;
+}
+
+export class Gate implements GateMemoryTarget {
   private readonly deps: GateDeps;
   private readonly m: GateMetrics;
   private readonly byEvent: BoundedMap<string, GateDecision>;
-  private readonly byId: BoundedMap<string, GateDecision>;
-  private readonly allowances = new BoundedMap<string, AllowOnce & { decision_id: string }>(10_000);
+  private readonly byId: BoundedMap<string, Known>;
+  /** Unused grants, by the key of the call they let through. */
+  private readonly allowances = new BoundedMap<string, Grant>(10_000);
+  /** Used grants, by the intent (event id) that used them: that intent retried is allowed again. */
+  private readonly usedBy = new BoundedMap<string, Grant>(10_000);
+  /** Ids of the grants used, here or (as restored) elsewhere: never restored as unused. */
+  private readonly used = new BoundedSet<string>(10_000);
   /** Calls denied or asked about, by (session, tool, command): the same call again is answered alike. */
   private readonly stopped = new BoundedMap<string, GateDecision>(50_000);
 
@@ -134,7 +162,60 @@ export class Gate {
           : "Warden is still reading this session's state (declared scope, goal, revocation) back from storage; retry in a moment";
       return this.record(event, started, [], { decision: 'deny', would_be: 'deny', finding: null, reason: why, remedy: `an operator can reinstate the session: warden reinstate ${JSON.stringify(event.session_id)} --reason "…"` }, 'enforce', 'state_lost');
     }
-    return this.judge(event, canAsk, started);
+    const grant = await this.claimGrant(event);
+    if (grant === 'unrecorded') {
+      const verdict: GateVerdict = {
+        decision: 'deny',
+        would_be: 'deny',
+        finding: null,
+        reason: "an operator allowed this call once, but Warden could not record that the allowance is being used (storage unavailable), so it did not use it; retry in a moment",
+        remedy: 'retry the call; the allowance still stands',
+      };
+      return this.record(event, started, [], verdict, 'enforce', 'gate_memory', '', false);
+    }
+    return this.judge(event, canAsk, started, grant);
+  }
+
+  /**
+   * The operator's grant this intent may use, taken so no other call can: the grant it already
+   * used (a retry of that intent), or an unused, unexpired one for the same call while the
+   * session is not revoked. With a memory store, a grant another instance used is dropped, and
+   * the use is stored before the call is answered; 'unrecorded' when that failed (the grant is
+   * kept for the retry).
+   */
+  private async claimGrant(event: AuditEvent): Promise<Grant | undefined | 'unrecorded'> {
+    const used = this.usedBy.get(event.event_id);
+    if (used && used.tenant === event.tenant && used.session_id === event.session_id) return used;
+    const key = fingerprint(event);
+    const grant = this.allowances.get(key);
+    if (!grant) return undefined;
+    const now = this.deps.clock.now();
+    if (grant.expires_at_ms <= now) {
+      this.allowances.delete(key);
+      return undefined;
+    }
+    if (this.deps.engine.registry.revocationOf(event.tenant, event.session_id) !== null) return undefined;
+    this.allowances.delete(key);
+    const use: Grant = { ...grant, consumed_event: event.event_id, consumed_at_ms: now };
+    const { memory } = this.deps;
+    if (memory) {
+      try {
+        const elsewhere = await memory.consumedBy(grant);
+        if (elsewhere !== null && elsewhere !== event.event_id) {
+          this.deps.logger.info({ decision_id: grant.decision_id, grant_id: grant.grant_id, tenant: grant.tenant, session_id: grant.session_id }, 'gate: allow-once already used on another instance');
+          return undefined;
+        }
+        await memory.consume(use);
+      } catch (err) {
+        if (!this.allowances.has(key)) this.allowances.set(key, grant);
+        this.deps.metrics.errors.inc({ stage: 'gate_memory', code: errorCode(err) });
+        this.deps.logger.warn({ code: errorCode(err), err: String(err), grant_id: grant.grant_id }, 'gate: the use of an allow-once could not be stored; the call is denied and the grant kept');
+        return 'unrecorded';
+      }
+    }
+    this.usedBy.set(event.event_id, use);
+    this.used.add(use.grant_id);
+    return use;
   }
 
   /** Waits (bounded) for the session's state to be read back from storage. */
@@ -148,13 +229,12 @@ export class Gate {
     }
   }
 
-  private judge(event: AuditEvent, canAsk: boolean, started: number): GateDecision {
+  private judge(event: AuditEvent, canAsk: boolean, started: number, grant: Grant | undefined): GateDecision {
     const { engine } = this.deps;
     const registry = engine.registry;
     const revokedBefore = registry.revocationOf(event.tenant, event.session_id);
     const key = fingerprint(event);
-    const allowance = revokedBefore === null ? this.allowances.get(key) : undefined;
-    if (allowance) this.allowances.delete(key);
+    const allowance = revokedBefore === null ? grant : undefined;
     const findings = engine.evaluate(event, { act: allowance === undefined }) ?? [];
     const session = registry.get(event.tenant, event.session_id);
     const policy = session ? engine.policyFor(session) : { mode: 'enforce' as const, gate: DEFAULT_GATE };
@@ -169,11 +249,15 @@ export class Gate {
       verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy };
     }
     const decision = this.record(event, started, findings, verdict, policy.mode, revokedBefore ? 'revocation' : before ? before.detector : '', revokedBefore?.finding_id ?? before?.finding_id ?? '');
-    if (decision.would_be !== 'allow' && !revokedBefore) this.stopped.set(key, decision);
+    if (decision.would_be !== 'allow' && !revokedBefore) {
+      this.stopped.set(key, decision);
+      this.deps.memory?.addStopped({ call_key: key, decision });
+    }
     return decision;
   }
 
-  private record(event: AuditEvent, started: number, findings: readonly Finding[], verdict: GateVerdict, mode: GateDecision['mode'], cause: string, causeFinding = ''): GateDecision {
+  /** `remember`: false for an answer a retry must not repeat (a passing storage failure). */
+  private record(event: AuditEvent, started: number, findings: readonly Finding[], verdict: GateVerdict, mode: GateDecision['mode'], cause: string, causeFinding = '', remember = true): GateDecision {
     const top = verdict.finding;
     const decision: GateDecision = {
       decision_id: decisionIdOf(event.event_id),
@@ -199,8 +283,8 @@ export class Gate {
       latency_ms: performance.now() - started,
       at: nsToRfc3339(event.time_ns),
     };
-    this.byEvent.set(event.event_id, decision);
-    this.byId.set(decision.decision_id, decision);
+    if (remember) this.byEvent.set(event.event_id, decision);
+    this.byId.set(decision.decision_id, { decision, key: fingerprint(event) });
     this.m.decisions.inc({ decision: decision.decision, would_be: decision.would_be });
     this.m.latency.observe(decision.latency_ms / 1000);
     this.deps.decisions?.add(decision);
@@ -210,21 +294,105 @@ export class Gate {
     return decision;
   }
 
-  /** A decision this instance made recently (by id), or undefined. */
+  /** A decision this instance made recently, or restored (by id), or undefined. */
   decisionOf(tenant: string, decisionId: string): GateDecision | undefined {
-    const d = this.byId.get(decisionId);
-    return d && d.tenant === tenant ? d : undefined;
+    const known = this.byId.get(decisionId);
+    return known && known.decision.tenant === tenant ? known.decision : undefined;
   }
 
-  /** Lets the next intent like the decided one (same session, tool and command) through, once. */
+  /**
+   * Lets the next intent like the decided one (same session, tool and command or arguments)
+   * through, once, within the grant's lifetime. Resolves once the grant is stored (with a
+   * memory store); rejects, nothing allowed, when it could not be.
+   */
+  async grant(tenant: string, decisionId: string, grant: AllowOnce): Promise<GateDecision> {
+    const { decision, grant: g } = this.newGrant(tenant, decisionId, grant);
+    if (this.deps.memory) {
+      try {
+        await this.deps.memory.saveGrant(g);
+      } catch (err) {
+        this.deps.metrics.errors.inc({ stage: 'gate_memory', code: errorCode(err) });
+        throw err;
+      }
+    }
+    return this.keepGrant(decision, g);
+  }
+
+  /**
+   * `grant` without waiting for storage: the grant stands here at once and is stored in the
+   * background (a failure is logged and counted). For callers that cannot wait; prefer `grant`.
+   */
   allowOnce(tenant: string, decisionId: string, grant: AllowOnce): GateDecision {
-    const d = this.decisionOf(tenant, decisionId);
-    if (!d) throw new GateError('GATE_DECISION_UNKNOWN', `no recent gate decision ${JSON.stringify(decisionId)} for this tenant`);
-    const event = { tenant: d.tenant, session_id: d.session_id, tool: d.tool, command: d.command, arguments: '' };
-    // Decisions keep the command only; a tool call without one is matched by its tool alone.
-    this.allowances.set(fingerprint(event), { ...grant, decision_id: decisionId });
+    const { decision, grant: g } = this.newGrant(tenant, decisionId, grant);
+    this.deps.memory?.saveGrant(g).catch((err: unknown) => {
+      this.deps.metrics.errors.inc({ stage: 'gate_memory', code: errorCode(err) });
+      this.deps.logger.warn({ code: errorCode(err), err: String(err), decision_id: decisionId }, 'gate: an allow-once could not be stored; it stands on this instance only');
+    });
+    return this.keepGrant(decision, g);
+  }
+
+  private newGrant(tenant: string, decisionId: string, grant: AllowOnce): { decision: GateDecision; grant: Grant } {
+    const known = this.byId.get(decisionId);
+    if (!known || known.decision.tenant !== tenant) throw new GateError('GATE_DECISION_UNKNOWN', `no recent gate decision ${JSON.stringify(decisionId)} for this tenant`);
+    const d = known.decision;
+    const now = this.deps.clock.now();
+    return {
+      decision: d,
+      grant: {
+        grant_id: `gg_${randomUUID()}`,
+        tenant: d.tenant,
+        session_id: d.session_id,
+        call_key: known.key,
+        decision_id: decisionId,
+        by: grant.by,
+        reason: grant.reason,
+        granted_at_ms: now,
+        expires_at_ms: now + (this.deps.grantLifetimeMs ?? DEFAULT_GRANT_LIFETIME_MS),
+        consumed_event: '',
+        consumed_at_ms: 0,
+      },
+    };
+  }
+
+  private keepGrant(d: GateDecision, g: Grant): GateDecision {
+    this.allowances.set(g.call_key, g);
     this.m.allowOnce.inc();
-    this.deps.logger.info({ decision_id: decisionId, tenant, session_id: d.session_id, by: grant.by }, 'gate: call allowed once by an operator');
+    this.deps.logger.info({ decision_id: g.decision_id, tenant: g.tenant, session_id: g.session_id, by: g.by }, 'gate: call allowed once by an operator');
     return d;
+  }
+
+  /**
+   * Merges what the store read back (sessions taken over): a grant used anywhere is used here
+   * too (dropped; the intent that used it is allowed again), an unused unexpired one stands
+   * unless a newer grant for the same call does; stopped calls are remembered (for retries and
+   * allow-once) where this instance holds nothing newer for the same call.
+   */
+  restore(snapshot: GateMemorySnapshot): { grants: number; stopped: number } {
+    const now = this.deps.clock.now();
+    let grants = 0;
+    for (const g of snapshot.grants) {
+      if (g.consumed_event !== '') {
+        const held = this.allowances.get(g.call_key);
+        if (held?.grant_id === g.grant_id) this.allowances.delete(g.call_key);
+        if (!this.usedBy.has(g.consumed_event)) this.usedBy.set(g.consumed_event, g);
+        this.used.add(g.grant_id);
+        grants++;
+        continue;
+      }
+      if (g.expires_at_ms <= now || this.used.has(g.grant_id)) continue;
+      const held = this.allowances.get(g.call_key);
+      if (held && held.granted_at_ms >= g.granted_at_ms) continue;
+      this.allowances.set(g.call_key, g);
+      grants++;
+    }
+    let stopped = 0;
+    for (const { call_key, decision } of snapshot.stopped) {
+      if (!this.byEvent.has(decision.event_id)) this.byEvent.set(decision.event_id, decision);
+      if (!this.byId.has(decision.decision_id)) this.byId.set(decision.decision_id, { decision, key: call_key });
+      const held = this.stopped.get(call_key);
+      if (!held || held.at <= decision.at) this.stopped.set(call_key, decision);
+      stopped++;
+    }
+    return { grants, stopped };
   }
 }

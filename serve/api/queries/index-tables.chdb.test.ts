@@ -103,7 +103,8 @@ before(async () => {
   }
   await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: 0 });
   const applied = (await migrate(chdb.handle)).applied;
-  assert.deepEqual(applied, ['030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql']);
+  // Later migrations (033 on) do not touch these tables.
+  assert.deepEqual(applied.filter((name) => name < '033'), ['030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql']);
 });
 
 after(async () => {
