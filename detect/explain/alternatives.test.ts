@@ -158,10 +158,13 @@ describe('explainFinding (a detector on an action)', () => {
     assert.equal(e.instead, 'push to a new branch and open a pull request');
   });
 
-  it('a detector whose point is how the action was done puts its own alternative first', () => {
-    const e = explainFinding(draft(), 'preview_before_apply', classified('terraform apply -auto-approve'));
-    assert.equal(e.rule, 'preview_before_apply · terraform_apply_auto_approve (tf.apply)');
-    assert.match(e.instead, /^run the tool's preview/);
+  it("the class's alternative before the detector's; a detector whose point is how or when the action ran puts its own first", () => {
+    const apply = explainFinding(draft(), 'preview_before_apply', classified('terraform apply -auto-approve'));
+    assert.equal(apply.rule, 'preview_before_apply · terraform_apply_auto_approve (tf.apply)');
+    assert.match(apply.why, /^a change applied without first showing what it would change; changes real infrastructure/);
+    assert.match(apply.instead, /^run `terraform plan -out=plan\.tfplan` and ask an operator to apply it/);
+    const afterRevocation = explainFinding(draft(), 'post_revocation_activity', classified('terraform apply -auto-approve'));
+    assert.equal(afterRevocation.instead, 'stop and ask an operator to reinstate the session');
   });
 
   it('a finding on a benign action: the detector\'s check and alternative, no class text, no classifier rule', () => {

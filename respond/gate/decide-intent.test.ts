@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding, FindingSeverity } from '../../model/finding.js';
-import { decideIntent, type IntentContext } from './decide-intent.js';
+import { decideIntent, forAgent, type IntentContext } from './decide-intent.js';
 
 const event = { session_id: 's1', tool: 'Bash', command: 'rm -rf /srv/prod/db', targets: ['/srv/prod/db'], action_class: 'fs.delete', destructive: true, severity: 'medium' as const, rule_ids: ['rm_recursive'] };
 const gate = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'high' } as const;
@@ -82,5 +82,51 @@ describe('decideIntent', () => {
     const monitor = decideIntent(ctx({ event: forcePush, policy: { mode: 'monitor', gate } }));
     assert.equal(monitor.decision, 'allow');
     assert.equal(monitor.would_be, 'ask');
+  });
+});
+
+describe('decideIntent explains itself', () => {
+  const explainedFinding = (severity: FindingSeverity): Finding => ({
+    ...finding(severity, 'goal_deviation'),
+    title: 'Goal deviation: `git push --force origin main` goes beyond the goal "fix a typo"',
+    rule: 'goal_deviation/escalation · git_force_push_protected (git.force_push)',
+    target: 'git://origin/refs/heads/main',
+    why: 'the default branch, which everyone builds and deploys from',
+    instead: 'push to a new branch and open a pull request',
+  });
+
+  it('a deny names the detector, the rule and the target, and ends with Instead', () => {
+    const v = decideIntent(ctx({ event: forcePush, findings: [explainedFinding('high')] }));
+    assert.equal(v.decision, 'deny');
+    assert.equal(v.reason, 'Warden blocked this action before it ran — goal_deviation (high): Goal deviation: `git push --force origin main` goes beyond the goal "fix a typo". Rule goal_deviation/escalation · git_force_push_protected (git.force_push). git://origin/refs/heads/main: the default branch, which everyone builds and deploys from. Instead: push to a new branch and open a pull request.');
+    assert.deepEqual(v.explained, { rule: 'goal_deviation/escalation · git_force_push_protected (git.force_push)', target: 'git://origin/refs/heads/main', why: 'the default branch, which everyone builds and deploys from', instead: 'push to a new branch and open a pull request' });
+    assert.doesNotMatch(v.remedy, /otherwise/, 'the alternative replaces the generic advice');
+  });
+
+  it('the command floor explains the command from the data file; for an agent that cannot ask, Instead stays last', () => {
+    const v = decideIntent(ctx({ event: forcePush }));
+    assert.equal(v.decision, 'ask');
+    assert.equal(v.explained?.rule, 'git_force_push_protected (git.force_push)');
+    assert.equal(v.explained?.target, 'git://origin/refs/heads/main');
+    assert.match(v.reason, /no scope that allows it\. The default branch, which everyone builds and deploys from; rewrites the branch's history[^.]*\. Instead: push to a new branch and open a pull request\.$/);
+    const codex = decideIntent(ctx({ event: forcePush, canAsk: false }));
+    assert.match(codex.reason, /\(this agent cannot ask a person, so the call is denied\) Instead: push to a new branch and open a pull request\.$/);
+  });
+
+  it('an allowed benign call carries no explanation and no Instead', () => {
+    const ls = { ...forcePush, command: 'ls', targets: [], action_class: 'read', destructive: false, severity: 'none' as const, rule_ids: [] };
+    const v = decideIntent(ctx({ event: ls }));
+    assert.equal(v.decision, 'allow');
+    assert.equal(v.explained, undefined);
+    assert.doesNotMatch(v.reason, /Instead/);
+  });
+
+  it("forAgent: the agent's text (reason — remedy) ends with the alternative", () => {
+    const v = decideIntent(ctx({ event: forcePush, findings: [explainedFinding('high')] }));
+    const text = forAgent(v.reason, v.remedy, v.explained!.instead);
+    assert.doesNotMatch(text.reason, /Instead/);
+    assert.ok(`${text.reason} — ${text.remedy}`.endsWith('(warden reinstate "s1"). Instead: push to a new branch and open a pull request.'), text.remedy);
+    assert.deepEqual(forAgent('r', 'm', ''), { reason: 'r', remedy: 'm' });
+    assert.deepEqual(forAgent('r. Instead: x.', '', 'x'), { reason: 'r. Instead: x.', remedy: '' });
   });
 });
