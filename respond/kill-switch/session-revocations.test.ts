@@ -48,6 +48,13 @@ test('a finding at revoke_at revokes: the registry is marked and the kill switch
   assert.equal(registry.revocationOf('acme', 's1')?.finding_id, 'f-critical');
 });
 
+test('the registry is marked before the handler first waits: the gate answering the call that found it already sees the revocation', async () => {
+  const { registry, handler } = setup();
+  const running = handler(finding('critical'), registry.get('acme', 's1')!, policy);
+  assert.equal(registry.revocationOf('acme', 's1')?.finding_id, 'f-critical');
+  await running;
+});
+
 test('a finding below revoke_at is notified and revokes nothing', async () => {
   const { registry, notified, revoked, handler } = setup();
   await handler(finding('low'), registry.get('acme', 's1')!, policy);

@@ -27,14 +27,17 @@ export function applyRevocation(sessions: RevocableSessions): (record: Revocatio
   };
 }
 
-/** The detection engine's finding handler: notify, decide per the policy, revoke. */
+/**
+ * The detection engine's finding handler: decide per the policy and mark the registry (before any
+ * await: the gate's answer for the call that found it already says revoked), then notify, then revoke.
+ */
 export function revokeOnFinding(sessions: RevocableSessions, service: Pick<KillSwitchService, 'notifyFinding' | 'revoke'>): FindingHandler {
   return async (finding, session, resolved) => {
-    await service.notifyFinding(finding);
     const decision = decide(finding, session, resolved.kill_switch);
-    if (!decision.revoke) return;
     const by = `detector:${finding.detector}`;
-    sessions.markRevoked(session.tenant, session.id, { at: finding.at, by, reason: decision.reason, finding_id: finding.id });
+    if (decision.revoke) sessions.markRevoked(session.tenant, session.id, { at: finding.at, by, reason: decision.reason, finding_id: finding.id });
+    await service.notifyFinding(finding);
+    if (!decision.revoke) return;
     await service.revoke({ tenant: session.tenant, sessionId: session.id, agentId: session.agent_id, userId: session.user_id, by, reason: decision.reason, finding });
   };
 }
