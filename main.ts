@@ -314,7 +314,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     readiness: { storage: () => pingStorage(storage), transport: transport.ready, ingest: () => storageHealth.check() },
     // The areas' plugins (serve/api/app.ts): the agents' hooks, the gate, the operator API and its query.
     hooks: { normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, logger, ...(router ? { router } : {}) },
-    gate: { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, clock: collaborators.clock, ...(router ? { router } : {}) },
+    gate: { storage, normalizer: gateNormalizer, producer: transport.producer, gate: detection.gate, engine: detection.engine, clock: collaborators.clock, ...(router ? { router } : {}) },
     operator: { storage, sessions: detection.registry, revocations: detection.killSwitch.service, clock: collaborators.clock },
     query: { storage, dataPath: config.clickhouse.dataPath ?? path.join(config.dataDir, 'clickhouse'), limits: config.query, logger, metrics },
   });

@@ -93,12 +93,8 @@ describe('the example agent loop, gated by the default policy', () => {
       revocation: { intervalMs: 100 },
       onError: (e) => errors.push(e),
     });
-    // The declaration travels Warden's ingest queue; the gate judges against the goal only once the
-    // session's state holds it, and Warden's API has no synchronous declaration for a harness to
-    // wait on (a gate call a few milliseconds after it can be judged without the goal). The test
-    // waits for it so the goal is in place, as it is for an agent whose model thinks first.
-    assert.equal(await client.declared(), true);
-    await waitFor(async () => warden.detection.registry.get('default', client.sessionId) !== undefined, (held) => held, { what: 'the declaration consumed' });
+    // No wait for the declaration's telemetry: the first gate call carries the declaration, and
+    // Warden applies it before deciding (test/e2e/gate-declaration.test.ts shows it under load).
     const runner = recordingRunner();
     const report = await runAgentLoop(client, scriptedModel(DEMO_STEPS), runner.run, { signal: aborter.signal });
     const drop = DEMO_STEPS.findIndex((s) => s.command?.includes('DROP TABLE'));
@@ -136,10 +132,11 @@ describe('the example agent loop, gated by the default policy', () => {
     assert.equal(declared[0]!.goal, DEMO_SESSION.goal);
     assert.equal(declared[0]!.environment, 'prod');
     assert.ok(!stored.some((e) => e.phase === 'execution' && e.command.includes('DROP TABLE')), 'no execution of the drop');
-    // The deny reached the kill switch's threshold: the session is revoked, and the watcher says so.
-    await waitFor(async () => client.revoked, (reason) => reason !== null, { what: 'the watcher to see the revocation' });
-    assert.match(client.revoked!, /^Warden revoked this session \(detector:/);
+    // The deny reached the kill switch's threshold: the answer says the session is revoked, and the
+    // client knows it at once (onRevoked called) without waiting for the watcher.
+    assert.match(client.revoked ?? '', /^Warden revoked this session with this call: /);
     assert.ok(aborter.signal.aborted);
+    assert.equal(await client.declared(), true);
     assert.deepEqual(await client.close(), { undelivered: 0 });
     assert.deepEqual(errors, []);
   });

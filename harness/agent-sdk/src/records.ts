@@ -4,7 +4,9 @@
  *
  * - the session declaration: a log record named `warden.session.start` carrying `session.id`,
  *   `warden.session.goal`, `warden.scope.allow` / `warden.scope.deny` (string arrays) and
- *   `warden.environment` — read once, before the session's first intent;
+ *   `warden.environment` — read once, before the session's first intent; the same declaration
+ *   also rides on gate calls (`gateDeclaration`, with the record's time) until Warden has
+ *   applied one, so the gate never decides without it;
  * - an execution: an `execute_tool <tool>` span (`gen_ai.operation.name = execute_tool`,
  *   `warden.action.phase = execution`) with the tool, the tool-call id the gate saw, the arguments
  *   as JSON text (command included), cwd, `process.exit.code`, `error.type` and an error status
@@ -56,6 +58,30 @@ export function resourceOf(session: SessionContext): Attributes {
     'service.name': session.agent,
     'gen_ai.agent.name': session.agent,
     ...(session.user ? { 'user.id': session.user } : {}),
+  };
+}
+
+/**
+ * The declaration as the gate API takes it (`POST /api/v1/gate` `declaration`): the same fields,
+ * and the time of the telemetry record, so Warden rebuilds that very record and stores it once.
+ */
+export interface GateDeclaration {
+  goal?: string;
+  environment?: string;
+  scope_allow?: string[];
+  scope_deny?: string[];
+  user?: string;
+  time_unix_nano: string;
+}
+
+export function gateDeclaration(session: SessionContext, declaredAtMs: number): GateDeclaration {
+  return {
+    ...(session.goal ? { goal: session.goal } : {}),
+    ...(session.environment ? { environment: session.environment } : {}),
+    ...(session.scope?.allow ? { scope_allow: [...session.scope.allow] } : {}),
+    ...(session.scope?.deny ? { scope_deny: [...session.scope.deny] } : {}),
+    ...(session.user ? { user: session.user } : {}),
+    time_unix_nano: nanosOfMs(declaredAtMs),
   };
 }
 

@@ -1,8 +1,11 @@
 /**
  * `createWarden(options)`: one agent session connected to Warden.
  *
- * - On creation the session's declaration (goal, scope, environment) is sent once; a `gate()`
- *   waits for that send (at most its own timeout), so the declaration reaches Warden first.
+ * - On creation the session's declaration (goal, scope, environment) is sent once as telemetry
+ *   (the audit record, also for a session that never gates). Telemetry is processed
+ *   asynchronously, so the declaration also rides on gate calls: Warden applies it to the
+ *   session's state before it decides the call and says so (`declared: true`); from then on the
+ *   calls go without it. `gate()` does not wait for the telemetry's delivery.
  * - `gate(intent)` asks `POST /api/v1/gate` before a tool call runs and answers allow, ask or deny
  *   with Warden's reason; Warden records the intent as the session's receipt. A call without a
  *   tool-call id gets one (returned), so `executed()` names the same call.
@@ -16,14 +19,15 @@
  *   (invalid, token refused) is dropped and counted. `stats()` counts both and `onError` hears of
  *   every failure.
  * - With `onRevoked`, a watcher polls the session's verdict and calls it once when the session is
- *   revoked (revocation-watcher.ts); a gate answer that says so calls it at once. `close()`
- *   stops the watcher and flushes.
+ *   revoked (revocation-watcher.ts); a gate answer that says so (`revoked: true`; from a Warden
+ *   that predates the field, a deny whose reason says so) calls it at once and sets `revoked`.
+ *   `close()` stops the watcher and flushes.
  */
 import { randomUUID } from 'node:crypto';
 import { WardenError } from './errors.js';
 import { requestJson, type HttpTarget } from './http.js';
 import { type Batch, type LogRecord, type SpanRecord, logsRequest, tracesRequest } from './otlp-json.js';
-import { HARNESS_SCOPE, type SessionContext, type ToolCall, declarationRecord, executionSpan, hexId, resourceOf } from './records.js';
+import { HARNESS_SCOPE, type GateDeclaration, type SessionContext, type ToolCall, declarationRecord, executionSpan, gateDeclaration, hexId, resourceOf } from './records.js';
 import { REVOKED_PREFIX, RevocationWatcher } from './revocation-watcher.js';
 import { httpSink, kafkaSink, type KafkaSinkOptions, type Signal, type TelemetrySink } from './sink.js';
 
@@ -75,6 +79,8 @@ export interface GateAnswer {
   detector: string;
   severity: string;
   remedy: string;
+  /** Whether the session is revoked once this call was decided (a deny that revoked it, or revoked before); false when the fail mode answered. */
+  revoked: boolean;
   /** Set when the fail mode (or a refused intent) answered instead of Warden's detectors. */
   error?: WardenError;
 }
@@ -104,9 +110,9 @@ export interface WardenStats {
 
 export interface Warden {
   readonly sessionId: string;
-  /** The revocation reason once the session is known revoked, else null. */
+  /** The revocation reason once the session is known revoked (a gate answer, or the watcher), else null. */
   readonly revoked: string | null;
-  /** Resolves true once the declaration is delivered (false if it is still pending). */
+  /** Resolves true once the telemetry declaration is delivered (false if it is still pending). */
   declared(): Promise<boolean>;
   gate(intent: Intent): Promise<GateAnswer>;
   executed(result: ExecutedResult): Promise<{ delivered: boolean }>;
@@ -131,6 +137,8 @@ interface GateWireAnswer {
   detector?: unknown;
   severity?: unknown;
   remedy?: unknown;
+  revoked?: unknown;
+  declared?: unknown;
 }
 
 export function createWarden(options: WardenOptions): Warden {
@@ -150,6 +158,8 @@ class WardenClient implements Warden {
   private readonly pending: Pending[] = [];
   private readonly watcher: RevocationWatcher | undefined;
   private readonly declaration: Promise<boolean>;
+  /** The declaration gate calls carry until Warden has applied one; then undefined. */
+  private gateDeclaration: GateDeclaration | undefined;
   private draining: Promise<void> = Promise.resolve();
   private revokedReason: string | null = null;
   private closed = false;
@@ -176,7 +186,9 @@ class WardenClient implements Warden {
         onError: (err) => this.report(err instanceof WardenError ? err : new WardenError('CALLBACK_FAILED', err.message, { cause: err })),
       });
     }
-    const batch: Batch<LogRecord> = { resource: resourceOf(this.session), scope: HARNESS_SCOPE, records: [declarationRecord(this.session, Date.now())] };
+    const declaredAt = Date.now();
+    const batch: Batch<LogRecord> = { resource: resourceOf(this.session), scope: HARNESS_SCOPE, records: [declarationRecord(this.session, declaredAt)] };
+    this.gateDeclaration = gateDeclaration(this.session, declaredAt);
     const declared = { signal: 'logs' as const, request: logsRequest([batch]) };
     this.declaration = this.deliver(declared);
     this.watcher?.start();
@@ -196,8 +208,12 @@ class WardenClient implements Warden {
     this.remember(call);
     this.counts.gated++;
     if (this.closed) return this.cannotAsk(toolCallId, new WardenError('CLOSED', 'this Warden client is closed'));
-    // The declaration first, so Warden reads it before the intent — but never longer than a gate call may take.
-    await Promise.race([this.declaration, new Promise((resolve) => setTimeout(resolve, this.target.timeoutMs).unref())]);
+    // Every call carries the declaration until an answer says Warden applied it (`declared`), not
+    // only the first: a first call that timed out or met a Warden that could not decide
+    // (unreachable, no owner in distributed mode) applied nothing, and the next call must not be
+    // decided without it. Applying it again is harmless: it is the same record (the telemetry
+    // declaration's time), stored once. Calls in flight together may all carry it.
+    const declaration = this.gateDeclaration;
     const body = {
       session_id: this.sessionId,
       tool: intent.tool,
@@ -207,6 +223,7 @@ class WardenClient implements Warden {
       ...(intent.command !== undefined ? { command: intent.command } : {}),
       ...(intent.arguments !== undefined ? { arguments: intent.arguments } : {}),
       ...(intent.cwd ? { cwd: intent.cwd } : {}),
+      ...(declaration ? { declaration } : {}),
     };
     let answer: GateWireAnswer;
     try {
@@ -219,8 +236,12 @@ class WardenClient implements Warden {
     if (decision !== 'allow' && decision !== 'ask' && decision !== 'deny') {
       return this.cannotAsk(toolCallId, new WardenError('WARDEN_BAD_ANSWER', `Warden's gate answered an unknown decision: ${JSON.stringify(decision)}`));
     }
+    if (answer.declared === true && this.gateDeclaration === declaration) this.gateDeclaration = undefined;
     const reason = typeof answer.reason === 'string' ? answer.reason : '';
-    if (decision === 'deny' && reason.startsWith(REVOKED_PREFIX)) this.learnRevoked(reason);
+    // A Warden without the `revoked` field: a deny of an already revoked session says so in its reason.
+    const revoked = typeof answer.revoked === 'boolean' ? answer.revoked : decision === 'deny' && reason.startsWith(REVOKED_PREFIX);
+    // The revocation's reason starts as the watcher's do; a deny that revoked gives its own reason after it.
+    if (revoked) this.learnRevoked(reason.startsWith(REVOKED_PREFIX) ? reason : `${REVOKED_PREFIX} with this call: ${reason}`);
     return {
       decision,
       reason,
@@ -229,6 +250,7 @@ class WardenClient implements Warden {
       detector: typeof answer.detector === 'string' ? answer.detector : '',
       severity: typeof answer.severity === 'string' ? answer.severity : '',
       remedy: typeof answer.remedy === 'string' ? answer.remedy : '',
+      revoked,
     };
   }
 
@@ -271,7 +293,7 @@ class WardenClient implements Warden {
 
   private cannotAsk(toolCallId: string, error: WardenError): GateAnswer {
     this.report(error);
-    const base = { decisionId: '', toolCallId, severity: '', error };
+    const base = { decisionId: '', toolCallId, severity: '', revoked: false, error };
     if (error.code === 'WARDEN_REJECTED') {
       return { ...base, decision: 'deny', detector: 'rejected', reason: `Warden refused to read this intended action, so it is not allowed: ${error.message}`, remedy: 'fix the intent the harness sends' };
     }

@@ -3,11 +3,16 @@
  * a script) and the operator's view of what it decided:
  *
  * - `POST /api/v1/gate` (role ingest) `{session_id, tool, command?, arguments?, tool_call_id?,
- *   cwd?, agent?}` → `{decision: allow|ask|deny, would_be, reason, remedy, detector, severity,
- *   finding_id, targets, decision_id, event_id, latency_ms}`. The intent is recorded as the
- *   session's receipt. A caller that cannot ask a person says so with `can_ask: false`. In
- *   distributed mode the call is decided by the session's owner (forwarded, its answer relayed);
- *   when no owner can be found in time the answer is a deny (`detector: gate_routing`) saying so.
+ *   cwd?, agent?, can_ask?, declaration?}` → `{decision: allow|ask|deny, would_be, reason, remedy,
+ *   detector, severity, finding_id, targets, decision_id, event_id, latency_ms, revoked,
+ *   declared}`. The intent is recorded as the session's receipt. A caller that cannot ask a
+ *   person says so with `can_ask: false`. A `declaration` (`{goal?, environment?, scope_allow?,
+ *   scope_deny?, user?, time_unix_nano?}`) is recorded and applied to the session's state before
+ *   the intent is decided (respond/gate/declaration.ts); `declared` says it was. `revoked`: the
+ *   session is revoked once this call is decided (a deny at the kill switch's `revoke_at`, or a
+ *   session revoked before). In distributed mode the call is decided by the session's owner
+ *   (forwarded as it came, declaration included; its answer relayed); when no owner can be found
+ *   in time the answer is a deny (`detector: gate_routing`, `declared: false`) saying so.
  * - `GET /api/v1/gate/decisions?session=&decision=&since=&limit=` (role read): what the gate
  *   decided, newest first — "what did Warden stop, and why" (`decision=deny`).
  * - `POST /api/v1/gate/decisions/:id/allow {reason}` (role operate): let the next call like the
@@ -22,6 +27,7 @@ import { DEFAULT_TENANT } from '../../../model/tenant.js';
 import { GateError } from '../../../respond/gate/gate-service.js';
 import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
+import { takeDeclaration, type SessionStateApplier } from '../../../respond/gate/declaration.js';
 import { listDecisions } from '../queries/gate-decisions.js';
 import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
@@ -34,10 +40,15 @@ export interface GateRouteOptions extends IntakeDeps {
   storage: ClickHouseHandle;
   /** Distributed mode: routes each call to the session's owner. */
   router?: GateRouter;
+  /** The detection engine: applies a declaration to the session's state, and knows its revocation. */
+  engine: SessionStateApplier & { readonly registry: { revocationOf(tenant: string, sessionId: string): unknown } };
 }
 
-/** The answer when Warden cannot decide (no owner in time, or ownership moved): fail closed. */
-function cannotDecide(b: { session_id: string; tool: string; command?: string | undefined; tool_call_id?: string | undefined }, problem: string) {
+/**
+ * The answer when Warden cannot decide (no owner in time, or ownership moved): fail closed.
+ * `revoked` is what this instance knows of the session's revocation.
+ */
+function cannotDecide(b: { session_id: string; tool: string; command?: string | undefined; tool_call_id?: string | undefined }, problem: string, revoked: boolean) {
   return {
     decision: 'deny' as const,
     would_be: 'deny' as const,
@@ -55,6 +66,8 @@ function cannotDecide(b: { session_id: string; tool: string; command?: string | 
     tool_call_id: b.tool_call_id ?? '',
     command: b.command ?? '',
     latency_ms: 0,
+    revoked,
+    declared: false,
   };
 }
 
@@ -67,6 +80,20 @@ const IntentBody = Type.Object({
   cwd: Type.Optional(Type.String({ maxLength: 4096 })),
   agent: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   can_ask: Type.Optional(Type.Boolean()),
+  declaration: Type.Optional(
+    Type.Object(
+      {
+        goal: Type.Optional(Type.String({ maxLength: 10_000 })),
+        environment: Type.Optional(Type.String({ maxLength: 200 })),
+        scope_allow: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 500 })),
+        scope_deny: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 500 })),
+        user: Type.Optional(Type.String({ maxLength: 512 })),
+        time_unix_nano: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'when it was declared, nanoseconds since the epoch (decimal)' })),
+      },
+      // A field not listed is refused, not dropped (`false` would have it removed): a misspelt `goals` must not pass as nothing declared.
+      { additionalProperties: Type.Never(), description: "the session's declaration, applied before this call is decided" },
+    ),
+  ),
 });
 
 const DecisionQuery = Type.Object({
@@ -83,14 +110,19 @@ const DecisionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 
 export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptions): void {
   app.post<{ Body: Static<typeof IntentBody> }>('/api/v1/gate', { config: { role: 'ingest' }, schema: { body: IntentBody } }, async (request, reply) => {
     const b = request.body;
+    const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
+    const isRevoked = (sessionId: string): boolean => options.engine.registry.revocationOf(tenant, sessionId) !== null;
     let local: { stillOwner(): boolean; moved(): void } | undefined;
     if (options.router) {
       const routed = await options.router.dispatch(gateCallOf(request, b.session_id));
       if (routed.kind === 'relay') return relayAnswer(reply, routed.answer);
       if (routed.kind === 'misdirected') throw new ApiError('GATE_NOT_OWNER', routed.why);
-      if (routed.kind === 'fail') return cannotDecide(b, routed.problem);
+      if (routed.kind === 'fail') return cannotDecide(b, routed.problem, isRevoked(b.session_id));
       local = routed;
     }
+    const agent = b.agent ?? 'harness';
+    // The declaration first, so the intent is decided with it (and stored before it).
+    if (b.declaration) await takeDeclaration(options, { sessionId: b.session_id, agent, tenant, declaration: b.declaration });
     const toolInput: Record<string, unknown> = { ...(b.arguments ?? {}), ...(b.command !== undefined ? { command: b.command } : {}) };
     const input = {
       session_id: b.session_id,
@@ -101,15 +133,21 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
       cwd: b.cwd ?? '',
       raw: {},
     };
-    const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
-    const { event, decision } = await takeHookEvent(options, { input, agent: b.agent ?? 'harness', tenant, gated: true, canAsk: b.can_ask ?? true });
+    const { event, decision } = await takeHookEvent(options, { input, agent, tenant, gated: true, canAsk: b.can_ask ?? true });
     if (decision === null) throw new ApiError('GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
     if (local && decision.decision !== 'deny' && !local.stillOwner()) {
       local.moved();
-      return cannotDecide(b, 'could not finish deciding: ownership of this session moved to another instance meanwhile');
+      return cannotDecide(b, 'could not finish deciding: ownership of this session moved to another instance meanwhile', isRevoked(b.session_id));
     }
     const { tenant: _t, mode: _m, ...rest } = decision;
-    return { ...rest, remedy: decision.remedy.replaceAll('<decision id>', decision.decision_id), latency_ms: Math.round(decision.latency_ms * 1000) / 1000 };
+    return {
+      ...rest,
+      remedy: decision.remedy.replaceAll('<decision id>', decision.decision_id),
+      latency_ms: Math.round(decision.latency_ms * 1000) / 1000,
+      // The kill switch marks the session revoked synchronously when a finding reaches revoke_at.
+      revoked: isRevoked(b.session_id),
+      declared: b.declaration !== undefined,
+    };
   });
 
   app.get<{ Querystring: Static<typeof DecisionQuery> }>('/api/v1/gate/decisions', { config: { role: 'read' }, schema: { querystring: DecisionQuery } }, async (request) => {
