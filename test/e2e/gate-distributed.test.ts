@@ -11,9 +11,7 @@
  *   other, which rebuilds their sessions' state from the shared ClickHouse before it decides):
  *   no destructive call is allowed; each is denied by the owner or, while no owner is settled,
  *   answered fail-closed saying so. (The mock's rebalance waits out most of the session timeout,
- *   ~29 s, so calls wait for an owner up to 45 s here. A third instance joining is not tested on
- *   the mock: its SyncGroup answers a member that syncs after the leader with INVALID_REQUEST,
- *   which kafkajs treats as fatal.)
+ *   ~29 s, so calls wait for an owner up to 45 s here. Three instances: three-instances.test.ts.)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +19,7 @@ import path from 'node:path';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { bash, declare as declareAs, hook as hookAs, ownersAnswer as ownersAnswerAs, routed } from '../helpers/distributed-gate.js';
 import type { TokenEntry } from '../../config/tokens.js';
 
 const TOKEN = 'wdn_test_gate_distributed_0000';
@@ -58,43 +57,9 @@ after(async () => {
   await kafka?.stop();
 });
 
-async function hook(w: TestWarden, body: Record<string, unknown>): Promise<{ decision: string; text: string; id: string }> {
-  const res = await fetch(`${w.url}/api/v1/hooks/claude-code`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  const out = text.trim() === '' ? null : (JSON.parse(text) as { hookSpecificOutput?: { permissionDecision?: string } });
-  return { decision: out?.hookSpecificOutput?.permissionDecision ?? 'allow', text, id: res.headers.get('warden-decision-id') ?? '' };
-}
-
-/** The answer of an instance that could not reach any owner (a consumer restarting, the group rebalancing): fail-closed, not a decision. */
-const NO_OWNER = /could not find this session's owner/;
-
-/**
- * A gate call answered by the session's owner: while the group settles (the mock cluster holds a
- * rebalance for its session timeout, and a consumer the mock's SyncGroup upsets restarts), a call is
- * answered fail-closed; this asks again until an owner answers.
- */
-async function ownersAnswer(w: TestWarden, body: () => Record<string, unknown>): Promise<{ decision: string; text: string; id: string }> {
-  return waitFor(() => hook(w, body()), (d) => !NO_OWNER.test(d.text), { timeoutMs: 120_000, what: 'an answer from the session\'s owner' });
-}
-
-const prompt = (s: string) => ({ session_id: s, cwd: '/repo', hook_event_name: 'UserPromptSubmit', prompt: 'Fix the typo in README.md' });
-const bash = (s: string, id: string, command: string) => ({ session_id: s, cwd: '/repo', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id });
-
-/** Declares each session's task and waits until its owner has consumed it. */
-async function declare(sessions: string[], through: TestWarden[] = wardens): Promise<void> {
-  for (const [i, s] of sessions.entries()) await hook(through[i % through.length]!, prompt(s));
-  await waitFor(
-    async () => sessions.filter((s) => wardens.some((w) => w.detection.registry.get('default', s) !== undefined)).length,
-    (n) => n === sessions.length,
-    { timeoutMs: 60_000, what: 'the declared tasks consumed by their owners' },
-  );
-}
-
-async function routed(w: TestWarden): Promise<Record<string, number>> {
-  const metric = (await w.metrics.registry.getSingleMetric('warden_gate_routed_total')?.get()) as { values: Array<{ labels: { route?: string }; value: number }> } | undefined;
-  return Object.fromEntries((metric?.values ?? []).map((v) => [v.labels.route ?? '', v.value]));
-}
+const hook = (w: TestWarden, body: Record<string, unknown>) => hookAs(w, TOKEN, body);
+const ownersAnswer = (w: TestWarden, body: () => Record<string, unknown>) => ownersAnswerAs(w, TOKEN, body);
+const declare = (sessions: string[], through: TestWarden[] = wardens) => declareAs(wardens, TOKEN, sessions, through);
 
 test('a gate call gets the session owner\'s decision through either instance', { skip: !mock.available && mock.reason, timeout: 360_000 }, async () => {
   const [a, b] = [wardens[0]!, wardens[1]!];
