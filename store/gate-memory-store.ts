@@ -47,6 +47,8 @@ function stoppedRow(s: StoppedCall): Record<string, unknown> {
 
 export class ClickHouseGateMemory implements GateMemoryStore {
   readonly writer: BatchWriter<StoppedCall>;
+  /** Grant rows being written: `close` waits for them. */
+  private readonly writing = new Set<Promise<void>>();
   constructor(
     private readonly handle: ClickHouseHandle,
     options: StoreOptions,
@@ -55,11 +57,17 @@ export class ClickHouseGateMemory implements GateMemoryStore {
     this.writer.start();
   }
   saveGrant(grant: Grant): Promise<void> {
-    return insert(this.handle, 'gate_grants', [grantRow({ ...grant, consumed_event: '', consumed_at_ms: 0 })]);
+    return this.track(insert(this.handle, 'gate_grants', [grantRow({ ...grant, consumed_event: '', consumed_at_ms: 0 })]));
   }
   consume(grant: Grant): Promise<void> {
     if (grant.consumed_event === '') return Promise.reject(new RangeError('a grant is consumed by an intent: consumed_event is empty'));
-    return insert(this.handle, 'gate_grants', [grantRow(grant)]);
+    return this.track(insert(this.handle, 'gate_grants', [grantRow(grant)]));
+  }
+  private track(write: Promise<void>): Promise<void> {
+    this.writing.add(write);
+    const done = () => void this.writing.delete(write);
+    write.then(done, done);
+    return write;
   }
   async consumedBy(grant: Grant): Promise<string | null> {
     return withStorageErrors('read gate grant', async () => {
@@ -80,8 +88,9 @@ export class ClickHouseGateMemory implements GateMemoryStore {
   flush(): Promise<void> {
     return this.writer.flush();
   }
-  close(): Promise<void> {
-    return this.writer.close();
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.writing]);
+    await this.writer.close();
   }
 }
 
