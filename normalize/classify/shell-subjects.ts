@@ -38,11 +38,18 @@ const EMPTY_SPEC: CommandSpec = {
 
 const HELP = new Set(['--help', '--version']);
 
-function onlyPrintsHelp(words: readonly Word[]): boolean {
+/** True when the program reads `flag` as an option with a value (`cargo yank --version 1.0.1`). */
+function takesValue(spec: CommandSpec | undefined, flag: string): boolean {
+  if (!spec) return false;
+  const declares = (o: Record<string, string[]>): boolean => Object.values(o).some((s) => s.includes(flag));
+  return declares(spec.options) || Object.values(spec.subcommands).some((x) => declares(x.options));
+}
+
+function onlyPrintsHelp(words: readonly Word[], spec: CommandSpec | undefined): boolean {
   for (let i = 1; i < words.length; i++) {
     const t = words[i]!.text;
     if (t === '--') return false;
-    if (HELP.has(t) && !words[i]!.unknown) return true;
+    if (HELP.has(t) && !words[i]!.unknown && !takesValue(spec, t)) return true;
   }
   return false;
 }
@@ -74,10 +81,11 @@ export class ShellSubjects {
     const hit = this.scripts.lookup(text);
     if (hit) return hit;
     const execs = this.unwrapper.script(text);
-    const commands = execs.filter((e) => !onlyPrintsHelp(e.words)).map((e) => {
+    const commands = execs.flatMap((e) => {
       const name = baseName(e.words[0]?.text ?? '');
       const spec = this.specFor(name);
-      return { name, words: e.words, spec, argv: parseArgv(e.words.slice(1), spec ?? EMPTY_SPEC), stdin: e.stdin };
+      if (onlyPrintsHelp(e.words, spec)) return [];
+      return [{ name, words: e.words, spec, argv: parseArgv(e.words.slice(1), spec ?? EMPTY_SPEC), stdin: e.stdin }];
     });
     const prepared = { commands, unparsed: execs.some((e) => e.unparsed) };
     this.scripts.set(text, prepared);

@@ -99,6 +99,8 @@ export function parseArgv(args: Word[], spec: CommandSpec): ParsedArgv {
       const sub = spec.fold_subcommand_case ? w.toLowerCase() : w;
       out.subcommand.push(sub);
       if (out.subcommand.length === 1) lookup = lookupFor(spec, sub);
+      // A subcommand word ends a multi-value option (`aws --profile p s3 rm s3://b`).
+      lastOption = '';
       continue;
     }
     if (lastOption !== '') {
