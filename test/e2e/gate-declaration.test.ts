@@ -11,11 +11,16 @@
  *   declaration, arriving twice (telemetry and gate), is stored once;
  * - a gate call whose declaration never-touches the target is denied by scope_drift; the same
  *   call in an undeclared session is allowed (both `revoked: false`/`true` as the kill switch has it);
+ * - the harness sends its declaration with every gate call until an answer says Warden applied it:
+ *   a first call that did not reach Warden is followed by one that carries it (and is decided with
+ *   it, the telemetry declaration still undelivered), and the calls after carry none; the
+ *   telemetry copy, delivered last, is the same event, stored once;
  * - `revoked` is false on an allow and on a deny that revokes nothing (the command floor, no one to ask);
  * - a declaration the schema refuses is a 400 `INVALID_REQUEST`, and nothing is decided.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createWarden } from '../../harness/agent-sdk/src/index.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
@@ -94,6 +99,68 @@ describe('a harness session gated right after it declared', () => {
     assert.equal(declarations.length, 1, `the declaration (telemetry and gate) stored once: ${JSON.stringify(stored)}`);
     assert.equal(declarations[0]!.goal, 'fix the typo in README');
     await client.close();
+  });
+});
+
+/** A real HTTP proxy in front of Warden that records what it forwards, and drops connections while `down`. */
+async function recordingProxy(): Promise<{ url: string; down: boolean; seen: { path: string; body: Record<string, unknown> }[]; close(): Promise<void> }> {
+  const state = { down: true, seen: [] as { path: string; body: Record<string, unknown> }[] };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (state.down) return void req.socket.destroy();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url === '/api/v1/gate') state.seen.push({ path: req.url, body: JSON.parse(body.toString('utf8')) as Record<string, unknown> });
+      const headers: Record<string, string> = {};
+      for (const h of ['authorization', 'content-type']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
+      fetch(`${warden.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(req.method === 'GET' ? {} : { body }) })
+        .then(async (upstream) => {
+          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          res.end(Buffer.from(await upstream.arrayBuffer()));
+        })
+        .catch(() => req.socket.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return Object.assign(state, { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+}
+
+describe('the harness sends its declaration until Warden applied one', () => {
+  test('a first call that never reached Warden is followed by one carrying it; the calls after carry none; stored once', async () => {
+    const proxy = await recordingProxy();
+    try {
+      const client = createWarden({ url: proxy.url, token: INGEST, session: { agent: 'typo-bot', goal: 'fix the typo in README', environment: 'prod' }, gateTimeoutMs: 2000 });
+      const lost = await client.gate({ tool: 'shell', command: 'ls', cwd: '/home/dev/site' });
+      assert.equal(lost.detector, 'fail_mode');
+      assert.equal(lost.revoked, false);
+      assert.equal(await client.declared(), false, 'the telemetry declaration is still undelivered');
+
+      proxy.down = false;
+      const push = await client.gate({ tool: 'shell', command: 'git push --force origin main', cwd: '/home/dev/site' });
+      assert.equal(push.decision, 'deny', push.reason);
+      assert.equal(push.detector, 'goal_deviation', push.reason);
+      const carried = proxy.seen[0]!.body.declaration as Record<string, unknown> | undefined;
+      assert.equal(carried?.goal, 'fix the typo in README');
+      assert.equal(carried?.environment, 'prod');
+      assert.match(String(carried?.time_unix_nano), /^[1-9][0-9]+$/);
+
+      const after = await client.gate({ tool: 'shell', command: 'ls', cwd: '/home/dev/site' });
+      assert.equal(proxy.seen.length, 2);
+      assert.equal(proxy.seen[1]!.body.declaration, undefined, 'Warden applied the declaration: later calls go without it');
+
+      // The telemetry declaration, delivered now, is the record the gate stored: one event. An
+      // execution reported after it (the same session's queue, behind it) shows it was consumed.
+      assert.deepEqual(await client.flush(), { undelivered: 0 });
+      assert.deepEqual(await client.executed({ toolCallId: after.toolCallId, exitCode: 0, durationMs: 1 }), { delivered: true });
+      await waitFor(() => sessionEvents(client.sessionId), (events) => events.some((e) => e.phase === 'execution'), { what: 'the execution stored' });
+      const declarations = (await sessionEvents(client.sessionId)).filter((e) => e.phase === 'session');
+      assert.deepEqual(declarations, [{ phase: 'session', goal: 'fix the typo in README', environment: 'prod' }]);
+      await client.close();
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

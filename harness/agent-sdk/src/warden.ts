@@ -110,7 +110,10 @@ export interface WardenStats {
 
 export interface Warden {
   readonly sessionId: string;
-  /** The revocation reason once the session is known revoked (a gate answer, or the watcher), else null. */
+  /**
+   * The revocation reason once the session is known revoked (a gate answer, or the watcher), else
+   * null; it starts "Warden revoked this session" (for a deny that revoked it: "… with this call: <the deny's reason>").
+   */
   readonly revoked: string | null;
   /** Resolves true once the telemetry declaration is delivered (false if it is still pending). */
   declared(): Promise<boolean>;
