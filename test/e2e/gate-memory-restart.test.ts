@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
+import type { TokenEntry } from '../../config/tokens.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 
 const INGEST = 'wdn_gate_memory_ingest_token_0001';
 const OPERATOR = 'wdn_gate_memory_operator_token_01';
-const TOKENS = [
+const TOKENS: TokenEntry[] = [
   { name: 'agent', token: INGEST, tenant: 'default', roles: ['ingest'] },
   { name: 'alice', token: OPERATOR, tenant: 'default', roles: ['read', 'operate'] },
 ];
