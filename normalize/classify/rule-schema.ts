@@ -115,6 +115,9 @@ export interface WrapperSpec {
   replace_option: string;
   /** Flags with which the wrapper runs nothing, only reports (`command -v rm`). */
   noop_flags: string[];
+  /** When not empty, the wrapper runs a command only after one of these words (its own
+   * subcommand: `doppler run -- cmd`, `aws-vault exec prof -- cmd`); otherwise it stays a command. */
+  subcommands: string[];
   /** Options, anywhere in argv, whose value is shell text (`env -S`, `su … --command=…`). */
   script_options: string[];
   /** `inline_code`: flags whose value is a program in `language` (`python -c`, `node -e`);

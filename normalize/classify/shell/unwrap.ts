@@ -78,11 +78,24 @@ export class Unwrapper {
     let scriptMode = false;
     let replace = '';
     let code: Word | undefined;
+    let subcommand = w.subcommands.length === 0;
+    let skipped = 0;
     while (i < words.length) {
       const t = words[i]!.text;
       if (t === '--') { i++; break; }
       if (w.skip_assignments && ASSIGNMENT.test(t)) { assigned.push(t.slice(0, t.indexOf('='))); i++; continue; }
-      if (!t.startsWith('-') || t === '-') break;
+      if (!subcommand && !t.startsWith('-')) {
+        // `doppler secrets get X` is doppler's own business; `doppler run -- X` runs X.
+        if (!w.subcommands.includes(t)) return false;
+        subcommand = true;
+        i++;
+        continue;
+      }
+      if (!t.startsWith('-') || t === '-') {
+        // After its subcommand, a wrapper's positionals and options may mix (`aws-vault exec prof --duration=1h -- cmd`).
+        if (w.subcommands.length > 0 && skipped < w.skip_positionals) { skipped++; i++; continue; }
+        break;
+      }
       if (w.noop_flags.includes(t)) return false;
       const eq = t.indexOf('=');
       const flag = eq > 0 ? t.slice(0, eq) : t;
@@ -113,7 +126,8 @@ export class Unwrapper {
       i++;
     }
     if (w.runs.includes('inline_code')) return this.inlineCode(w, words, code, i, c, depth, via, unparsed, out, assigned);
-    i += w.skip_positionals;
+    if (!subcommand) return false;
+    i += w.skip_positionals - skipped;
     const rest = words.slice(i);
     if (w.runs.includes('script') && scriptMode) {
       const script = rest[0];

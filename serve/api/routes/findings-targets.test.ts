@@ -27,7 +27,7 @@ before(async () => {
   fx = await openOperatorFixture();
   await fx.insertFindings([
     finding('f1', { severity: 'low', at: iso(-7_200_000) }),
-    finding('f2', { severity: 'high', detector: 'destructive_burst', score: 0.93, evidence: ['e1', 'e2', 'e3'] }),
+    finding('f2', { severity: 'high', detector: 'destructive_burst', score: 0.93, evidence: ['e1', 'e2', 'e3'], rule: 'destructive_burst/floor · rm_recursive (fs.delete)', target: '/srv/data', why: 'many destructive actions in a short window', instead: 'do one destructive step at a time' }),
     finding('f3', { severity: 'critical', session_id: 's-2', at: iso(-30_000) }),
     finding('f4', { tenant: 'globex', severity: 'critical' }),
   ]);
@@ -54,7 +54,8 @@ test('findings of the tenant, newest first, with the API fields', async () => {
   const body = res.json();
   assert.deepEqual(body.findings.map((f: Finding) => f.id), ['f3', 'f2', 'f1']);
   const f2 = body.findings[1];
-  assert.deepEqual(Object.keys(f2).sort(), ['agent_id', 'at', 'detector', 'evidence', 'explanation', 'id', 'score', 'session_id', 'severity', 'tenant', 'title']);
+  assert.deepEqual(Object.keys(f2).sort(), ['agent_id', 'at', 'detector', 'evidence', 'explanation', 'id', 'instead', 'rule', 'score', 'session_id', 'severity', 'target', 'tenant', 'title', 'why']);
+  assert.deepEqual([f2.rule, f2.target, f2.why, f2.instead], ['destructive_burst/floor · rm_recursive (fs.delete)', '/srv/data', 'many destructive actions in a short window', 'do one destructive step at a time']);
   assert.equal(f2.score, 0.93);
   assert.deepEqual(f2.evidence, ['e1', 'e2', 'e3']);
   assert.match(f2.at, /\.\d{9}Z$/);
