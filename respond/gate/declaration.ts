@@ -6,10 +6,11 @@
  * record the harness's telemetry declaration is (`warden.session.start`, scope `@warden/harness`,
  * `session.id`, `warden.session.goal`, `warden.scope.allow` / `.deny`, `warden.environment`,
  * `user.id`; resource `service.name` = `gen_ai.agent.name` = the agent), normalized by the same
- * normalizer for the caller's tenant, sent to the transport like any OTLP log (so it is stored,
- * the audit trail shows it) and then applied to the session's state synchronously through the
- * engine, exactly as the stream applies one: a `session`-phase event, so it updates what the
- * session declared before (session-registry.ts).
+ * normalizer for the caller's tenant, and applied to the session's state synchronously through
+ * the engine, exactly as the stream applies one: a `session`-phase event, so it updates what the
+ * session declared before (session-registry.ts). `applyDeclaration` returns the transport message
+ * of the record; the gate sends it with the call's intent, ahead of it, in one transport call
+ * (intake.ts), so it is stored like any OTLP log and the audit trail shows it.
  *
  * Stored once: given the time of the harness's telemetry record (`time_unix_nano`), the record
  * built here is that record — the same event id — so storage keeps one copy and the engine, which
@@ -18,14 +19,16 @@
  * of its own.
  *
  * Refused by the normalizer → `NORMALIZE_RECORD_FAILED` (400): nothing is applied or stored. The
- * transport unable to take it → its error (429/503): nothing is applied, the call is not decided.
+ * transport unable to take it (with the intent) → its error (429/503), as for the intent: the call
+ * is not answered with a decision, the declaration stays applied in memory (the same declaration,
+ * sent again, is the same record and changes nothing) and the harness sends it again.
  */
 import { ApiError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { encodeOtlp, type Attributes, type DecodedLogRecord } from '../../decode/otlp/index.js';
 import type { Normalizer } from '../../normalize/index.js';
-import type { TransportProducer } from '../../receive/transport/transport.js';
+import type { TransportMessage } from '../../receive/transport/transport.js';
 
 /** What a caller may declare about its session (the harness's `SessionContext`, as the gate API spells it). */
 export interface GateDeclaration {
@@ -45,7 +48,6 @@ export interface SessionStateApplier {
 
 export interface DeclarationDeps {
   normalizer: Normalizer;
-  producer: TransportProducer;
   clock: Clock;
   engine: SessionStateApplier;
 }
@@ -80,22 +82,19 @@ export function declarationLogRecord(sessionId: string, agent: string, d: GateDe
   };
 }
 
-/** Records the declaration (transport) and applies it to the session's state; returns its event. */
-export async function takeDeclaration(deps: DeclarationDeps, request: { sessionId: string; agent: string; tenant: string; declaration: GateDeclaration }): Promise<AuditEvent> {
+/** Applies the declaration to the session's state now; returns the message that records it. */
+export function applyDeclaration(deps: DeclarationDeps, request: { sessionId: string; agent: string; tenant: string; declaration: GateDeclaration }): TransportMessage {
   const record = declarationLogRecord(request.sessionId, request.agent, request.declaration, deps.clock.nowNs());
   const [event] = deps.normalizer.normalize([record], { tenant: request.tenant });
   if (event === undefined || event.session_id !== request.sessionId) {
     throw new ApiError('NORMALIZE_RECORD_FAILED', 'the declaration could not be read as a session declaration (see the gate API: goal, environment, scope_allow, scope_deny, user, time_unix_nano)');
   }
-  await deps.producer.send([
-    {
-      signal: 'logs',
-      encoding: 'otlp_json',
-      key: event.session_id,
-      value: encodeOtlp('logs', [record], 'otlp_json'),
-      headers: { 'warden-tenant': request.tenant },
-    },
-  ]);
   deps.engine.evaluate(event);
-  return event;
+  return {
+    signal: 'logs',
+    encoding: 'otlp_json',
+    key: event.session_id,
+    value: encodeOtlp('logs', [record], 'otlp_json'),
+    headers: { 'warden-tenant': request.tenant },
+  };
 }

@@ -13,12 +13,13 @@
  * decision (`gate_decisions.event_id`) points at it. A call without an id keeps the id of its record.
  *
  * A record the transport cannot take (queue full, Kafka down) is an error the route answers with
- * the caller's fail mode: no receipt, no action.
+ * the caller's fail mode: no receipt, no action. Messages the caller gives in `before` (a
+ * declaration that came with a gate call) go ahead of the record in the same transport call.
  */
 import type { AuditEvent } from '../../model/audit-event.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import type { Normalizer } from '../../normalize/index.js';
-import type { TransportProducer } from '../../receive/transport/transport.js';
+import type { TransportMessage, TransportProducer } from '../../receive/transport/transport.js';
 import type { Gate, GateDecision } from './gate-service.js';
 import { hookLogRecord, type HookInput } from '../../harness/hooks/hook-event.js';
 import type { Clock } from '../../lib/clock.js';
@@ -45,6 +46,8 @@ export interface IntakeRequest {
   /** Whether this event is one the agent lets a hook decide. */
   gated: boolean;
   canAsk: boolean;
+  /** Sent ahead of this event's record, in the same transport call. */
+  before?: TransportMessage[];
 }
 
 export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): Promise<IntakeResult> {
@@ -52,6 +55,7 @@ export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): P
   const [event] = deps.normalizer.normalize([record], { tenant: request.tenant });
   const decision = event !== undefined && request.gated && event.phase === 'intent' ? await deps.gate.decide(event, request.canAsk) : null;
   await deps.producer.send([
+    ...(request.before ?? []),
     {
       signal: 'logs',
       encoding: 'otlp_json',

@@ -27,7 +27,7 @@ import { DEFAULT_TENANT } from '../../../model/tenant.js';
 import { GateError } from '../../../respond/gate/gate-service.js';
 import { ApiError } from '../../../lib/errors.js';
 import { takeHookEvent, type IntakeDeps } from '../../../respond/gate/intake.js';
-import { takeDeclaration, type SessionStateApplier } from '../../../respond/gate/declaration.js';
+import { applyDeclaration, type SessionStateApplier } from '../../../respond/gate/declaration.js';
 import { listDecisions } from '../queries/gate-decisions.js';
 import { DEFAULT_LIST_LIMIT, Limit, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
@@ -121,8 +121,8 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
       local = routed;
     }
     const agent = b.agent ?? 'harness';
-    // The declaration first, so the intent is decided with it (and stored before it).
-    if (b.declaration) await takeDeclaration(options, { sessionId: b.session_id, agent, tenant, declaration: b.declaration });
+    // The declaration first: applied now, so the intent is decided with it, and stored ahead of it.
+    const declared = b.declaration ? applyDeclaration(options, { sessionId: b.session_id, agent, tenant, declaration: b.declaration }) : undefined;
     const toolInput: Record<string, unknown> = { ...(b.arguments ?? {}), ...(b.command !== undefined ? { command: b.command } : {}) };
     const input = {
       session_id: b.session_id,
@@ -133,7 +133,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
       cwd: b.cwd ?? '',
       raw: {},
     };
-    const { event, decision } = await takeHookEvent(options, { input, agent, tenant, gated: true, canAsk: b.can_ask ?? true });
+    const { event, decision } = await takeHookEvent(options, { input, agent, tenant, gated: true, canAsk: b.can_ask ?? true, ...(declared ? { before: [declared] } : {}) });
     if (decision === null) throw new ApiError('GATE_NOT_AN_INTENT', `this call could not be read as an intended action${event ? ` (read as a ${event.phase} event)` : ''}`);
     if (local && decision.decision !== 'deny' && !local.stillOwner()) {
       local.moved();
