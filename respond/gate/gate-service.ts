@@ -246,7 +246,8 @@ export class Gate implements GateMemoryTarget {
     const before = allowance ? undefined : this.stopped.get(key);
     if (before && verdict.would_be === 'allow') {
       verdict = decideIntent({ event, findings: [], revokedBefore: null, policy, canAsk, withinDeclaredScope });
-      verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy };
+      // The earlier decision's explanation stands (one read back from before it was stored has none).
+      verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy, explained: { rule: before.rule ?? '', target: before.target ?? '', why: before.why ?? '', instead: before.instead ?? '' } };
     }
     const decision = this.record(event, started, findings, verdict, policy.mode, revokedBefore ? 'revocation' : before ? before.detector : '', revokedBefore?.finding_id ?? before?.finding_id ?? '');
     if (decision.would_be !== 'allow' && !revokedBefore) {
