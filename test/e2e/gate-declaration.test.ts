@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createWarden } from '../../harness/agent-sdk/src/index.js';
+import { DECLARATION_LIMITS as L } from '../../harness/agent-sdk/src/records.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import { toolSpan } from '../helpers/tool-span.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
@@ -208,12 +209,28 @@ describe('POST /api/v1/gate with a declaration', () => {
     assert.equal(next.body.revoked, true);
   });
 
+  test("a declaration at the harness's bounds is taken and applied (the harness refuses past them, Warden's schema too)", async () => {
+    const session = { agent: 'big-bot', goal: 'g'.repeat(L.goal), environment: 'e'.repeat(L.environment), user: 'u'.repeat(L.user), scope: { allow: Array.from({ length: L.scopeItems }, (_, i) => `/srv/app-${i}/${'a'.repeat(L.scopeItemChars - 20)}`), deny: Array.from({ length: L.scopeItems }, (_, i) => `/srv/secret-${i}/**`) } };
+    const client = createWarden({ url: warden.url, token: INGEST, session });
+    const answer = await client.gate({ tool: 'shell', command: 'ls', cwd: '/home/dev' });
+    assert.equal(answer.error, undefined, answer.reason);
+    assert.equal(answer.decision, 'allow', answer.reason);
+    const state = warden.detection.registry.get('default', client.sessionId);
+    assert.equal(state?.scope_allow.length, L.scopeItems);
+    assert.equal(state?.scope_deny.length, L.scopeItems);
+    assert.equal(state?.environment.length, L.environment);
+    await client.close();
+  });
+
   test('a declaration the schema refuses is a 400 with INVALID_REQUEST, and the call is not decided', async () => {
     const bad: unknown[] = [
       { scope_deny: { '/srv/**': true } },
       { scope_allow: [''] },
-      { goal: 'x'.repeat(10_001) },
-      { scope_deny: Array.from({ length: 501 }, (_, i) => `/srv/${i}/**`) },
+      { goal: 'x'.repeat(L.goal + 1) },
+      { environment: 'x'.repeat(L.environment + 1) },
+      { user: 'x'.repeat(L.user + 1) },
+      { scope_allow: ['x'.repeat(L.scopeItemChars + 1)] },
+      { scope_deny: Array.from({ length: L.scopeItems + 1 }, (_, i) => `/srv/${i}/**`) },
       { time_unix_nano: 'yesterday' },
       { goals: 'a misspelt field' },
       'fix the typo',

@@ -74,6 +74,24 @@ export interface GateDeclaration {
   time_unix_nano: string;
 }
 
+/** The gate API's bounds on a declaration; a session beyond them is refused by createWarden (TypeError), not by every gate call. */
+export const DECLARATION_LIMITS = { goal: 10_000, environment: 200, user: 512, scopeItems: 500, scopeItemChars: 2048 };
+
+/** What is wrong with the session's declaration for the gate API, or null. */
+export function declarationProblem(session: SessionContext): string | null {
+  const L = DECLARATION_LIMITS;
+  if ((session.goal?.length ?? 0) > L.goal) return `session.goal is longer than ${L.goal} characters`;
+  if ((session.environment?.length ?? 0) > L.environment) return `session.environment is longer than ${L.environment} characters`;
+  if ((session.user?.length ?? 0) > L.user) return `session.user is longer than ${L.user} characters`;
+  for (const side of ['allow', 'deny'] as const) {
+    const list = session.scope?.[side];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length > L.scopeItems) return `session.scope.${side} must be an array of at most ${L.scopeItems} patterns`;
+    if (list.some((p) => typeof p !== 'string' || p.length === 0 || p.length > L.scopeItemChars)) return `session.scope.${side} holds a pattern that is empty, not text or longer than ${L.scopeItemChars} characters`;
+  }
+  return null;
+}
+
 export function gateDeclaration(session: SessionContext, declaredAtMs: number): GateDeclaration {
   return {
     ...(session.goal ? { goal: session.goal } : {}),

@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { WardenError } from './errors.js';
 import { requestJson, type HttpTarget } from './http.js';
 import { type Batch, type LogRecord, type SpanRecord, logsRequest, tracesRequest } from './otlp-json.js';
-import { HARNESS_SCOPE, type GateDeclaration, type SessionContext, type ToolCall, declarationRecord, executionSpan, gateDeclaration, hexId, resourceOf } from './records.js';
+import { HARNESS_SCOPE, type GateDeclaration, type SessionContext, type ToolCall, declarationProblem, declarationRecord, executionSpan, gateDeclaration, hexId, resourceOf } from './records.js';
 import { REVOKED_PREFIX, RevocationWatcher } from './revocation-watcher.js';
 import { httpSink, kafkaSink, type KafkaSinkOptions, type Signal, type TelemetrySink } from './sink.js';
 
@@ -147,6 +147,8 @@ interface GateWireAnswer {
 export function createWarden(options: WardenOptions): Warden {
   if (!options.url) throw new TypeError('createWarden needs `url`, Warden\'s base URL');
   if (!options.session?.agent) throw new TypeError('createWarden needs `session.agent`, the agent\'s name');
+  const problem = declarationProblem(options.session);
+  if (problem) throw new TypeError(`createWarden: ${problem} (Warden's gate refuses such a declaration)`);
   return new WardenClient(options);
 }
 
