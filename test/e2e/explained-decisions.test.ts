@@ -4,12 +4,13 @@
  * main` is denied with a reason to the agent (Claude Code's permissionDecisionReason, the gate
  * API's reason) that names the detector and rule and the target, and ends with "Instead: …"; the
  * stored decision and the stored finding carry the rule, target, why and alternative, as the API
- * serves them; a benign call's answer carries none.
+ * serves them and `warden stopped` and `warden incident` print them; a benign call's answer carries none.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../helpers/wait-for.js';
 import { startHookTestWarden, type TestWarden } from '../helpers/test-warden.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const HOOK_TOKEN = 'wdn_test_explain_ingest_00000';
 const OPERATOR_TOKEN = 'wdn_test_explain_operator_000';
@@ -99,6 +100,17 @@ describe('explained decisions and findings', () => {
     const finding = findings.findings![0]!;
     assertExplained(finding, 'stored finding');
     assert.ok(finding.evidence.length > 0);
+
+    const conn = ['--url', warden.url, '--token', OPERATOR_TOKEN];
+    const stopped = await runCli(['stopped', '--session', s, ...conn]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /\n {4}rule: goal_deviation\/\w+ · git_force_push_protected \(git\.force_push\)\n/);
+    assert.match(stopped.stdout, /\n {4}target: git:\/\/origin\/refs\/heads\/main — [^\n]*the default branch/);
+    assert.match(stopped.stdout, new RegExp(`\\n {4}instead: ${INSTEAD}\\n`));
+    const report = await runCli(['incident', s, ...conn]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /- Rule: `goal_deviation\/\w+ · git_force_push_protected \(git\.force_push\)`/);
+    assert.match(report.stdout, new RegExp(`- Instead: ${INSTEAD}`));
   });
 
   test("the gate API: the force push's reason ends with Instead and the answer carries the fields; a benign call's has none", async () => {
