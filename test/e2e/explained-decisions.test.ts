@@ -130,6 +130,16 @@ describe('explained decisions and findings', () => {
     assert.equal(d.detector, 'goal_deviation');
     assertExplained(d, 'gate API answer');
     assert.ok(d.reason.endsWith(`Instead: ${INSTEAD}.`), d.reason);
+ 
+    // A secret in the command reaches neither the reason nor the explanation: they are built from the redacted event.
+    const token = 'ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const withToken = await call('POST', '/api/v1/gate', HOOK_TOKEN, { session_id: `${s}-token`, tool: 'Bash', command: `git push --force https://bob:${token}@github.com/acme/app.git main`, tool_call_id: 'c3' });
+    const t = JSON.parse(withToken.text) as Explained & { decision: string; reason: string };
+    assert.equal(t.decision, 'ask', t.reason);
+    assert.match(t.target, /\[REDACTED:github_token\]@github\.com\/acme\/app\.git\/refs\/heads\/main$/);
+    assert.match(t.why, /^the default branch/);
+    assert.ok(!`${t.reason} ${t.rule} ${t.target} ${t.why} ${t.instead}`.includes(token), t.reason);
+    assert.ok(t.reason.endsWith(`Instead: ${INSTEAD}.`), t.reason);
   });
 
   test("Claude Code: a benign call's answer is empty (allowed, nothing to explain)", async () => {
