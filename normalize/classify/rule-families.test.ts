@@ -100,6 +100,8 @@ const TABLE: Record<string, Row[]> = {
     ['vcs_repo_delete', ['gh repo delete', 'gh repo delete o/r --yes', 'glab repo delete g/p', 'hub delete -y o/r', 'gh api -X DELETE repos/o/r', 'gh api --method DELETE /repos/o/r', 'glab api -X DELETE projects/42'],
       ['gh repo delete --help', 'gh repo view o/r', 'gh repo archive o/r --yes', 'gh api repos/o/r', 'gh api -X DELETE repos/o/r/git/refs/heads/x', 'glab repo archive g/p']],
     ['vcs_api_delete', ['gh api -X DELETE repos/o/r/releases/1', 'gh api --method DELETE orgs/o/members/a'], ['gh api repos/o/r/releases', 'gh api -X POST repos/o/r/issues -f title=x', 'gh api -X DELETE repos/o/r']],
+    ['vcs_graphql_delete', ["gh api graphql -f query='mutation { deleteIssue(input: {issueId: \"I_1\"}) { clientMutationId } }'"], ["gh api graphql -f query='query { viewer { login } }'", "gh api graphql -f query='mutation { addStar(input: {starrableId: \"x\"}) { clientMutationId } }'"]],
+    ['vcs_api_implicit_post', ['gh api repos/o/r/issues -f title=x', 'glab api projects/1/issues -f title=x'], ['gh api repos/o/r/issues', 'gh api -X GET search/issues -f q=x', "gh api graphql -f query='query { viewer { login } }'"]],
     ['vcs_hosted_delete', ['gh release delete v1 --yes', 'gh issue delete 1 --yes', 'gh run delete 1', 'glab ci delete 1', 'glab mr delete 1'], ['gh release list', 'gh issue close 1', 'gh run cancel 1', 'glab ci list']],
     ['vcs_secret_delete', ['gh secret delete T', 'gh secret delete T --org o', 'glab variable delete T'], ['gh secret list', 'gh secret set T --body x', 'glab variable get T']],
     ['vcs_access_delete', ['gh ssh-key delete 1 --yes', 'gh gpg-key delete A --yes', 'gh repo deploy-key delete 5', 'glab ssh-key delete 7'], ['gh ssh-key list', 'gh ssh-key add k.pub']],
