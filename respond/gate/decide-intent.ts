@@ -61,10 +61,15 @@ function mostSevere(findings: readonly Finding[]): Finding | null {
   return top;
 }
 
+/** ` Instead: ….` for an alternative, '' for none: the last sentence of a reason that has one. */
+function insteadTail(instead: string): string {
+  return instead !== '' ? ` Instead: ${instead.replace(/\.$/, '')}.` : '';
+}
+
 /** `target: why.` (or just why, or nothing), then `Instead: ….` when there is one. */
 function because(e: Explanation): string {
   const why = e.target !== '' && e.why !== '' ? ` ${e.target}: ${e.why}.` : e.why !== '' ? ` ${e.why[0]!.toUpperCase()}${e.why.slice(1)}.` : e.target !== '' ? ` Target: ${e.target}.` : '';
-  return `${why}${e.instead !== '' ? ` Instead: ${e.instead.replace(/\.$/, '')}.` : ''}`;
+  return `${why}${insteadTail(e.instead)}`;
 }
 
 function explanationOf(f: Finding): Explanation {
@@ -119,9 +124,9 @@ function commandFloor(ctx: IntentContext): { reason: string; explained: Explanat
   return { reason: `Warden asks a person to confirm this action — the command itself is destructive (${event.action_class}, ${event.severity}${rules})${targets}, and the session declared no scope that allows it.${tail}`, explained };
 }
 
-/** Moves the agent's alternative to the very end: `— remedy` comes after the reason in the agent's text. */
+/** The reason with `suffix` added before its closing `Instead: …`, so the alternative stays last. */
 function withInstead(reason: string, suffix: string, explained: Explanation | undefined): string {
-  const tail = explained && explained.instead !== '' ? ` Instead: ${explained.instead.replace(/\.$/, '')}.` : '';
+  const tail = insteadTail(explained?.instead ?? '');
   return tail !== '' && reason.endsWith(tail) ? `${reason.slice(0, -tail.length)}${suffix}${tail}` : `${reason}${suffix}`;
 }
 
@@ -141,7 +146,7 @@ function finish(ctx: IntentContext, wouldBe: GateAnswer, finding: Finding | null
  * alternative moves after the remedy, so the text the model reads ends with "Instead: …".
  */
 export function forAgent(reason: string, remedy: string, instead: string): { reason: string; remedy: string } {
-  const tail = instead !== '' ? ` Instead: ${instead.replace(/\.$/, '')}.` : '';
+  const tail = insteadTail(instead);
   if (tail === '' || remedy === '' || !reason.endsWith(tail)) return { reason, remedy };
   return { reason: reason.slice(0, -tail.length), remedy: `${remedy}.${tail}` };
 }
