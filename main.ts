@@ -254,6 +254,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     database: config.clickhouse.database,
     username: config.clickhouse.username,
     password: config.clickhouse.password,
+    cluster: config.clickhouse.cluster,
     logger,
   });
   // Decoding and normalizing on a worker thread, started before priorities are set: it does

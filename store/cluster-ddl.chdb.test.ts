@@ -28,15 +28,27 @@ import { after, before, describe, it } from 'node:test';
 import { Session } from 'chdb';
 import { PermanentError } from '../lib/errors.js';
 import { silentLogger } from '../lib/logger.js';
+import { systemClock } from '../lib/clock.js';
+import type { AuditEvent } from '../model/audit-event.js';
+import { SessionRegistry } from '../detect/session/session-registry.js';
 import { loadMigrations, migrate, planMigrations } from './migrations.js';
+import { rebuildFromStore } from './session-rebuild.js';
 import { openClickHouse, type ClickHouseHandle } from './open-clickhouse.js';
 
 const CLUSTER = 'wc';
 const ON_CLUSTER = ` ON CLUSTER ${CLUSTER}`;
+/** Two shards that are both this process: every Distributed read sees each row twice, but a query that two shards refuse is refused. */
+const TWO_SHARDS = 'wc2';
 const CONFIG = `<clickhouse>
   <tcp_port>9000</tcp_port>
   <macros><shard>01</shard><replica>r1</replica></macros>
-  <remote_servers><${CLUSTER}><shard><replica><host>localhost</host><port>9000</port></replica></shard></${CLUSTER}></remote_servers>
+  <remote_servers>
+    <${CLUSTER}><shard><replica><host>localhost</host><port>9000</port></replica></shard></${CLUSTER}>
+    <${TWO_SHARDS}>
+      <shard><replica><host>localhost</host><port>9000</port></replica></shard>
+      <shard><replica><host>127.0.0.1</host><port>9000</port></replica></shard>
+    </${TWO_SHARDS}>
+  </remote_servers>
 </clickhouse>
 `;
 
@@ -69,6 +81,28 @@ function unreplicated(statement: string): string {
   return statement.replace(/ENGINE = Replicated(\w+)\('[^']*', '\{replica\}'(?:, )?/, 'ENGINE = $1(');
 }
 
+/**
+ * Runs a translated plan here: ON CLUSTER taken out; a Replicated CREATE must fail for want of
+ * Keeper alone, then runs with its single-server engine. Returns how many were Replicated.
+ */
+async function replay(statements: string[], cluster: string): Promise<number> {
+  let replicated = 0;
+  for (const statement of statements) {
+    const here = statement.replace(` ON CLUSTER ${cluster}`, '');
+    if (/ENGINE = Replicated/.test(here)) {
+      await assert.rejects(run(here), (err: Error) => {
+        assert.match(err.message, /NO_ZOOKEEPER|without ZooKeeper/, `${here.slice(0, 160)}\n→ ${err.message}`);
+        return true;
+      });
+      await run(unreplicated(here));
+      replicated++;
+    } else {
+      await run(here);
+    }
+  }
+  return replicated;
+}
+
 describe('cluster DDL on the embedded engine', async () => {
   const plan = planMigrations(await loadMigrations(), { database: 'warden', ttlDays: 90 }, CLUSTER);
   const statements = [...plan.setup, ...plan.steps.flatMap((s) => s.statements)];
@@ -90,20 +124,7 @@ describe('cluster DDL on the embedded engine', async () => {
   });
 
   it('every statement runs in order; each Replicated CREATE fails only for want of Keeper', async () => {
-    let replicated = 0;
-    for (const statement of statements) {
-      const here = statement.replace(ON_CLUSTER, '');
-      if (/ENGINE = Replicated/.test(here)) {
-        await assert.rejects(run(here), (err: Error) => {
-          assert.match(err.message, /NO_ZOOKEEPER|without ZooKeeper/, `${here.slice(0, 160)}\n→ ${err.message}`);
-          return true;
-        });
-        await run(unreplicated(here));
-        replicated++;
-      } else {
-        await run(here);
-      }
-    }
+    const replicated = await replay(statements, CLUSTER);
     assert.ok(replicated >= 8, `${replicated} replicated tables`);
     const engines = await rows<{ name: string; engine: string }>(
       `SELECT name, engine FROM system.tables WHERE database = 'warden' AND name IN ('audit_events', 'audit_events_local', 'session_index', 'session_index_local') ORDER BY name`,
@@ -150,5 +171,30 @@ describe('cluster DDL on the embedded engine', async () => {
 
   it('migrate refuses a cluster on the embedded engine', async () => {
     await assert.rejects(migrate(handle, { cluster: CLUSTER }), (err: unknown) => err instanceof PermanentError && err.code === 'CONFIG_INVALID');
+  });
+});
+
+describe('queries over a two-shard cluster', async () => {
+  const database = 'warden_two_shards';
+  const plan = planMigrations(await loadMigrations(), { database, ttlDays: 90 }, TWO_SHARDS);
+
+  it('the rebuild picks its sessions with IN (SELECT … LIMIT) over Distributed tables: refused without the cluster settings, answered with them', async () => {
+    await replay([...plan.setup, ...plan.steps.flatMap((s) => s.statements)], TWO_SHARDS);
+    await run(`INSERT INTO ${database}.audit_events (event_id, tenant, session_id, phase, time)
+      SETTINGS insert_distributed_sync = 1
+      VALUES ('e1', 't', 's1', 'intent', now64(9)), ('e2', 't', 's2', 'intent', now64(9))`);
+    const rebuild = async (cluster?: string) => {
+      const h = await openClickHouse({ dataPath: join(dir, 'data'), database, logger: silentLogger, ...(cluster ? { cluster } : {}) });
+      try {
+        const replayed: string[] = [];
+        const target = { registry: new SessionRegistry({ clock: systemClock }), replay: (events: AuditEvent[]) => replayed.push(events[0]!.session_id) };
+        await rebuildFromStore(h, target, { sinceMs: Date.now() - 3_600_000, maxSessions: 10, maxEventsPerSession: 10 });
+        return replayed.sort();
+      } finally {
+        await h.close();
+      }
+    };
+    await assert.rejects(rebuild(), /Double-distributed IN\/JOIN subqueries is denied/);
+    assert.deepEqual(await rebuild(TWO_SHARDS), ['s1', 's2']);
   });
 });

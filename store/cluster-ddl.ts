@@ -30,6 +30,17 @@ import { checkIdentifier } from './sql-template.js';
 
 export const LOCAL_SUFFIX = '_local';
 
+/**
+ * What every query of Warden's needs on a cluster (openClickHouse applies it with `cluster`):
+ *   * `insert_distributed_sync`: an insert into a Distributed table is acknowledged once the
+ *     shards hold it, not once it is spooled on the node that took it — offsets are committed
+ *     after ClickHouse acknowledged, so that must mean stored;
+ *   * `distributed_product_mode = 'global'`: the sessions list and the rebuild pick sessions with
+ *     `IN (SELECT … ORDER BY … LIMIT …)` over Distributed tables; ClickHouse refuses that by
+ *     default, and `'local'` would take each shard's own top sessions instead of the overall ones.
+ */
+export const CLUSTER_QUERY_SETTINGS = { insert_distributed_sync: 1, distributed_product_mode: 'global' } as const;
+
 /** ZooKeeper path of a replicated table: one per shard, named by the table's Warden name. */
 export function replicaPath(database: string, table: string): string {
   return `/clickhouse/tables/{shard}/${database}/${table}`;

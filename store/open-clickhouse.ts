@@ -20,6 +20,7 @@ import type { Logger } from '../lib/logger.js';
 import { clientLoggerClass } from './client-log-bridge.js';
 import { withStorageErrors } from './storage-errors.js';
 import { checkIdentifier } from './sql-template.js';
+import { CLUSTER_QUERY_SETTINGS } from './cluster-ddl.js';
 
 export type ClickHouseEngine = 'chdb' | 'server';
 
@@ -65,6 +66,11 @@ export interface OpenClickHouseOptions {
   password?: string;
   /** HTTP request timeout; default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * ClickHouse cluster (CLICKHOUSE_CLUSTER) whose Distributed tables Warden reads and writes: its
+   * queries then carry CLUSTER_QUERY_SETTINGS (cluster-ddl.ts). Empty or absent: one server.
+   */
+  cluster?: string;
   logger: Logger;
 }
 
@@ -84,6 +90,7 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
   const database = checkIdentifier(options.database, 'database');
   const log = { LoggerClass: clientLoggerClass(options.logger), level: ClickHouseLogLevel.WARN };
   const engine: ClickHouseEngine = options.url ? 'server' : 'chdb';
+  const settings: ClickHouseSettings = options.cluster ? { ...OUTPUT_SETTINGS, ...CLUSTER_QUERY_SETTINGS } : OUTPUT_SETTINGS;
   let client: ClickHouseClient;
   let chdbConnection: ChdbRawInsert | undefined;
   const serverClient = (url: string, defaultDatabase?: string): ClickHouseClient =>
@@ -93,7 +100,7 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
       username: options.username ?? 'default',
       password: options.password ?? '',
       request_timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clickhouse_settings: OUTPUT_SETTINGS,
+      clickhouse_settings: settings,
       log,
     });
   if (options.url) {
@@ -107,7 +114,7 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     const connection = native as unknown as ChdbAsClientConnection;
     client = createClient({
       connection,
-      clickhouse_settings: OUTPUT_SETTINGS,
+      clickhouse_settings: settings,
       log,
     });
   }
