@@ -28,6 +28,13 @@ export interface Condition {
   all_targets_in?: ListRef;
   /** True when a target comes from something unknown at classification time ($VAR, xargs input). */
   any_target_unknown?: boolean;
+  /** Globs or a list name; true when a file feeding the command's input matches (`nc h p < f`,
+   * `cat f | nc h p`, `curl -d "$(cat f)"`, `cat f > /dev/tcp/h/p`). */
+  any_input_in?: ListRef;
+  /** Program name globs; true when one of them feeds the command's input (`bash -i >& /dev/tcp/…`). */
+  fed_by?: string[];
+  /** True when the program name itself is computed (`$CMD -rf x`, `os.system(cmd)`). */
+  command_unknown?: boolean;
   /** Git branches (or refs) named by the command. */
   any_ref_in?: ListRef;
   /** True when the command names no explicit ref (e.g. `git push -f` alone). */

@@ -6,7 +6,7 @@
  * `--`) only prints, so it yields no subject.
  */
 import { parseArgv, type ParsedArgv } from './argv/parse-argv.js';
-import type { CommandSubject, Subject } from './evaluate/subject.js';
+import type { CommandSubject, Subject, Target } from './evaluate/subject.js';
 import { globMatch } from './evaluate/patterns.js';
 import { BoundedMap } from '../../lib/bounded.js';
 import type { CommandSpec, RuleSet } from './rule-schema.js';
@@ -16,6 +16,7 @@ import { parseSql } from './sql/parse-sql.js';
 import type { SqlStatement } from './sql/sql-statement.js';
 import { sqlFromClient, sqlSubjects } from './sql/sql-subjects.js';
 import { buildTargets } from './targets/build-targets.js';
+import { resolvePath } from './targets/paths.js';
 
 interface PreparedCommand {
   name: string;
@@ -23,6 +24,8 @@ interface PreparedCommand {
   spec: CommandSpec | undefined;
   argv: ParsedArgv;
   stdin: string[];
+  /** What feeds its input: files, and the (unwrapped) commands upstream. */
+  feeds: Array<{ file: Word } | { command: Omit<PreparedCommand, 'feeds' | 'stdin'> }>;
 }
 
 export interface PreparedScript {
@@ -81,15 +84,41 @@ export class ShellSubjects {
     const hit = this.scripts.lookup(text);
     if (hit) return hit;
     const execs = this.unwrapper.script(text);
-    const commands = execs.flatMap((e) => {
-      const name = baseName(e.words[0]?.text ?? '');
+    const read = (words: Word[]): Omit<PreparedCommand, 'feeds' | 'stdin'> => {
+      const name = baseName(words[0]?.text ?? '');
       const spec = this.specFor(name);
-      if (onlyPrintsHelp(e.words, spec)) return [];
-      return [{ name, words: e.words, spec, argv: parseArgv(e.words.slice(1), spec ?? EMPTY_SPEC), stdin: e.stdin }];
+      return { name, words, spec, argv: parseArgv(words.slice(1), spec ?? EMPTY_SPEC) };
+    };
+    const commands = execs.flatMap((e): PreparedCommand[] => {
+      const c = read(e.words);
+      if (onlyPrintsHelp(e.words, c.spec)) return [];
+      const feeds = (e.feeds ?? []).flatMap((f): PreparedCommand['feeds'] => ('file' in f ? [f] : this.unwrapper.commandsOf(f.command).map((x) => ({ command: read(x.words) }))));
+      return [{ ...c, stdin: e.stdin, feeds }];
     });
     const prepared = { commands, unparsed: execs.some((e) => e.unparsed) };
     this.scripts.set(text, prepared);
     return prepared;
+  }
+
+  /** Resolves what feeds a command: files as paths, upstream commands as their own targets. */
+  private addInputs(s: CommandSubject, c: PreparedCommand, cwd: string): void {
+    const inputs: Target[] = [];
+    const fedBy: string[] = [];
+    for (const f of c.feeds) {
+      if ('file' in f) {
+        inputs.push({ value: resolvePath(f.file.text, cwd), unknown: f.file.unknown });
+        continue;
+      }
+      const u: CommandSubject = {
+        kind: 'command', name: f.command.name, words: f.command.words, spec: f.command.spec, stdin: [],
+        argv: { ...f.command.argv, flags: new Set(f.command.argv.flags) }, refs: [], noRef: false, defersToSql: false, targets: [], text: '',
+      };
+      buildTargets(u, cwd);
+      inputs.push(...u.targets);
+      fedBy.push(f.command.name);
+    }
+    s.inputs = inputs;
+    s.fedBy = fedBy;
   }
 
   parseSqlCached = (sql: string, engine: string): SqlStatement[] => {
@@ -112,6 +141,7 @@ export class ShellSubjects {
         text: c.words.map((w) => w.text).join(' ').slice(0, 200),
       };
       buildTargets(s, cwd);
+      if (c.feeds.length > 0) this.addInputs(s, c, cwd);
       subjects.push(s);
       if (c.spec?.targets === 'sql_client') {
         const sql = sqlSubjects(sqlFromClient(s), this.parseSqlCached);

@@ -8,10 +8,10 @@ type Issues = string[];
 
 const STRING_LIST_KEYS = [
   'command', 'subcommand', 'has_all_flags', 'has_any_flag', 'has_no_flag', 'sql_statement',
-  'sql_object', 'tool', 'tool_kind', 'http_method',
+  'sql_object', 'tool', 'tool_kind', 'http_method', 'fed_by',
 ] as const;
-const LIST_REF_KEYS = ['any_arg', 'first_arg', 'any_target_in', 'all_targets_in', 'any_ref_in'] as const;
-const BOOL_KEYS = ['any_target_unknown', 'no_ref', 'sql_has_where', 'url_is_collection', 'has_bulk_arguments'] as const;
+const LIST_REF_KEYS = ['any_arg', 'first_arg', 'any_target_in', 'all_targets_in', 'any_ref_in', 'any_input_in'] as const;
+const BOOL_KEYS = ['any_target_unknown', 'no_ref', 'sql_has_where', 'url_is_collection', 'has_bulk_arguments', 'command_unknown'] as const;
 const KNOWN_KEYS = new Set<string>([...STRING_LIST_KEYS, ...LIST_REF_KEYS, ...BOOL_KEYS, 'option_is', 'any_of', 'unless']);
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

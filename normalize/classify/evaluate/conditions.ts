@@ -47,6 +47,9 @@ function commandKeysHold(c: Condition, s: Subject, ctx: EvalContext): boolean {
   }
   if (c.any_ref_in && !s.refs.some((r) => globMatch(resolveList(c.any_ref_in!, ctx), r))) return false;
   if (c.no_ref !== undefined && s.noRef !== c.no_ref) return false;
+  if (c.any_input_in && !(s.inputs ?? []).some((t) => targetIn(c.any_input_in!, t.value, ctx))) return false;
+  if (c.fed_by && !(s.fedBy ?? []).some((n) => globMatch(c.fed_by!, n))) return false;
+  if (c.command_unknown !== undefined && (s.words[0]?.unknown === true) !== c.command_unknown) return false;
   return true;
 }
 
@@ -67,7 +70,7 @@ function toolKeysHold(c: Condition, s: Subject, ctx: EvalContext): boolean {
   return true;
 }
 
-const COMMAND_KEYS = ['command', 'subcommand', 'has_all_flags', 'has_any_flag', 'has_no_flag', 'option_is', 'any_arg', 'first_arg', 'any_ref_in', 'no_ref'] as const;
+const COMMAND_KEYS = ['command', 'subcommand', 'has_all_flags', 'has_any_flag', 'has_no_flag', 'option_is', 'any_arg', 'first_arg', 'any_ref_in', 'no_ref', 'any_input_in', 'fed_by', 'command_unknown'] as const;
 const SQL_KEYS = ['sql_statement', 'sql_object', 'sql_has_where'] as const;
 const TOOL_KEYS = ['tool', 'tool_kind', 'http_method', 'has_bulk_arguments'] as const;
 

@@ -25,7 +25,7 @@ function commandNames(c: Condition): string[] | undefined {
 }
 
 function requiresKind(c: Condition): Subject['kind'] | undefined {
-  if (c.command || c.subcommand || c.has_all_flags || c.has_any_flag || c.option_is || c.first_arg) return 'command';
+  if (c.command || c.subcommand || c.has_all_flags || c.has_any_flag || c.option_is || c.first_arg || c.any_input_in || c.fed_by || c.command_unknown !== undefined) return 'command';
   if (c.sql_statement || c.sql_object || c.sql_has_where !== undefined) return 'sql';
   if (c.tool || c.tool_kind || c.http_method || c.has_bulk_arguments !== undefined) return 'tool';
   if (c.any_of && c.any_of.length > 0) {

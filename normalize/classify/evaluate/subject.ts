@@ -32,6 +32,10 @@ export interface CommandSubject extends Common {
   noRef: boolean;
   /** A database client whose SQL became subjects of its own: its class defers to them. */
   defersToSql: boolean;
+  /** Files whose content reaches this command's input (`< f`, `cat f |`, `"$(cat f)"`), resolved. */
+  inputs?: Target[];
+  /** Names of the commands whose output reaches its input (`bash -i >& /dev/tcp/…` → bash). */
+  fedBy?: string[];
 }
 
 export interface SqlSubject extends Common {

@@ -11,7 +11,8 @@
  *    `rmtree`/`remove_tree` → `rm -r p`; `os.remove(p)`, `fs.unlinkSync(p)`, `File.delete(p)`,
  *    `unlink(p)` → `rm p`; `os.rmdir(p)` → `rmdir p`.
  * An argument that is not a string literal becomes an unknown word (a spawn whose command is
- * computed yields a command with an unknown name). Code that matches nothing yields nothing.
+ * computed yields a command with an unknown name); shell text joined from literals and computed
+ * parts (`'rm -rf ' + d`, `'rm -rf %s' % d`) keeps its literal parts, the computed ones unknown. Code that matches nothing yields nothing.
  */
 import { literal, unknownWord, type Word } from './word.js';
 
@@ -145,6 +146,44 @@ function moreStrings(code: string, at: number): Word[] {
   }
 }
 
+/** An operand that is not a literal: a name with attribute, index and call suffixes (`d`, `$dir`, `args.path`, `sys.argv[1]`). */
+const OPERAND = /^\$?[A-Za-z_][\w$]*(?:\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^()]*\)))*/;
+/** Python `%` / str.format holes, Ruby `#{…}` interpolation: values computed at run time. */
+const HOLES: Record<string, RegExp> = {
+  python: /%[-#0 +]*\d*(?:\.\d+)?[sdrifx]|\{[^{}]*\}/g,
+  ruby: /#\{[^}]*\}/g,
+};
+
+/**
+ * Shell text built at run time from a literal and computed parts (`'rm -rf ' + d`,
+ * `"rm -rf " . $d`, `'rm -rf %s' % d`, `'rm -rf {}'.format(d)`, Ruby `"rm -rf #{d}"`): literal
+ * parts are joined and each computed part becomes `$F`, an expansion the shell rules treat as an
+ * unknown target, instead of being dropped (`rm -rf` with no target at all).
+ */
+function joined(code: string, first: { value: string; end: number }, language: string): { value: string; end: number } {
+  let { value, end } = first;
+  const after = code.slice(end);
+  const holes = HOLES[language];
+  if (language === 'ruby') value = value.replace(holes!, '$F');
+  if (language === 'python' && (/^\s*%/.test(after) || /^\s*\.\s*format\s*\(/.test(after))) return { value: value.replace(holes!, '$F'), end };
+  const plus = language === 'perl' || language === 'php' ? /^\s*\.\s*/ : /^\s*\+\s*/;
+  for (;;) {
+    const op = plus.exec(code.slice(end));
+    if (!op) return { value, end };
+    const at = end + op[0].length;
+    const s = stringAt(code, at);
+    if (s.value !== undefined) {
+      value += s.value;
+      end = s.end;
+      continue;
+    }
+    const operand = OPERAND.exec(code.slice(at));
+    if (!operand) return { value, end };
+    value += '$F';
+    end = at + operand[0].length;
+  }
+}
+
 function spawnRuns(code: string, language: string, out: InlineRun[]): void {
   const calls = SHELL_CALLS[language];
   if (!calls) return;
@@ -155,11 +194,12 @@ function spawnRuns(code: string, language: string, out: InlineRun[]): void {
       out.push({ kind: 'argv', words: list.words.length > 0 ? list.words : [unknownWord()] });
       continue;
     }
-    const first = stringAt(code, at);
-    if (first.value === undefined) {
+    const literalFirst = stringAt(code, at);
+    if (literalFirst.value === undefined) {
       out.push({ kind: 'argv', words: [unknownWord('$(…)')] });
       continue;
     }
+    const first = joined(code, { value: literalFirst.value, end: literalFirst.end }, language);
     const rest = moreStrings(code, first.end);
     // One string is shell text; a program name followed by arguments is an argv.
     if (rest.length === 0 || /[\s;|&]/.test(first.value)) out.push({ kind: 'script', text: first.value });

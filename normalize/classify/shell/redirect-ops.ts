@@ -9,6 +9,8 @@ export interface RedirectOps {
   append: Set<number>;
   heredoc: Set<number>;
   herestring: Set<number>;
+  /** `< file`: the file is read into stdin. */
+  read: Set<number>;
   /** Binary command operators that connect stdout to stdin (`|`, `|&`). */
   pipe: Set<number>;
 }
@@ -20,14 +22,15 @@ interface StmtLike { Redirs: Array<RedirLike | null>; Cmd: { Op?: number } | nul
 
 export function redirectOps(): RedirectOps {
   if (cached) return cached;
-  const sample = 'a >x\na >|x\na &>x\na >>x\na &>>x\na <<E\nE\na <<-E\nE\na <<<x\n';
+  const sample = 'a >x\na >|x\na &>x\na >>x\na &>>x\na <<E\nE\na <<-E\nE\na <<<x\na <x\na >&x\n';
   const file = sh.syntax.NewParser().Parse(sample, '');
   const ops = (file.Stmts as unknown as StmtLike[]).map((s) => s.Redirs[0]?.Op ?? -1);
   cached = {
-    write: new Set([ops[0]!, ops[1]!, ops[2]!]),
+    write: new Set([ops[0]!, ops[1]!, ops[2]!, ops[9]!]),
     append: new Set([ops[3]!, ops[4]!]),
     heredoc: new Set([ops[5]!, ops[6]!]),
     herestring: new Set([ops[7]!]),
+    read: new Set([ops[8]!]),
     pipe: new Set(
       (sh.syntax.NewParser().Parse('a | b\na |& b\n', '').Stmts as unknown as StmtLike[]).map((st) => st.Cmd?.Op ?? -1),
     ),

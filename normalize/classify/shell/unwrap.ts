@@ -14,6 +14,7 @@
 import type { WrapperSpec } from '../rule-schema.js';
 import { inlineCodeRuns } from './inline-code.js';
 import { parseShell } from './parse-shell.js';
+import { upstream } from './walk-ast.js';
 import { literal, unknownWord, type SimpleCommand, type Word } from './word.js';
 
 export const MAX_SCRIPT_DEPTH = 4;
@@ -54,7 +55,9 @@ export class Unwrapper {
     const assigned = start > 0 ? [...assignedBefore, ...c.words.slice(0, start).map((w) => w.text.slice(0, w.text.indexOf('=')))] : assignedBefore;
     const words = c.words.slice(start);
     if (c.writes.length > 0) {
-      for (const w of c.writes) out.push({ words: [literal(w.append ? '>>' : '>'), w.path], writes: [], stdin: [], via, unparsed });
+      // What a redirect writes is the command's output: the command and its own input feed it.
+      const feeds = upstream({ ...c, words });
+      for (const w of c.writes) out.push({ words: [literal(w.append ? '>>' : '>'), w.path], writes: [], stdin: [], ...(feeds.length > 0 ? { feeds } : {}), via, unparsed });
     }
     if (words.length === 0) return;
     const name = baseName(words[0]!.text);
@@ -62,8 +65,15 @@ export class Unwrapper {
     if (wrapper && depth <= MAX_SCRIPT_DEPTH) {
       if (this.unwrap(wrapper, name, words, c, depth, [...via, name], unparsed, out, assigned)) return;
     }
-    out.push({ words, writes: [], stdin: c.stdin, via, unparsed });
+    out.push({ words, writes: [], stdin: c.stdin, ...(c.feeds ? { feeds: c.feeds } : {}), via, unparsed });
     if (name === 'find') this.findExec(words, depth, via, unparsed, out);
+  }
+
+  /** The commands one argv really runs, wrappers removed (`sudo cat k` → `cat k`). */
+  commandsOf(words: Word[]): ExecCommand[] {
+    const out: ExecCommand[] = [];
+    this.command({ words, writes: [], stdin: [] }, 0, [], false, out);
+    return out;
   }
 
   /** Returns false when the wrapper runs nothing (e.g. `sudo -l`), so it stays a command. */
@@ -152,7 +162,7 @@ export class Unwrapper {
       if (w.unknown_input) {
         inner = replace !== '' ? rest.map((r) => (r.text.includes(replace) ? unknownWord() : r)) : [...rest, unknownWord()];
       }
-      this.command({ words: inner, writes: [], stdin: c.stdin }, depth + 1, via, unparsed, out, assigned);
+      this.command({ words: inner, writes: [], stdin: c.stdin, ...(c.feeds ? { feeds: c.feeds } : {}) }, depth + 1, via, unparsed, out, assigned);
       return true;
     }
     return false;

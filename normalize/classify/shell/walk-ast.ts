@@ -6,11 +6,13 @@
  * `$HOME`, `$PWD` and `$TMPDIR` (`${TMPDIR:-/tmp}` too) while the text has not assigned them,
  * and `$(echo LITERAL)` / `$(printf '%s' LITERAL)`, whose value is that literal. Static text
  * piped into a command (`echo …|`, `printf …|`, then through `base64 -d` or `xxd -r -p`) is
- * handed to it as stdin, so a shell reading it has a script.
+ * handed to it as stdin, so a shell reading it has a script. What feeds a command's input is
+ * kept with it: files read with `<`, the commands upstream in a pipeline, and the commands of
+ * substitutions in its words (`curl -d "$(cat k)"`), so a rule can see a secret reach a sender.
  */
 import sh from 'mvdan-sh';
 import { redirectOps } from './redirect-ops.js';
-import type { RedirectWrite, SimpleCommand, Word } from './word.js';
+import type { Feed, RedirectWrite, SimpleCommand, Word } from './word.js';
 
 /** A node of the GopherJS syntax tree; fields are read by name after checking NodeType. */
 type Node = Record<string, unknown>;
@@ -67,10 +69,19 @@ function filtered(words: readonly Word[], input: string): string | undefined {
   return undefined;
 }
 
+/** A command as the input of the next one: itself, then whatever fed it. */
+export function upstream(c: SimpleCommand): Feed[] {
+  return c.words.length > 0 ? [{ command: c.words }, ...(c.feeds ?? [])] : [...(c.feeds ?? [])];
+}
+
+const sameFeed = (a: Feed, b: Feed): boolean => ('file' in a ? 'file' in b && a.file === b.file : 'command' in b && a.command === b.command);
+
 export class AstWalker {
   readonly commands: SimpleCommand[] = [];
   /** Static text piped in by `echo …|` / `printf …|`, given to the next simple command. */
   private pipedText: string | undefined;
+  /** What the previous stage of a pipeline was fed and ran, given to the next stage. */
+  private pipedFeeds: Feed[] | undefined;
   /** Output of commands whose output is fixed (printers, decoders fed literal text). */
   private readonly output = new WeakMap<SimpleCommand, string>();
   /** Variables assigned so far in this text (or by whoever ran it): no longer known. */
@@ -93,19 +104,21 @@ export class AstWalker {
     const ops = redirectOps();
     const writes: RedirectWrite[] = [];
     const stdin: string[] = [];
+    const feeds: Feed[] = [];
     for (const r of list(stmt.Redirs)) {
       const op = r.Op as number;
-      if (ops.heredoc.has(op)) stdin.push(this.word(r.Hdoc).text);
+      if (ops.read.has(op)) feeds.push({ file: this.word(r.Word) });
+      else if (ops.heredoc.has(op)) stdin.push(this.word(r.Hdoc).text);
       else if (ops.herestring.has(op)) stdin.push(this.word(r.Word).text);
       else if (ops.write.has(op) || ops.append.has(op)) {
         const path = this.word(r.Word);
         if (!/^&?\d*-?$/.test(path.text) && !DISCARD.has(path.text)) writes.push({ path, append: ops.append.has(op) });
       } else this.word(r.Word);
     }
-    this.command(stmt.Cmd as Node | null, writes, stdin);
+    this.command(stmt.Cmd as Node | null, writes, stdin, feeds);
   }
 
-  private command(cmd: Node | null, writes: RedirectWrite[], stdin: string[]): void {
+  private command(cmd: Node | null, writes: RedirectWrite[], stdin: string[], feeds: Feed[] = []): void {
     const type = nodeType(cmd);
     if (!cmd || type === '') {
       if (writes.length > 0) this.commands.push({ words: [], writes, stdin });
@@ -114,7 +127,13 @@ export class AstWalker {
     switch (type) {
       case 'CallExpr': {
         for (const a of list(cmd.Assigns)) this.assign(a);
+        const piped = this.pipedFeeds;
+        this.pipedFeeds = undefined;
+        const before = this.commands.length;
         const words = list(cmd.Args).map((w) => this.word(w));
+        // Substitutions in the words ran first; their output is part of this command's input.
+        for (const sub of this.commands.slice(before)) for (const f of upstream(sub)) if (!feeds.some((g) => sameFeed(f, g))) feeds.push(f);
+        if (piped !== undefined && words.length > 0) feeds.push(...piped);
         let decoded: string | undefined;
         if (this.pipedText !== undefined && words.length > 0) {
           stdin.push(this.pipedText);
@@ -122,7 +141,7 @@ export class AstWalker {
           this.pipedText = undefined;
         }
         if (words.length > 0 || writes.length > 0) {
-          const simple = { words, writes, stdin };
+          const simple: SimpleCommand = { words, writes, stdin, ...(feeds.length > 0 ? { feeds } : {}) };
           this.commands.push(simple);
           const out = decoded ?? printedText(words);
           if (out !== undefined) this.output.set(simple, out);
@@ -134,9 +153,12 @@ export class AstWalker {
         if (cmd.X) this.stmt(cmd.X as Node);
         const last = this.commands.length > before ? this.commands[this.commands.length - 1] : undefined;
         const out = last ? this.output.get(last) : undefined;
-        if (redirectOps().pipe.has(cmd.Op as number) && out !== undefined) this.pipedText = out;
+        const pipe = redirectOps().pipe.has(cmd.Op as number);
+        if (pipe && out !== undefined) this.pipedText = out;
+        if (pipe && last !== undefined && last.words.length > 0) this.pipedFeeds = upstream(last);
         if (cmd.Y) this.stmt(cmd.Y as Node);
         this.pipedText = undefined;
+        this.pipedFeeds = undefined;
         break;
       }
       case 'Subshell':

@@ -1,7 +1,7 @@
 /**
  * The shell-independent view of a parsed command: each simple command is a list of words
  * after quote removal, plus the files its redirections write and the text fed to its stdin
- * (heredocs, here-strings). Quoting is gone, so `rm "-rf" x` and `rm -rf x` look the same,
+ * (heredocs, here-strings) and what feeds its input (files, upstream commands). Quoting is gone, so `rm "-rf" x` and `rm -rf x` look the same,
  * while `echo "rm -rf /"` stays one data word of `echo`.
  */
 
@@ -16,6 +16,10 @@ export interface Word {
   content?: string;
 }
 
+/** What reaches a command's input: a file (`< f`) or another command's output (`a | b`,
+ * `b "$(a)"`, `a > /dev/tcp/…`), named by that command's words. */
+export type Feed = { file: Word } | { command: Word[] };
+
 export interface RedirectWrite {
   path: Word;
   append: boolean;
@@ -26,6 +30,9 @@ export interface SimpleCommand {
   writes: RedirectWrite[];
   /** Heredoc bodies and here-strings given to the command's stdin. */
   stdin: string[];
+  /** Files and commands whose content reaches this command (its stdin, or a substitution in
+   * its words), upstream ones included: `cat k | gzip | nc` gives nc both gzip and cat. */
+  feeds?: Feed[];
 }
 
 export interface ShellParse {
