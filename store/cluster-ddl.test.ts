@@ -61,14 +61,16 @@ describe('cluster DDL: every migration file', async () => {
 
     it(`${name}: each MergeTree table is a Replicated local table behind a Distributed one`, () => {
       for (const [table, { engine, args }] of mergeTreeTables(before)) {
-        const local = after.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${DB}.${table}_local ON CLUSTER ${CLUSTER}\n`));
+        const ine = (s: string) => s.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE ');
+        const local = after.find((s) => ine(s).startsWith(`CREATE TABLE ${DB}.${table}_local ON CLUSTER ${CLUSTER}\n`));
         assert.ok(local, `${table}_local is created`);
         const replicated = `ENGINE = Replicated${engine}('/clickhouse/tables/{shard}/${DB}/${table}', '{replica}'${args ? `, ${args}` : ''})`;
         assert.ok(local.includes(replicated), `${table}: ${replicated}`);
-        const front = after.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${DB}.${table} ON CLUSTER`));
+        const front = after.find((s) => ine(s).startsWith(`CREATE TABLE ${DB}.${table} ON CLUSTER`));
+        assert.ok(front, `${table} is created in front`);
         assert.equal(
-          front,
-          `CREATE TABLE IF NOT EXISTS ${DB}.${table} ON CLUSTER ${CLUSTER} AS ${DB}.${table}_local\n` +
+          ine(front),
+          `CREATE TABLE ${DB}.${table} ON CLUSTER ${CLUSTER} AS ${DB}.${table}_local\n` +
             `ENGINE = Distributed('${CLUSTER}', '${DB}', '${table}_local', cityHash64(tenant, session_id))`,
         );
         assert.ok(after.indexOf(local) < after.indexOf(front), 'the local table exists before the Distributed one');
