@@ -10,7 +10,7 @@ type Issues = string[];
 
 export const TARGET_BUILDERS = new Set([
   'none', 'paths', 'last_path', 'find', 'dd', 'kubernetes', 'helm', 'aws', 'gcloud', 'az', 'git',
-  'terraform', 'docker', 'redis', 'url', 'sql_client',
+  'terraform', 'docker', 'redis', 'url', 'sql_client', 'hosting',
 ]);
 
 const COMMAND_KEYS = new Set([

@@ -4,6 +4,7 @@
 import type { CommandSubject } from '../evaluate/subject.js';
 import { awsTargets, azTargets, gcloudTargets } from './cloud-targets.js';
 import { helmTargets, kubernetesTargets } from './cluster-targets.js';
+import { hostingTargets } from './hosting-targets.js';
 import { ddTargets, dockerTargets, findTargets, pathTargets, redisTargets, urlTargets } from './local-targets.js';
 import { gitTargets, terraformTargets } from './vcs-infra-targets.js';
 
@@ -24,6 +25,7 @@ const BUILDERS: Record<string, Builder> = {
   gcloud: gcloudTargets,
   az: azTargets,
   git: gitTargets,
+  hosting: hostingTargets,
   terraform: terraformTargets,
   docker: dockerTargets,
   redis: redisTargets,
