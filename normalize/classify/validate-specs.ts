@@ -10,7 +10,7 @@ type Issues = string[];
 
 export const TARGET_BUILDERS = new Set([
   'none', 'paths', 'last_path', 'find', 'dd', 'kubernetes', 'helm', 'aws', 'gcloud', 'az', 'git',
-  'terraform', 'docker', 'redis', 'url', 'sql_client', 'hosting',
+  'terraform', 'docker', 'redis', 'url', 'sql_client', 'hosting', 'registry',
 ]);
 
 const COMMAND_KEYS = new Set([

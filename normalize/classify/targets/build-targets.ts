@@ -5,6 +5,7 @@ import type { CommandSubject } from '../evaluate/subject.js';
 import { awsTargets, azTargets, gcloudTargets } from './cloud-targets.js';
 import { helmTargets, kubernetesTargets } from './cluster-targets.js';
 import { hostingTargets } from './hosting-targets.js';
+import { registryTargets } from './registry-targets.js';
 import { ddTargets, dockerTargets, findTargets, pathTargets, redisTargets, urlTargets } from './local-targets.js';
 import { gitTargets, terraformTargets } from './vcs-infra-targets.js';
 
@@ -26,6 +27,7 @@ const BUILDERS: Record<string, Builder> = {
   az: azTargets,
   git: gitTargets,
   hosting: hostingTargets,
+  registry: registryTargets,
   terraform: terraformTargets,
   docker: dockerTargets,
   redis: redisTargets,
