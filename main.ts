@@ -23,6 +23,7 @@ import { Gate } from './respond/gate/gate-service.js';
 import { ClickHouseGateMemory } from './store/gate-memory-store.js';
 import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
+import { rekeyBySession } from './receive/kafka/rekey-by-session.js';
 import { sessionAssigner } from './receive/kafka/session-assigner.js';
 import { createBatchProcessor } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
@@ -83,6 +84,8 @@ export interface RunningWarden {
 interface Transport {
   producer: TransportProducer;
   consumer: TransportConsumer;
+  /** With KAFKA_REKEY: the first stage's consumer of the OTLP topics (started with rekeyBySession). */
+  rekey?: TransportConsumer;
   deadLetter: DeadLetterSink;
   ready: () => Promise<void>;
   close: () => Promise<void>;
@@ -111,15 +114,21 @@ function createTransport(config: WardenConfig, { logger, metrics }: Collaborator
     };
   }
   const common = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, metrics };
-  const producer = new KafkaTransportProducer({ ...common, topics: config.kafka.topics, idempotent: config.kafka.idempotent, compression: config.kafka.compression });
-  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: config.kafka.topics, encodings: config.kafka.encodings, ...(group ? { membership: group.membership, partitionAssigners: [sessionAssigner(group.advertiseUrl)] } : {}) });
+  // Re-keyed: what Warden produces (receivers, hook intents, the first stage) and what detection
+  // reads are the session topics; the OTLP topics are read by the first stage only.
+  const sessionTopics = config.kafka.rekey ?? config.kafka.topics;
+  const producer = new KafkaTransportProducer({ ...common, topics: sessionTopics, idempotent: config.kafka.idempotent, compression: config.kafka.compression });
+  const consumer = new KafkaTransportConsumer({ ...common, groupId: config.kafka.groupId, topics: sessionTopics, encodings: config.kafka.rekey ? undefined : config.kafka.encodings, ...(group ? { membership: group.membership, partitionAssigners: [sessionAssigner(group.advertiseUrl)] } : {}) });
+  const rekey = config.kafka.rekey ? new KafkaTransportConsumer({ ...common, groupId: `${config.kafka.groupId}-rekey`, topics: config.kafka.topics, encodings: config.kafka.encodings }) : undefined;
   const deadLetter = new KafkaDeadLetterSink({ ...common, topic: config.kafka.topics.deadLetter, idempotent: config.kafka.idempotent });
   return {
     producer,
     consumer,
+    ...(rekey ? { rekey } : {}),
     deadLetter,
     ready: () => producer.ping(),
     close: async () => {
+      await rekey?.stop();
       await consumer.stop();
       await producer.close();
       await deadLetter.close();
@@ -280,7 +289,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   // gate call is decided by its session's owner (forwarded to the URL the owner advertises).
   let advertiseUrl = config.gate.advertiseUrl;
   const membership =
-    config.mode === 'distributed' ? new GroupMembership({ topic: config.kafka.topics.logs, logger, prepare: (first) => (first ? Promise.resolve() : detection.rebuild()) }) : undefined;
+    config.mode === 'distributed' ? new GroupMembership({ topic: (config.kafka.rekey ?? config.kafka.topics).logs, logger, prepare: (first) => (first ? Promise.resolve() : detection.rebuild()) }) : undefined;
   const router = membership
     ? new GateRouter({
         ownership: membership,
@@ -349,6 +358,9 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   if (advertiseUrl === '') advertiseUrl = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? os.hostname() : host}:${port}`;
   try {
     await transport.consumer.start(handler);
+    await transport.rekey?.start(
+      rekeyBySession({ producer: transport.producer, deadLetter: transport.deadLetter, sessionIdOf: (record) => gateNormalizer.sessionIdOf(record), maxDecodedBytes: config.http.maxDecodedBytes, metrics }),
+    );
   } catch (err) {
     await app.close();
     await grpc?.close();

@@ -80,6 +80,12 @@ export interface WardenConfig {
     idempotent: boolean;
     /** Codec of the batches Warden produces. */
     compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+    /**
+     * Re-key by session first (KAFKA_REKEY): the OTLP topics are read by a first stage that
+     * re-publishes each session's records to these topics, which detection reads. Null: detection
+     * reads the OTLP topics as producers keyed them.
+     */
+    rekey: { traces: string; logs: string } | null;
   };
   /** Capacity of the in-process queue (embedded mode), in messages. */
   queueCapacity: number;
@@ -141,6 +147,10 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     .filter((b) => b !== '');
   const topics = { traces: s.KAFKA_TOPIC_SPANS, logs: s.KAFKA_TOPIC_LOGS, deadLetter: s.KAFKA_TOPIC_DEAD_LETTER };
   if (new Set(Object.values(topics)).size !== 3) problems.push('KAFKA_TOPIC_SPANS, KAFKA_TOPIC_LOGS and KAFKA_TOPIC_DEAD_LETTER must differ');
+  const rekey = s.KAFKA_REKEY ? { traces: s.KAFKA_TOPIC_SESSION_SPANS, logs: s.KAFKA_TOPIC_SESSION_LOGS } : null;
+  if (rekey && new Set([...Object.values(topics), rekey.traces, rekey.logs]).size !== 5) {
+    problems.push('KAFKA_TOPIC_SESSION_SPANS and KAFKA_TOPIC_SESSION_LOGS must differ from each other and from the OTLP and dead-letter topics');
+  }
 
   let webhooks: WebhookEndpoint[] = [];
   try {
@@ -180,6 +190,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       encodings: { traces: s.KAFKA_ENCODING_SPANS, logs: s.KAFKA_ENCODING_LOGS },
       idempotent: s.KAFKA_IDEMPOTENT,
       compression: s.KAFKA_COMPRESSION,
+      rekey,
     },
     queueCapacity: s.WARDEN_QUEUE_CAPACITY,
     queueMaxBytes: s.WARDEN_QUEUE_MAX_BYTES,

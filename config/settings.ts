@@ -117,6 +117,13 @@ export const SettingsSchema = Type.Object({
   KAFKA_TOPIC_LOGS: text('otlp_logs', { mode: 'distributed', description: 'topic of OTLP logs' }),
   KAFKA_TOPIC_DEAD_LETTER: text('warden_dead_letter', { mode: 'distributed', description: 'topic of messages that cannot be decoded or stored' }),
   KAFKA_TOPIC_REVOCATIONS: text('warden_revocations', { mode: 'distributed', description: 'topic instances share revocations on' }),
+  KAFKA_REKEY: bool(false, {
+    mode: 'distributed',
+    description:
+      "re-key by session first: a stage reads the OTLP topics whatever their keys (the OTel Collector keys by trace id, resource hash or nothing) and re-publishes each session's records to the session topics, which detection reads — turn on when such producers feed more than one instance, so one instance sees all of a session",
+  }),
+  KAFKA_TOPIC_SESSION_SPANS: text('warden_session_spans', { mode: 'distributed', description: 'with KAFKA_REKEY: topic of traces keyed by session (create it like the OTLP topics)' }),
+  KAFKA_TOPIC_SESSION_LOGS: text('warden_session_logs', { mode: 'distributed', description: 'with KAFKA_REKEY: topic of logs keyed by session; its partitions name each session\'s owner' }),
   KAFKA_ENCODING_SPANS: oneOf(ENCODINGS, 'otlp_proto', { mode: 'distributed', description: 'encoding of messages on the traces topic' }),
   KAFKA_ENCODING_LOGS: oneOf(ENCODINGS, 'otlp_proto', { mode: 'distributed', description: 'encoding of messages on the logs topic' }),
   KAFKA_IDEMPOTENT: bool(true, { mode: 'distributed', description: 'idempotent produce (needs a broker that serves producer ids)' }),
@@ -203,6 +210,7 @@ export const TEST_ONLY_VARIABLES: readonly string[] = [
   'WARDEN_FUZZ_SEED',
   'WARDEN_REPLAY_SPEED',
   'WARDEN_RECORD_LOADS',
+  'WARDEN_TEST_LOG',
   'WARDEN_KAFKA_IMAGE',
   'CLICKHOUSE_TEST_IMAGE',
   'CC',
