@@ -102,8 +102,8 @@ describe('the gate over the detection engine', () => {
     await t.declare();
     const denied = await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true);
     assert.equal(denied.decision, 'deny');
-    assert.throws(() => t.gate.allowOnce('other-tenant', denied.decision_id, { by: 'operator:alice', reason: 'x' }), /no recent gate decision/);
-    t.gate.allowOnce(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'planned restore' });
+    await assert.rejects(t.gate.grant('other-tenant', denied.decision_id, { by: 'operator:alice', reason: 'x' }), /no recent gate decision/);
+    await t.gate.grant(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'planned restore' });
     const actedBefore = t.acted.length;
     const allowed = await t.gate.decide(t.intent('rm -rf /srv/prod/db'), true);
     assert.equal(allowed.decision, 'allow');
@@ -119,7 +119,7 @@ describe('the gate over the detection engine', () => {
     await t.declare();
     const denied = await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true);
     assert.equal(denied.decision, 'deny', denied.reason);
-    t.gate.allowOnce(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'config fix' });
+    await t.gate.grant(denied.tenant, denied.decision_id, { by: 'operator:alice', reason: 'config fix' });
     const allowed = await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true);
     assert.equal(allowed.decision, 'allow', allowed.reason);
     assert.notEqual((await t.gate.decide(t.write('/srv/prod/app/config.yaml'), true)).decision, 'allow');

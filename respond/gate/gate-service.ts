@@ -319,19 +319,6 @@ export class Gate implements GateMemoryTarget {
     return this.keepGrant(decision, g);
   }
 
-  /**
-   * `grant` without waiting for storage: the grant stands here at once and is stored in the
-   * background (a failure is logged and counted). For callers that cannot wait; prefer `grant`.
-   */
-  allowOnce(tenant: string, decisionId: string, grant: AllowOnce): GateDecision {
-    const { decision, grant: g } = this.newGrant(tenant, decisionId, grant);
-    this.deps.memory?.saveGrant(g).catch((err: unknown) => {
-      this.deps.metrics.errors.inc({ stage: 'gate_memory', code: errorCode(err) });
-      this.deps.logger.warn({ code: errorCode(err), err: String(err), decision_id: decisionId }, 'gate: an allow-once could not be stored; it stands on this instance only');
-    });
-    return this.keepGrant(decision, g);
-  }
-
   private newGrant(tenant: string, decisionId: string, grant: AllowOnce): { decision: GateDecision; grant: Grant } {
     const known = this.byId.get(decisionId);
     if (!known || known.decision.tenant !== tenant) throw new GateError('GATE_DECISION_UNKNOWN', `no recent gate decision ${JSON.stringify(decisionId)} for this tenant`);

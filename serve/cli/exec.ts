@@ -116,27 +116,6 @@ function resource(agent: string) {
   return { attributes: [{ key: 'service.name', value: str(agent) }] };
 }
 
-/** The session's goal, as Warden's own session declaration (an OTLP log record). */
-function goalRecord(session: string, agent: string, goal: string, nowNs: bigint) {
-  return {
-    resourceLogs: [{
-      resource: resource(agent),
-      scopeLogs: [{
-        scope: { name: 'warden.exec', version: '0.1.0' },
-        logRecords: [{
-          timeUnixNano: nowNs.toString(),
-          eventName: 'warden.session.start',
-          body: str('warden.session.start'),
-          attributes: [
-            { key: 'gen_ai.conversation.id', value: str(session) },
-            { key: 'warden.session.goal', value: str(goal) },
-          ],
-        }],
-      }],
-    }],
-  };
-}
-
 export interface Execution {
   session: string;
   agent: string;
@@ -243,7 +222,7 @@ export async function execCommand(words: readonly string[], options: ExecOptions
 
   let answer: GateAnswer;
   try {
-    if (options.goal) await post(config, '/v1/logs', goalRecord(session.id, agent, options.goal, nowNs()));
+    // The goal travels with the call: the gate applies it before deciding (and records it).
     answer = (await post(config, '/api/v1/gate', {
       session_id: session.id,
       tool: 'Bash',
@@ -252,6 +231,7 @@ export async function execCommand(words: readonly string[], options: ExecOptions
       cwd,
       agent,
       can_ask: interactive,
+      ...(options.goal ? { declaration: { goal: options.goal } } : {}),
     })) as GateAnswer;
     if (!['allow', 'ask', 'deny'].includes(answer.decision)) throw new Unreachable(`Warden's gate answered without a decision`);
   } catch (err) {

@@ -178,7 +178,7 @@ export function registerGateRoutes(app: FastifyInstance, options: GateRouteOptio
         }
       }
       try {
-        const d = options.gate.allowOnce(tenant, request.params.id, { by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() });
+        const d = await options.gate.grant(tenant, request.params.id, { by: `operator:${request.principal?.name ?? 'unknown'}`, reason: request.body.reason.trim() });
         return { allowed_once: true, decision_id: d.decision_id, session_id: d.session_id, tool: d.tool, command: d.command };
       } catch (err) {
         if (err instanceof GateError) throw new ApiError(err.code, err.message);
