@@ -86,6 +86,8 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier & 
       const sql = input.command ? [input.command] : argStrings(args, spec.sql_arguments).slice(0, 1);
       const database = argStrings(args, ['database', 'db', 'schema'])[0] ?? 'default';
       const engine = argStrings(args, ['engine', 'dialect'])[0] ?? 'sql';
+      // A database tool called without SQL (`drop_database {name}`) is judged by its name, like any API call.
+      if (sql.length === 0) return { subjects: [toolSubject({ ...spec, kind: 'generic' }, input.tool, args, input.cwd)], unparsed: false };
       return { subjects: sqlSubjects({ sql, engine, database }, shell.parseSqlCached), unparsed: false };
     }
     return { subjects: [toolSubject(spec, input.tool, args, input.cwd)], unparsed: false };
