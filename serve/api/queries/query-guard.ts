@@ -29,7 +29,7 @@ import type { ErrorCode } from '../../../lib/error-codes.js';
  * filtered the same way).
  */
 export const QUERY_TABLES: readonly string[] = [
-  'audit_events', 'sessions', 'findings', 'revocations', 'gate_decisions',
+  'audit_events', 'sessions', 'findings', 'revocations', 'gate_decisions', 'gate_grants', 'gate_stopped',
   'session_activity', 'session_activity_mv', 'target_index', 'target_index_mv', 'target_activity', 'target_activity_mv',
 ];
 
