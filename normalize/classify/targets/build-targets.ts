@@ -6,6 +6,7 @@ import { awsTargets, azTargets, gcloudTargets } from './cloud-targets.js';
 import { helmTargets, kubernetesTargets } from './cluster-targets.js';
 import { hostingTargets } from './hosting-targets.js';
 import { registryTargets } from './registry-targets.js';
+import { secretTargets } from './secret-targets.js';
 import { ddTargets, dockerTargets, findTargets, pathTargets, redisTargets, urlTargets } from './local-targets.js';
 import { gitTargets, terraformTargets } from './vcs-infra-targets.js';
 
@@ -28,6 +29,7 @@ const BUILDERS: Record<string, Builder> = {
   git: gitTargets,
   hosting: hostingTargets,
   registry: registryTargets,
+  secrets: secretTargets,
   terraform: terraformTargets,
   docker: dockerTargets,
   redis: redisTargets,
