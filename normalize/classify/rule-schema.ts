@@ -125,6 +125,9 @@ export interface WrapperSpec {
   /** When not empty, the wrapper runs a command only after one of these words (its own
    * subcommand: `doppler run -- cmd`, `aws-vault exec prof -- cmd`); otherwise it stays a command. */
   subcommands: string[];
+  /** The wrapper is a command of its own as well as what it runs (`kubectl exec pod -- cmd` is a
+   * kubectl call and `cmd`): both are judged. */
+  keeps_itself: boolean;
   /** Options, anywhere in argv, whose value is shell text (`env -S`, `su … --command=…`). */
   script_options: string[];
   /** `inline_code`: flags whose value is a program in `language` (`python -c`, `node -e`);

@@ -20,6 +20,7 @@ const COMMAND_KEYS = new Set([
 const WRAPPER_KEYS = new Set([
   'names', 'value_options', 'skip_assignments', 'skip_positionals', 'runs', 'script_flag',
   'unknown_input', 'replace_option', 'noop_flags', 'script_options', 'code_flags', 'language', 'subcommands',
+  'keeps_itself',
 ]);
 const TOOL_KEYS = new Set([
   'names', 'class', 'command_arguments', 'path_arguments', 'sql_arguments', 'url_arguments',
@@ -142,6 +143,7 @@ export function validateWrapper(key: string, raw: unknown, where: string, issues
     replace_option: typeof raw.replace_option === 'string' ? raw.replace_option : '',
     noop_flags: strings(raw.noop_flags, `${where}.noop_flags`, issues),
     subcommands: strings(raw.subcommands, `${where}.subcommands`, issues),
+    keeps_itself: bool(raw.keeps_itself, `${where}.keeps_itself`, issues),
     script_options: strings(raw.script_options, `${where}.script_options`, issues),
     code_flags: strings(raw.code_flags, `${where}.code_flags`, issues),
     language: language(raw.language, where, issues),

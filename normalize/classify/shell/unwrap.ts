@@ -158,6 +158,7 @@ export class Unwrapper {
       return true;
     }
     if (w.runs.includes('command') && rest.length > 0) {
+      if (w.keeps_itself) out.push({ words, writes: [], stdin: c.stdin, ...(c.feeds ? { feeds: c.feeds } : {}), via: via.slice(0, -1), unparsed });
       let inner = rest;
       if (w.unknown_input) {
         inner = replace !== '' ? rest.map((r) => (r.text.includes(replace) ? unknownWord() : r)) : [...rest, unknownWord()];
