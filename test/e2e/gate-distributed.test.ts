@@ -11,7 +11,7 @@
  *   other, which rebuilds their sessions' state from the shared ClickHouse before it decides):
  *   no destructive call is allowed; each is denied by the owner or, while no owner is settled,
  *   answered fail-closed saying so. (The mock's rebalance waits out most of the session timeout,
- *   ~29 s, so calls wait for an owner up to 45 s here. Three instances: three-instances.test.ts.)
+ *   ~29 s, so calls wait for an owner up to 45 s here. Three instances: rekey-by-session.test.ts.)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,8 +6,9 @@
  *   id or by a hash of the resource, never by session: here one stable key per session that is
  *   not its id, so each session keeps its order on some partition (a producer that scatters one
  *   session over partitions loses its order before Warden sees it, which no consumer restores).
- *   Two instances re-keying by session come to the findings and revocations of one instance
- *   reading the OTLP topics, and store each event once.
+ *   Three instances re-keying by session come to the findings and revocations of one instance
+ *   reading the OTLP topics, and store each record exactly once (printed: records in, rows stored,
+ *   findings, revocations).
  * - The gate: tasks declared in telemetry with no key (the Collector's default), then a gate call
  *   through either instance — hooks reach the owner of the session's id. Re-keyed, the owner holds
  *   the declared task and denies a force-push against it; reading the OTLP topics directly, the
@@ -16,6 +17,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
@@ -23,11 +25,15 @@ import { waitFor } from '../helpers/wait-for.js';
 import { loadIncidentSessions, sessionRecords } from '../../serve/demo/replay.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import { hookLogRecord } from '../../harness/hooks/hook-event.js';
-import { bash, ownersAnswer } from '../helpers/distributed-gate.js';
+import { bash, declare, ownersAnswer } from '../helpers/distributed-gate.js';
 import type { TokenEntry } from '../../config/tokens.js';
 
 const TOKEN = 'wdn_test_rekey_hooks_000000000';
-const tokens: TokenEntry[] = [{ name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] }];
+const OPERATOR = 'wdn_test_rekey_operator_00000';
+const tokens: TokenEntry[] = [
+  { name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] },
+  { name: 'alice', token: OPERATOR, tenant: 'default', roles: ['read', 'operate'] },
+];
 
 const mock = kafkaMockAvailable();
 let kafka: RunningKafka;
@@ -102,15 +108,15 @@ function env(id: string, database: string, extra: Record<string, string> = {}): 
   return { KAFKA_BROKERS: kafka.bootstrap, KAFKA_IDEMPOTENT: 'false', WARDEN_INSTANCE_ID: id, KAFKA_GROUP_ID: database, CLICKHOUSE_DATABASE: database, KAFKA_TOPIC_REVOCATIONS: `revocations_${database}`, WARDEN_GATE_OWNER_WAIT_MS: '45000', ...extra };
 }
 
-const pair: TestWarden[] = [];
+const trio: TestWarden[] = [];
 let single: TestWarden | undefined;
 after(async () => {
-  for (const w of pair.reverse()) await w.cleanup();
+  for (const w of trio.reverse()) await w.cleanup();
   await single?.cleanup();
   await kafka?.stop();
 });
 
-test('two instances re-keying by session come to what one instance reading every session whole finds', { skip: !mock.available && mock.reason, timeout: 600_000 }, async () => {
+test('three instances re-keying by session come to what one instance reading every session whole finds', { skip: !mock.available && mock.reason, timeout: 600_000 }, async () => {
   single = await startTestWarden(env('one', 'single'), { tokens });
   const shared = path.join(single.dataDir, 'clickhouse');
   const alone = await outcomeOf(single, 'single');
@@ -118,19 +124,21 @@ test('two instances re-keying by session come to what one instance reading every
   assert.ok(alone.findings.length > 0 && alone.revoked.length > 0, 'the recorded incidents are found');
 
   const rekey = { KAFKA_REKEY: 'true' };
-  pair.push(await startTestWarden(env('a', 'pair', rekey), { tokens, clickhouseDataPath: shared }));
-  pair.push(await startTestWarden(env('b', 'pair', rekey), { tokens, clickhouseDataPath: shared }));
-  const both = await outcomeOf(pair[0]!, 'pair');
-  console.log(`one instance: ${alone.events} events, ${alone.findings.length} findings, ${alone.revoked.length} sessions revoked; two re-keying: ${both.events}, ${both.findings.length}, ${both.revoked.length}`);
-  assert.deepEqual(both.findings, alone.findings, 'the same findings');
-  assert.deepEqual(both.revoked, alone.revoked, 'the same sessions revoked');
-  assert.equal(both.events, alone.events, 'each event stored once');
+  for (const id of ['a', 'b', 'c']) trio.push(await startTestWarden(env(id, 'trio', rekey), { tokens, clickhouseDataPath: shared }));
+  const three = await outcomeOf(trio[0]!, 'trio');
+  console.log(
+    `records in: ${records}; rows stored: one instance ${alone.events}, three re-keying ${three.events}; findings ${alone.findings.length} and ${three.findings.length}` +
+      ` (${JSON.stringify(three.findings) === JSON.stringify(alone.findings) ? 'equal' : 'DIFFERENT'}); sessions revoked ${alone.revoked.length} and ${three.revoked.length}`,
+  );
+  assert.equal(alone.events, records, 'one instance stored every record once');
+  assert.equal(three.events, records, 'three re-keying instances stored every record once');
+  assert.deepEqual(three.findings, alone.findings, 'the same findings');
+  assert.deepEqual(three.revoked, alone.revoked, 'the same sessions revoked');
 });
 
-test('tasks declared in unkeyed telemetry reach the owner a gate call is routed to', { skip: !mock.available && mock.reason, timeout: 300_000 }, async () => {
-  assert.equal(pair.length, 2, 'the re-keying pair runs');
-  const [a, b] = [pair[0]!, pair[1]!];
-  const sessions = Array.from({ length: 8 }, (_, i) => `rekey-gate-${i}`);
+test('tasks declared in unkeyed telemetry reach the owner a gate call through any instance is routed to', { skip: !mock.available && mock.reason, timeout: 300_000 }, async () => {
+  assert.equal(trio.length, 3, 'the re-keying instances run');
+  const sessions = Array.from({ length: 24 }, (_, i) => `rekey-gate-${i}`);
   const producer = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const declared = sessions.map((s) => {
@@ -140,13 +148,47 @@ test('tasks declared in unkeyed telemetry reach the owner a gate call is routed 
   await producer.send({ topic: 'otlp_logs', messages: declared });
   await producer.disconnect();
   await waitFor(
-    async () => sessions.filter((s) => pair.some((w) => w.detection.registry.get('default', s)?.goal)).length,
+    async () => sessions.filter((s) => trio.some((w) => w.detection.registry.get('default', s)?.goal)).length,
     (n) => n === sessions.length,
     { timeoutMs: 60_000, what: 'every declared task consumed' },
   );
+  const holders = sessions.map((s) => trio.findIndex((w) => w.detection.registry.get('default', s)?.goal));
+  console.log(`declared tasks held by instance: a ${holders.filter((h) => h === 0).length}, b ${holders.filter((h) => h === 1).length}, c ${holders.filter((h) => h === 2).length}`);
+  assert.ok(new Set(holders).size >= 2, 'the sessions are spread over the instances');
   for (const [i, s] of sessions.entries()) {
-    const d = await ownersAnswer(i % 2 === 0 ? a : b, TOKEN, () => bash(s, `g-${i}`, 'git push --force origin main'));
+    const d = await ownersAnswer(trio[i % 3]!, TOKEN, () => bash(s, `g-${i}`, 'git push --force origin main'));
     assert.equal(d.decision, 'deny', `${s}: ${d.text}`);
     assert.match(d.text, /goal_deviation/, `${s} judged against the task declared in telemetry: ${d.text}`);
   }
+});
+
+test('a revocation made on one instance is obeyed by the verdicts of the other two', { skip: !mock.available && mock.reason, timeout: 180_000 }, async () => {
+  assert.equal(trio.length, 3, 'the re-keying instances run');
+  const session = 'rekey-revoked';
+  const verdict = async (w: TestWarden) => {
+    const res = await fetch(`${w.url}/api/v1/sessions/${session}/verdict?tool=Bash&command=ls`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    return (await res.json()) as { allow: boolean; reason: string };
+  };
+  await declare(trio, TOKEN, [session]);
+  for (const w of trio) assert.equal((await verdict(w)).allow, true, 'not revoked before');
+  // An operator revokes through a, whichever instance owns the session (a knows it once its first event is stored).
+  let t0 = 0;
+  const revoked = await waitFor(
+    async () => {
+      t0 = performance.now();
+      const res = await fetch(`${trio[0]!.url}/api/v1/sessions/${session}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'three-instance test' }) });
+      return { status: res.status, body: await res.text() };
+    },
+    (r) => r.status !== 404,
+    { timeoutMs: 30_000, what: 'the session known to the instance the operator uses' },
+  );
+  assert.equal(revoked.status, 200, revoked.body);
+  const took: number[] = [];
+  for (const w of trio.slice(1)) {
+    const v = await waitFor(() => verdict(w), (x) => !x.allow, { timeoutMs: 60_000, intervalMs: 10, what: 'the revocation obeyed by another instance' });
+    took.push(performance.now() - t0);
+    assert.match(v.reason, /revoked/);
+  }
+  console.log(`revocation propagation: made on a, obeyed by b and c after ${took.map((ms) => `${ms.toFixed(0)} ms`).join(' and ')}`);
 });
