@@ -19,15 +19,11 @@ import path from 'node:path';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { bash, declare as declareAs, hook as hookAs, ownersAnswer as ownersAnswerAs, routed } from '../helpers/distributed-gate.js';
-import type { TokenEntry } from '../../config/tokens.js';
+import { bash, gateTokens, declare as declareAs, hook as hookAs, ownersAnswer as ownersAnswerAs, routed } from '../helpers/distributed-gate.js';
 
 const TOKEN = 'wdn_test_gate_distributed_0000';
 const OPERATOR = 'wdn_test_gate_dist_operator_00';
-const tokens: TokenEntry[] = [
-  { name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] },
-  { name: 'alice', token: OPERATOR, tenant: 'default', roles: ['read', 'operate'] },
-];
+const tokens = gateTokens(TOKEN, OPERATOR);
 const mock = kafkaMockAvailable();
 let kafka: RunningKafka;
 const wardens: TestWarden[] = [];

@@ -25,15 +25,11 @@ import { waitFor } from '../helpers/wait-for.js';
 import { loadIncidentSessions, sessionRecords } from '../../serve/demo/replay.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
 import { hookLogRecord } from '../../harness/hooks/hook-event.js';
-import { bash, declare, ownersAnswer } from '../helpers/distributed-gate.js';
-import type { TokenEntry } from '../../config/tokens.js';
+import { bash, gateTokens, declare, ownersAnswer } from '../helpers/distributed-gate.js';
 
 const TOKEN = 'wdn_test_rekey_hooks_000000000';
 const OPERATOR = 'wdn_test_rekey_operator_00000';
-const tokens: TokenEntry[] = [
-  { name: 'hooks', token: TOKEN, tenant: 'default', roles: ['ingest', 'read'] },
-  { name: 'alice', token: OPERATOR, tenant: 'default', roles: ['read', 'operate'] },
-];
+const tokens = gateTokens(TOKEN, OPERATOR);
 
 const mock = kafkaMockAvailable();
 let kafka: RunningKafka;

@@ -4,8 +4,17 @@
  * declaring sessions' tasks and waiting until their owners have consumed them.
  */
 import assert from 'node:assert/strict';
+import type { TokenEntry } from '../../config/tokens.js';
 import type { TestWarden } from './test-warden.js';
 import { waitFor } from './wait-for.js';
+
+/** The tokens of these tests: the hooks' (ingest, read) and an operator's (read, operate), in the default tenant. */
+export function gateTokens(hooks: string, operator: string): TokenEntry[] {
+  return [
+    { name: 'hooks', token: hooks, tenant: 'default', roles: ['ingest', 'read'] },
+    { name: 'alice', token: operator, tenant: 'default', roles: ['read', 'operate'] },
+  ];
+}
 
 export interface HookAnswer {
   decision: string;
