@@ -7,7 +7,7 @@
  * file is one file on a shared volume, created once by a one-shot service every replica waits
  * for; a proxy publishes 4318 and 4317 on the host's loopback and balances over the service name,
  * looked up again through Docker's DNS, gRPC as HTTP/2; Kafka gets every topic a setting names by
- * default (read from config/settings.ts, not copied); re-keying by session is on; the proxy and
+ * default (read from config/settings.ts, not copied), the revocation topic compacted; re-keying by session is on; the proxy and
  * the replicas have health checks. When an `haproxy` binary is installed, it checks the
  * configuration's syntax too (`haproxy -c`).
  */
@@ -272,6 +272,10 @@ test('kafka-init creates every topic a setting names by default, the session top
   assert.equal(partitions('KAFKA_TOPIC_SESSION_LOGS'), partitions('KAFKA_TOPIC_LOGS'), 'as many owners of sessions as OTLP partitions');
   assert.equal(partitions('KAFKA_TOPIC_SESSION_SPANS'), partitions('KAFKA_TOPIC_SPANS'));
   assert.ok((partitions('KAFKA_TOPIC_SESSION_LOGS') ?? 0) >= 3, 'room for three replicas owning sessions');
+  // A replica started later relearns every revocation from this topic (respond/kill-switch/revocation-topic.ts).
+  const revocations = env.KAFKA_TOPIC_REVOCATIONS ?? SETTING_DEFAULTS.KAFKA_TOPIC_REVOCATIONS;
+  assert.equal(partitions('KAFKA_TOPIC_REVOCATIONS'), 1, 'revocations in one order');
+  assert.match(scriptOf(service('kafka-init')), new RegExp(`^\\s*create\\s+${revocations}\\s+1\\s+.*--config cleanup\\.policy=compact`, 'm'), 'the revocation topic keeps the last record of every session');
 });
 
 test('re-keying by session is on: the Collector never keys by session, and several replicas must each see whole sessions', () => {
