@@ -32,7 +32,7 @@ function render(template: string, f: Family, code?: string): string {
     argv_py: JSON.stringify(f.argv),
     name_py: JSON.stringify(f.argv[0]),
     rest_py: JSON.stringify(f.argv.slice(1)),
-    args_comma: f.argv.slice(1).join(','),
+    args_comma: f.argv.slice(1).map((w) => (/[,{}]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : shq(w))).join(','),
     code: code === undefined ? '' : shq(code),
     code_raw: code ?? '',
   };

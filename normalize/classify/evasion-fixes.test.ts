@@ -21,7 +21,9 @@ const CASES: Array<[string, boolean, string]> = [
   ['rm -rf ${TMPDIR:-/tmp}/build', false, 'rm_recursive_regenerable'],
   ['rm -rf ${TMPDIR:-/home}/x', true, 'rm_unknown_target'],
   ['TMPDIR=/ rm -rf $TMPDIR/x', true, 'rm_unknown_target'],
-  ['export TMPDIR=/home; rm -rf $TMPDIR/x', true, 'rm_unknown_target'],
+  // assigned a literal before, it is that literal; assigned in a branch, it is unknown
+  ['export TMPDIR=/home; rm -rf $TMPDIR/x', true, 'rm_recursive_wide'],
+  ['[ -d /home ] && export TMPDIR=/home; rm -rf $TMPDIR/x', true, 'rm_unknown_target'],
   ['env TMPDIR=/ sh -c "rm -rf \\$TMPDIR/x"', true, 'rm_unknown_target'],
   ['TMPDIR=/ bash -c "rm -rf \\$TMPDIR/x"', true, 'rm_unknown_target'],
   // report-only flags run nothing

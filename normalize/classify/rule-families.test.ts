@@ -182,10 +182,39 @@ const TABLE: Record<string, Row[]> = {
     ['raw_socket_write', ['echo ok > /dev/tcp/localhost/8080'], ['echo ok > /dev/null', 'echo ok > out.txt']],
   ],
   computed: [
-    ['computed_command', ['$CMD -rf /x', '"$TOOL" delete ns prod', 'python3 -c "import os; os.system(cmd)"', 'node -e "require(\'child_process\').execSync(process.argv[1])"'],
-      ['rm -rf $DIR', 'echo $CMD', 'python3 -c "import os; os.system(\'ls \' + d)"', 'git status']],
+    ['computed_command', ['$CMD -rf /x', '"$TOOL" delete ns prod', 'python3 -c "import os; os.system(cmd)"', 'node -e "require(\'child_process\').execSync(process.argv[1])"',
+      '$EMPTY rm -rf /x', 'if c; then X=rm; fi; $X -rf /x', '{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n} -rf /x'],
+      ['rm -rf $DIR', 'echo $CMD', 'python3 -c "import os; os.system(\'ls \' + d)"', 'git status', 'X=rm; $X -rf /x', '{rm,-rf,/x}']],
+  ],
+  // What bash expands before running: brace lists, variables assigned a literal before, a first word that may be empty.
+  expansions: [
+    ['rm_recursive', ['{rm,-rf,src}', 'r{m,} -rf src', '{rm,} -rf src', 'X=rm; $X -rf src', 'X=rm && ${X} -rf src', 'export X=rm; "$X" -rf src', "X='rm -rf'; $X src", '$EMPTY rm -rf src', 'X=; $X rm -rf src'],
+      ['echo {rm,-rf,src}', "echo '{rm,-rf,src}'", '\\{rm,-rf,src\\}', 'X=rm; echo $X -rf src', 'X=ls; $X -rf src', '"$EMPTY" rm -rf src', 'if c; then X=rm; fi; $X -rf src', 'read X; $X -rf src', 'X=rm | $X -rf src']],
+    ['git_reset_hard', ['{git,reset,--hard}', 'X=git; $X reset --hard', '$1 git reset --hard'], ['X=git; $X reset --soft', 'echo {git,reset,--hard}']],
   ],
 };
+
+test('expansions add nothing to look-alikes: brace lists of names, a variable naming a folder, an editor or pager variable', () => {
+  const same = (text: string, bare: string): void => {
+    const a = classifier.classify(shell(text));
+    const b = classifier.classify(shell(bare));
+    assert.deepEqual([a.destructive, a.action_class, a.severity, a.matches.map((m) => m.rule_id)], [b.destructive, b.action_class, b.severity, b.matches.map((m) => m.rule_id)], `${text} like ${bare}`);
+  };
+  same('echo {a,b}.txt', 'echo a.txt b.txt');
+  same('mkdir -p src/{lib,test}', 'mkdir -p src/lib src/test');
+  same('cp config.{yml,yml.bak}', 'cp config.yml config.yml.bak');
+  same('X=build; rm -rf ./$X', 'rm -rf ./build');
+  same('DIST=dist && rm -rf "$DIST"', 'rm -rf dist');
+  same('touch {a,b,c,d,e,f,g,h}{1,2,3,4,5,6,7,8,9}', 'touch $FILES');
+  for (const text of ['echo {a,b}.txt', 'mkdir -p src/{lib,test}', 'X=build; rm -rf ./$X', '$EDITOR file.txt', '${PAGER:-less} README.md', 'git checkout {main,dev}', 'ls {src,test}/**/*.ts']) {
+    const r = classifier.classify(shell(text));
+    assert.equal(r.destructive, false, text);
+    assert.ok(r.matches.every((m) => m.rule_id === 'computed_command' || m.severity === 'low' || m.severity === 'none'), `${text}: ${r.matches.map((m) => `${m.rule_id}/${m.severity}`).join(',')}`);
+  }
+  // A variable that may be empty adds the rest as a command; for an editor or pager that is a file name, which runs nothing known.
+  same('$EDITOR file.txt', '$CMD file.txt');
+  same('${PAGER:-less} README.md', '$CMD README.md');
+});
 
 for (const [family, rows] of Object.entries(TABLE)) {
   describe(`rules: ${family}`, () => {

@@ -10,6 +10,8 @@
  * Variables assigned on the way in (`TMPDIR=/ sh -c …`) reach the nested parse as unknown.
  * A script file that is a process substitution with fixed output (`bash <(echo …)`,
  * `source <(printf …)`) is that output.
+ * A first word that may expand to nothing (`$EMPTY rm -rf /x`) gives two readings: the computed
+ * command as written, and the words after it as the command.
  */
 import type { WrapperSpec } from '../rule-schema.js';
 import { inlineCodeRuns } from './inline-code.js';
@@ -60,6 +62,13 @@ export class Unwrapper {
       for (const w of c.writes) out.push({ words: [literal(w.append ? '>>' : '>'), w.path], writes: [], stdin: [], ...(feeds.length > 0 ? { feeds } : {}), via, unparsed });
     }
     if (words.length === 0) return;
+    if (words[0]!.vanishes && words.length > 1) {
+      // `$EMPTY rm -rf /x`: if the variable is empty the rest is the command; if not, something
+      // computed runs. Both are kept, so the more severe reading decides.
+      out.push({ words, writes: [], stdin: c.stdin, ...(c.feeds ? { feeds: c.feeds } : {}), via, unparsed });
+      this.command({ words: words.slice(1), writes: [], stdin: c.stdin, ...(c.feeds ? { feeds: c.feeds } : {}) }, depth, via, unparsed, out, assigned);
+      return;
+    }
     const name = baseName(words[0]!.text);
     const wrapper = this.byName.get(name);
     if (wrapper && depth <= MAX_SCRIPT_DEPTH) {

@@ -9,10 +9,16 @@
  * handed to it as stdin, so a shell reading it has a script. What feeds a command's input is
  * kept with it: files read with `<`, the commands upstream in a pipeline, and the commands of
  * substitutions in its words (`curl -d "$(cat k)"`), so a rule can see a secret reach a sender.
+ * Command words are expanded as bash does before running: brace lists of literal text
+ * (`{rm,-rf,/x}`, bounded), variables given a literal by a statement that surely ran before
+ * in this text (`X=rm; $X -rf /x`; any doubt makes the variable unknown for good), and
+ * unquoted known values split on blanks. An unquoted `$X` nothing assigned is marked as
+ * possibly empty, so the words after it are read as a command too (`unwrap.ts`).
  */
 import sh from 'mvdan-sh';
+import { ACTIVE, INERT, SPLIT, braceExpand, chars, fieldSplit, type Ch } from './brace-expand.js';
 import { redirectOps } from './redirect-ops.js';
-import type { Feed, RedirectWrite, SimpleCommand, Word } from './word.js';
+import { literal, type Feed, type RedirectWrite, type SimpleCommand, type Word } from './word.js';
 
 /** A node of the GopherJS syntax tree; fields are read by name after checking NodeType. */
 type Node = Record<string, unknown>;
@@ -24,6 +30,16 @@ const KNOWN_VARS: Record<string, string> = { HOME: '~', PWD: '.', TMPDIR: '/tmp'
 /** `${TMPDIR:-/tmp}` and `${TMPDIR-/tmp}`: mvdan/sh's operator codes for `:-` and `-`. */
 const DEFAULT_OPS = new Set([70, 71]);
 const TEMP_DEFAULTS = new Set(['/tmp', '/var/tmp']);
+/** Words one brace-expanded word may become before it is taken as unknown instead. */
+export const MAX_BRACE_WORDS = 64;
+/** Words longer than this are not brace-expanded (taken as unknown when they hold a list). */
+const MAX_BRACE_INPUT = 4096;
+/** Parameters that may expand to nothing: a name, a positional parameter, `$@`, `$*`. */
+const MAY_BE_EMPTY = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9]|@|\*)$/;
+/** Builtins that set the variables named among their arguments to values read at run time. */
+const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'unset', 'getopts']);
+/** What may change any variable: code run at run time, arithmetic, a nameref. */
+const SETS_ANY = new Set(['eval', 'source', '.', 'let']);
 
 /** Removes the backslashes the shell would remove from unquoted (or double-quoted) text. */
 function unescape(raw: string, inDouble: boolean): string {
@@ -86,6 +102,17 @@ export class AstWalker {
   private readonly output = new WeakMap<SimpleCommand, string>();
   /** Variables assigned so far in this text (or by whoever ran it): no longer known. */
   private readonly assigned: Set<string>;
+  /**
+   * Variables whose value is known here: a literal assigned by a statement that surely ran
+   * before (`X=rm; $X`, `X=rm && $X`, `export X=rm`). An assignment that may or may not run
+   * (a branch, loop, pipeline stage, subshell, function, `||`/`&&` right side) or whose value is
+   * not a literal takes the variable out for good.
+   */
+  private readonly values = new Map<string, string>();
+  /** Nesting of places whose assignments may not run, or not in this shell. */
+  private conditional = 0;
+  /** Functions this text defines: calling one may assign anything. */
+  private readonly functions = new Set<string>();
 
   constructor(assignedBefore: Iterable<string> = []) {
     this.assigned = new Set(assignedBefore);
@@ -100,7 +127,35 @@ export class AstWalker {
     for (const s of list(stmts)) this.stmt(s);
   }
 
+  /** Walks `fn` as a place whose assignments may not run (or not in this shell). */
+  private maybe(fn: () => void): void {
+    this.conditional++;
+    try {
+      fn();
+    } finally {
+      this.conditional--;
+    }
+  }
+
+  private forget(name: string): void {
+    this.values.delete(name);
+    this.assigned.add(name);
+  }
+
+  private forgetAll(): void {
+    for (const name of this.values.keys()) this.assigned.add(name);
+    this.values.clear();
+  }
+
   private stmt(stmt: Node): void {
+    if (stmt.Background === true || stmt.Coprocess === true) {
+      this.maybe(() => this.stmtNow(stmt));
+      return;
+    }
+    this.stmtNow(stmt);
+  }
+
+  private stmtNow(stmt: Node): void {
     const ops = redirectOps();
     const writes: RedirectWrite[] = [];
     const stdin: string[] = [];
@@ -126,11 +181,14 @@ export class AstWalker {
     }
     switch (type) {
       case 'CallExpr': {
-        for (const a of list(cmd.Assigns)) this.assign(a);
+        const args = list(cmd.Args);
+        // Assignments before a command last for that command only: no longer known after it.
+        for (const a of list(cmd.Assigns)) this.assign(a, args.length > 0);
         const piped = this.pipedFeeds;
         this.pipedFeeds = undefined;
         const before = this.commands.length;
-        const words = list(cmd.Args).map((w) => this.word(w));
+        const words = args.flatMap((w) => this.words(w));
+        this.noteSetters(words);
         // Substitutions in the words ran first; their output is part of this command's input.
         for (const sub of this.commands.slice(before)) for (const f of upstream(sub)) if (!feeds.some((g) => sameFeed(f, g))) feeds.push(f);
         if (piped !== undefined && words.length > 0) feeds.push(...piped);
@@ -150,49 +208,79 @@ export class AstWalker {
       }
       case 'BinaryCmd': {
         const before = this.commands.length;
-        if (cmd.X) this.stmt(cmd.X as Node);
+        if (cmd.X) {
+          const x = cmd.X as Node;
+          if (redirectOps().pipe.has(cmd.Op as number)) this.maybe(() => this.stmt(x));
+          else this.stmt(x);
+        }
         const last = this.commands.length > before ? this.commands[this.commands.length - 1] : undefined;
         const out = last ? this.output.get(last) : undefined;
         const pipe = redirectOps().pipe.has(cmd.Op as number);
         if (pipe && out !== undefined) this.pipedText = out;
         if (pipe && last !== undefined && last.words.length > 0) this.pipedFeeds = upstream(last);
-        if (cmd.Y) this.stmt(cmd.Y as Node);
+        // The right side of `&&`/`||` may not run; every stage of a pipeline runs in a subshell.
+        if (cmd.Y) this.maybe(() => this.stmt(cmd.Y as Node));
         this.pipedText = undefined;
         this.pipedFeeds = undefined;
         break;
       }
       case 'Subshell':
+        this.maybe(() => this.stmts(cmd.Stmts));
+        break;
       case 'Block':
         this.stmts(cmd.Stmts);
         break;
       case 'IfClause':
-        this.stmts(cmd.Cond);
-        this.stmts(cmd.Then);
-        if (cmd.Else) this.command(cmd.Else as Node, [], []);
+        this.maybe(() => {
+          this.stmts(cmd.Cond);
+          this.stmts(cmd.Then);
+          if (cmd.Else) this.command(cmd.Else as Node, [], []);
+        });
         break;
       case 'WhileClause':
-        this.stmts(cmd.Cond);
-        this.stmts(cmd.Do);
+        this.maybe(() => {
+          this.stmts(cmd.Cond);
+          this.stmts(cmd.Do);
+        });
         break;
       case 'ForClause': {
         const loop = cmd.Loop as Node | null;
-        if (nodeType(loop) === 'WordIter') for (const w of list(loop!.Items)) this.word(w);
-        this.stmts(cmd.Do);
+        if (nodeType(loop) === 'WordIter') {
+          for (const w of list(loop!.Items)) this.word(w);
+          const name = (loop!.Name as Node | null)?.Value;
+          if (typeof name === 'string') this.forget(name);
+        } else this.forgetAll(); // C-style `for ((…))`: arithmetic may assign anything
+        this.maybe(() => this.stmts(cmd.Do));
         break;
       }
       case 'CaseClause':
         this.word(cmd.Word);
-        for (const item of list(cmd.Items)) this.stmts(item.Stmts);
+        this.maybe(() => {
+          for (const item of list(cmd.Items)) this.stmts(item.Stmts);
+        });
         break;
-      case 'FuncDecl':
-      case 'TimeClause':
-      case 'CoprocClause': {
-        const inner = (type === 'FuncDecl' ? cmd.Body : cmd.Stmt) as Node | null;
-        if (inner) this.stmt(inner);
+      case 'FuncDecl': {
+        const name = (cmd.Name as Node | null)?.Value;
+        if (typeof name === 'string') this.functions.add(name);
+        if (cmd.Body) this.maybe(() => this.stmt(cmd.Body as Node));
         break;
       }
-      case 'DeclClause':
-        for (const a of list(cmd.Args)) this.assign(a);
+      case 'CoprocClause':
+        if (cmd.Stmt) this.maybe(() => this.stmt(cmd.Stmt as Node));
+        break;
+      case 'TimeClause':
+        if (cmd.Stmt) this.stmt(cmd.Stmt as Node);
+        break;
+      case 'DeclClause': {
+        const options = list(cmd.Args).filter((a) => !a.Name);
+        // `declare -n`, `-i`, `-a`…: the values are not plain strings any more.
+        if (options.length > 0) this.forgetAll();
+        for (const a of list(cmd.Args)) if (a.Name) this.assign(a, options.length > 0);
+        break;
+      }
+      case 'ArithmCmd':
+      case 'LetClause':
+        this.forgetAll();
         break;
       default:
         // Test clauses, arithmetic and let carry no commands except through substitutions,
@@ -202,34 +290,101 @@ export class AstWalker {
     if (writes.length > 0) this.commands.push({ words: [], writes, stdin });
   }
 
-  private assign(a: Node): void {
+  /**
+   * Records an assignment. Its value is kept only when it is a literal, assigned by a statement
+   * that surely runs in this shell and lasts (not `X=v cmd`, not `X+=v`, not an array or index).
+   * `declare X` with no value changes nothing.
+   */
+  private assign(a: Node, temporary: boolean): void {
     const name = (a.Name as Node | null)?.Value;
-    if (typeof name === 'string') this.assigned.add(name);
-    if (a.Value) this.word(a.Value);
+    // `X=` assigns the empty string; `export X` (naked) assigns nothing.
+    const value = a.Value ? this.word(a.Value) : a.Naked === true ? undefined : literal('');
     const arr = a.Array as Node | null;
     if (arr) for (const e of list(arr.Elems)) if (e.Value) this.word(e.Value);
+    if (typeof name !== 'string') return;
+    if (a.Naked === true && !temporary) return;
+    const constant = !temporary && this.conditional === 0 && a.Append !== true && !arr && !a.Index && value !== undefined && !value.unknown && value.content === undefined;
+    this.forget(name);
+    if (constant) this.values.set(name, value.text);
+  }
+
+  /** `read X`, `unset X`, `printf -v X`, a defined function or `eval` called: variables change. */
+  private noteSetters(words: readonly Word[]): void {
+    const name = words[0]?.text ?? '';
+    if (SETS_ANY.has(name) || this.functions.has(name) || words[0]?.unknown === true) {
+      this.forgetAll();
+      return;
+    }
+    const named = (w: Word | undefined): boolean => w !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text);
+    if (SETS_NAMED.has(name)) for (const w of words.slice(1)) if (named(w)) this.forget(w.text);
+    if (name === 'printf') words.forEach((w, i) => { if (w.text === '-v' && named(words[i + 1])) this.forget(words[i + 1]!.text); });
+  }
+
+  /**
+   * The words one command argument becomes: brace lists expanded (`{rm,-rf,/x}`), known
+   * values split on blanks (`X='rm -rf'; $X /x`), an unquoted empty value dropped. A word that
+   * is only an unquoted variable nothing assigned (`$EMPTY`) is marked as possibly empty.
+   */
+  words(w: unknown): Word[] {
+    const out: Word = { text: '', unknown: false, unknownRoot: false };
+    if (!w) return [out];
+    const parts = list((w as Node).Parts);
+    const buf: Ch[] = [];
+    const seen = { quoted: false, split: false };
+    this.parts(parts, false, out, buf, seen);
+    if (out.unknown) {
+      if (parts.length === 1 && this.mayBeEmpty(parts[0]!)) out.vanishes = true;
+      return [out];
+    }
+    if (out.content !== undefined || (!seen.split && !buf.some((x) => x.f === ACTIVE && x.c === '{'))) return [out];
+    const expanded = buf.length <= MAX_BRACE_INPUT ? braceExpand(buf, MAX_BRACE_WORDS) : undefined;
+    // Too many words (or too long a word): what runs is not read; the word is unknown.
+    if (expanded === undefined) return [{ text: out.text, unknown: true, unknownRoot: true }];
+    return expanded.flatMap((e) => fieldSplit(e, seen.quoted)).map((t) => literal(t));
+  }
+
+  /** An unquoted `$X`/`${X}` of a variable nothing here assigned, which may be unset or empty. */
+  private mayBeEmpty(p: Node): boolean {
+    if (nodeType(p) !== 'ParamExp') return false;
+    const name = ((p.Param as Node | null)?.Value as string | undefined) ?? '';
+    const plain = !p.Exp && !p.Repl && !p.Slice && !p.Length && !p.Excl && !p.Index;
+    return plain && MAY_BE_EMPTY.test(name) && !this.assigned.has(name) && KNOWN_VARS[name] === undefined;
   }
 
   /** Flattens a word; nested command substitutions are walked as commands of their own. */
   word(w: unknown): Word {
     const out: Word = { text: '', unknown: false, unknownRoot: false };
     if (!w) return out;
-    this.parts(list((w as Node).Parts), false, out);
+    this.parts(list((w as Node).Parts), false, out, [], { quoted: false, split: false });
     return out;
   }
 
-  private parts(parts: Node[], inDouble: boolean, out: Word): void {
+  /** Flattens parts into `out`, and into `buf` character by character with what each may do. */
+  private parts(parts: Node[], inDouble: boolean, out: Word, buf: Ch[], seen: { quoted: boolean; split: boolean }): void {
     for (const p of parts) {
       const first = out.text === '' && !out.unknown;
       switch (nodeType(p)) {
-        case 'Lit':
-          out.text += unescape(p.Value as string, inDouble);
+        case 'Lit': {
+          const raw = p.Value as string;
+          const text = unescape(raw, inDouble);
+          out.text += text;
+          if (inDouble || !raw.includes('\\')) buf.push(...chars(text, inDouble ? INERT : ACTIVE));
+          else {
+            for (let i = 0; i < raw.length; i++) {
+              if (raw[i] !== '\\' || i + 1 >= raw.length) buf.push({ c: raw[i]!, f: ACTIVE });
+              else if (raw[++i] !== '\n') buf.push({ c: raw[i]!, f: INERT });
+            }
+          }
           break;
+        }
         case 'SglQuoted':
           out.text += p.Value as string;
+          buf.push(...chars(p.Value as string, INERT));
+          seen.quoted = true;
           break;
         case 'DblQuoted':
-          this.parts(list(p.Parts), true, out);
+          seen.quoted = true;
+          this.parts(list(p.Parts), true, out, buf, seen);
           break;
         case 'ParamExp': {
           const name = ((p.Param as Node | null)?.Value as string | undefined) ?? '';
@@ -237,8 +392,16 @@ export class AstWalker {
           const tempDefault = name === 'TMPDIR' && exp !== null && DEFAULT_OPS.has(exp.Op as number) && TEMP_DEFAULTS.has(this.word(exp.Word).text);
           const plain = (!exp || tempDefault) && !p.Repl && !p.Slice && !p.Length && !p.Excl && !p.Index;
           const known = plain && !this.assigned.has(name) ? KNOWN_VARS[name] : undefined;
-          if (known !== undefined && first) out.text += known;
-          else {
+          const value = plain && !exp ? this.values.get(name) : undefined;
+          // A known value is substituted; unquoted, it splits on blanks (unless IFS was changed).
+          if (value !== undefined && (inDouble || !this.assigned.has('IFS'))) {
+            out.text += value;
+            buf.push(...chars(value, inDouble ? INERT : SPLIT));
+            if (!inDouble) seen.split = true;
+          } else if (known !== undefined && first) {
+            out.text += known;
+            buf.push(...chars(known, INERT));
+          } else {
             out.text += `$${name}`;
             out.unknown = true;
             if (first) out.unknownRoot = true;
@@ -248,11 +411,14 @@ export class AstWalker {
         case 'CmdSubst':
         case 'ProcSubst': {
           const before = this.commands.length;
-          this.stmts(p.Stmts);
+          this.maybe(() => this.stmts(p.Stmts)); // a subshell: its assignments do not last
           const only = this.commands.length === before + 1 && list(p.Stmts).length === 1 && nodeType(list(p.Stmts)[0]!.Cmd) === 'CallExpr' ? this.commands[before]! : undefined;
           const printed = only ? this.output.get(only) : undefined;
           if (printed !== undefined && nodeType(p) === 'CmdSubst') {
-            out.text += printed.replace(/\n+$/, '');
+            const value = printed.replace(/\n+$/, '');
+            out.text += value;
+            buf.push(...chars(value, inDouble ? INERT : SPLIT));
+            if (!inDouble) seen.split = true;
             break;
           }
           if (printed !== undefined && first) out.content = printed;
@@ -267,6 +433,7 @@ export class AstWalker {
           break;
         case 'ExtGlob':
           out.text += '*';
+          buf.push({ c: '*', f: INERT });
           break;
         default:
           break;

@@ -14,6 +14,8 @@ export interface Word {
   unknownRoot: boolean;
   /** For a process substitution `<(echo …)` whose output is fixed: what reading it yields. */
   content?: string;
+  /** An unquoted `$X` of a variable nothing assigned before: it may expand to no word at all. */
+  vanishes?: boolean;
 }
 
 /** What reaches a command's input: a file (`< f`) or another command's output (`a | b`,
