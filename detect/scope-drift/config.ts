@@ -36,6 +36,12 @@ export interface ScopeDriftConfig {
   sensitive_kinds: SensitiveKind[];
   /** Tuning hook: targets that are never drift (scratch space). */
   known_targets: string[];
+  /**
+   * The working directory's own remote (`github://current`: what `gh pr create` acts on): a change
+   * there is the session's own work, not drift outside a declared allow-list; a destructive action
+   * there is judged like any other.
+   */
+  workspace_remotes: string[];
   /** Action classes that clean up (see defaults.yaml). */
   cleanup_classes: string[];
   distance: { path_step: number; min_path_depth: number; new_kind: number; sensitive_min: number; read_only: number; uri: Record<string, UriDistance> };
@@ -47,12 +53,12 @@ export interface ScopeDriftConfig {
 }
 
 const FIELDS = ['allow', 'deny', 'learn_actions', 'adopt_new_kinds', 'write_root_kinds', 'read_outside_allow', 'thresholds', 'sensitive_kinds',
-  'known_targets', 'cleanup_classes', 'distance', 'impact', 'max_anchors', 'max_reported'] as const;
+  'known_targets', 'workspace_remotes', 'cleanup_classes', 'distance', 'impact', 'max_anchors', 'max_reported'] as const;
 const SEVERITIES: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
 
 const FALLBACK: ScopeDriftConfig = {
   allow: [], deny: [], learn_actions: 5, adopt_new_kinds: true, write_root_kinds: [], read_outside_allow: 'low',
-  thresholds: { medium: 0.5, high: 0.9 }, sensitive_kinds: [], known_targets: [], cleanup_classes: [],
+  thresholds: { medium: 0.5, high: 0.9 }, sensitive_kinds: [], known_targets: [], workspace_remotes: [], cleanup_classes: [],
   distance: { path_step: 0.35, min_path_depth: 2, new_kind: 0.6, sensitive_min: 0.7, read_only: 0.35, uri: { default: { depth: 1, levels: [0.8] } } },
   impact: { read: 0.3, change: 0.6, destructive: 0.9, severity_bonus: { none: 0, low: 0, medium: 0.1, high: 0.2, critical: 0.3 }, read_classes: ['read', 'none'] },
   max_anchors: 32, max_reported: 256,
@@ -91,6 +97,7 @@ export function validateScopeDrift(raw: unknown, base: ScopeDriftConfig): Config
     thresholds: { medium: t.number('medium', base.thresholds.medium, { min: 0, max: 10 }), high: t.number('high', base.thresholds.high, { min: 0, max: 10 }) },
     sensitive_kinds: f.list('sensitive_kinds', base.sensitive_kinds, SENSITIVE_KIND_FIELDS, readSensitiveKind),
     known_targets: f.strings('known_targets', base.known_targets),
+    workspace_remotes: f.strings('workspace_remotes', base.workspace_remotes),
     cleanup_classes: f.strings('cleanup_classes', base.cleanup_classes),
     distance: {
       path_step: d.number('path_step', base.distance.path_step, unit),

@@ -58,6 +58,7 @@ export function checkAllow(event: AuditEvent, targets: EventTarget[], scope: Dec
   for (const t of targets) {
     if (t.pseudo && !envPatterns) continue;
     if (matchesAny(config.known_targets, t.spellings) || matchesAny(scope.allow, t.spellings)) continue;
+    if (!event.destructive && matchesAny(config.workspace_remotes, t.spellings)) continue;
     let severity: FindingSeverity;
     let kind: string;
     if (event.destructive) [severity, kind] = ['high', 'a destructive action'];
