@@ -61,5 +61,8 @@ export class RestartAfterCrash {
       if (this.options.stopped()) return;
       this.options.resume().catch((err: unknown) => this.schedule(err));
     }, delay);
+    // A pending restart alone does not keep the process alive (a server's sockets do): a process
+    // that forgot to stop its consumer can still exit.
+    this.timer.unref();
   }
 }

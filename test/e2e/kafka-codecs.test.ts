@@ -142,12 +142,22 @@ test('Collector-format topics written with each codec are stored exactly once; a
     metrics,
   });
   const consumer = new KafkaTransportConsumer({ ...common, groupId: 'warden-codecs', maxWaitTimeMs: 100 });
-  await consumer.start(handle);
   const want = REQUESTS * SPANS;
-  await waitFor(stored, (s) => sessions.every((id) => (s.get(id)?.rows ?? 0) >= want), { timeoutMs: 60_000, what: `${want} rows for each of ${sessions.join(', ')}` });
-  await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
-  const final = await stored();
-  await consumer.stop();
+  let final: Awaited<ReturnType<typeof stored>>;
+  try {
+    await consumer.start(handle);
+    await waitFor(stored, (s) => sessions.every((id) => (s.get(id)?.rows ?? 0) >= want), { timeoutMs: 60_000, what: `${want} rows for each of ${sessions.join(', ')}` }).catch(
+      async (err: unknown) => {
+        // What the consumer ran into, for whoever reads the failure.
+        const errors = (await metrics.errors.get()).values.map((v) => ({ ...v.labels, count: v.value }));
+        throw new Error(`${(err as Error).message}; errors counted: ${JSON.stringify(errors)}`, { cause: err });
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would show now
+    final = await stored();
+  } finally {
+    await consumer.stop();
+  }
 
   const table = sessions.map((id) => ({ session: id, ...final.get(id) }));
   console.log(`codecs stored (rows, unique event ids per session; ${want} sent each; warden producer wrote ${written.join(', ')}):`);
