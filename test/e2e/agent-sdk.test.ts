@@ -133,8 +133,9 @@ describe('the example agent loop, gated by the default policy', () => {
     assert.equal(declared[0]!.environment, 'prod');
     assert.ok(!stored.some((e) => e.phase === 'execution' && e.command.includes('DROP TABLE')), 'no execution of the drop');
     // The deny reached the kill switch's threshold: the answer says the session is revoked, and the
-    // client knows it at once (onRevoked called) without waiting for the watcher.
-    assert.match(client.revoked ?? '', /^Warden revoked this session with this call: /);
+    // client knows it at once (onRevoked called) — from the answer, or from the watcher's poll when
+    // that came first (both are the revocation; the first one known is kept).
+    assert.match(client.revoked ?? '', /^Warden revoked this session( with this call: | \(detector:)/);
     assert.ok(aborter.signal.aborted);
     assert.equal(await client.declared(), true);
     assert.deepEqual(await client.close(), { undelivered: 0 });
