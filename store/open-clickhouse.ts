@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import {
   ClickHouseLogLevel,
   createClient,
@@ -153,13 +154,16 @@ export function createHandle(client: ClickHouseClient, database: string, native?
         }
       }
     : async (p: FormattedInsert): Promise<void> => {
-        await client.insert({
-          table: p.table,
-          format: 'JSONCompactEachRow',
-          columns: [...p.columns] as [string, ...string[]],
-          values: Readable.from([p.body]),
+        // The body is already formatted bytes: sent as they are with exec. The client's insert
+        // takes JSON formats only as rows to encode (an object-mode stream of Buffers would be
+        // sent as {"type":"Buffer",…}, a byte stream is refused).
+        const { stream } = await client.exec({
+          query: `INSERT INTO ${p.table} (${p.columns.join(', ')}) FORMAT JSONCompactEachRow`,
+          values: Readable.from([p.body], { objectMode: false }),
           clickhouse_settings: p.settings,
         });
+        stream.resume();
+        await finished(stream);
       };
   return { client, database, engine: native ? 'chdb' : 'server', insertFormatted, close: () => client.close() };
 }
