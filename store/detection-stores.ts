@@ -19,7 +19,8 @@ import type { Metrics } from '../lib/metrics.js';
 import type { Finding } from '../model/finding.js';
 import { msToRfc3339, nsToRfc3339 } from '../lib/rfc3339.js';
 import type { ParkedSession, ReloadedSession } from '../detect/session/parked-session.js';
-import { sessionKey, type RevocationInfo, type SessionState } from '../detect/session/session-state.js';
+import type { RevocationInfo } from '../model/session.js';
+import { sessionKey, type SessionState } from '../detect/session/session-state.js';
 import { BatchWriter, type Timers } from '../detect/engine/batch-writer.js';
 import type { FindingSink, SessionSink } from '../detect/engine/detection-engine.js';
 

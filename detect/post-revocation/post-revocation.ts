@@ -11,7 +11,7 @@ import type { Detector, DetectorContext } from '../detector.js';
 import type { FindingDraft } from '../../model/finding.js';
 import { actionText } from '../common/actions.js';
 import { rfc3339ToNs } from '../../lib/rfc3339.js';
-import type { RevocationInfo } from '../session/session-state.js';
+import type { RevocationInfo } from '../../model/session.js';
 import type { PostRevocationConfig } from './config.js';
 
 /**

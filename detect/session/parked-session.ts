@@ -27,23 +27,14 @@
  * failing, the hold full) the registry marks its state as lost: the session is still watched by
  * every detector, and its hook verdicts deny, saying why, until an operator reinstates it.
  */
-import type { RevocationInfo, SessionCounts, SessionState } from './session-state.js';
+import { sessionRecordOf, statusOf, type RevocationInfo, type SessionRecord } from '../../model/session.js';
+import type { SessionState } from './session-state.js';
 
-export interface ParkedSession {
-  tenant: string;
-  id: string;
-  agent_id: string;
-  user_id: string;
-  goal: string;
-  scope_allow: string[];
-  scope_deny: string[];
-  environment: string;
-  first_seen_ms: number;
-  last_seen_ms: number;
-  counts: SessionCounts;
-  /** The revocation in force when the session was parked (kept with it, whatever else is evicted). */
-  revoked: RevocationInfo | null;
-}
+/**
+ * A parked session is the model's session record as it is (model/session.ts), its revocation
+ * being the one in force when it was parked (kept with it, whatever else is evicted).
+ */
+export type ParkedSession = SessionRecord;
 
 /** What storage holds of a spilled session: its declarations and its current revocation. */
 export interface ReloadedSession {
@@ -68,39 +59,10 @@ export function worthParking(s: SessionState): boolean {
 }
 
 export function parkedOf(s: SessionState): ParkedSession {
-  return {
-    tenant: s.tenant,
-    id: s.id,
-    agent_id: s.agent_id,
-    user_id: s.user_id,
-    goal: s.goal,
-    scope_allow: s.scope_allow,
-    scope_deny: s.scope_deny,
-    environment: s.environment,
-    first_seen_ms: s.first_seen_ms,
-    last_seen_ms: s.last_seen_ms,
-    counts: { ...s.counts },
-    revoked: s.revoked,
-  };
+  return sessionRecordOf(s);
 }
 
 /** A session rebuilt from its parked record: declarations back, no recent events or detector state. */
 export function sessionFromParked(p: ParkedSession, revoked: RevocationInfo | null): SessionState {
-  return {
-    tenant: p.tenant,
-    id: p.id,
-    agent_id: p.agent_id,
-    user_id: p.user_id,
-    goal: p.goal,
-    environment: p.environment,
-    first_seen_ms: p.first_seen_ms,
-    last_seen_ms: p.last_seen_ms,
-    scope_allow: [...p.scope_allow],
-    scope_deny: [...p.scope_deny],
-    counts: { ...p.counts },
-    state: revoked ? 'revoked' : 'active',
-    revoked,
-    recent: [],
-    slots: new Map(),
-  };
+  return { ...sessionRecordOf(p), state: statusOf(revoked), revoked, recent: [], slots: new Map() };
 }

@@ -4,12 +4,13 @@
  * `lost`, one in storage only is `spilled` until `reload` reads it back). The session registry
  * implements it; the operator API takes it as a collaborator.
  */
+import type { SessionStatus } from '../../model/session.js';
 import type { Custody } from './parked-session.js';
 import type { SessionState } from './session-state.js';
 
 export interface SessionFilter {
   tenant: string;
-  state?: 'active' | 'revoked';
+  state?: SessionStatus;
   agent?: string;
   /** Only sessions seen at or after this time (ms since the epoch). */
   sinceMs?: number;

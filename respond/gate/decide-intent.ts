@@ -21,7 +21,7 @@
  */
 import { SEVERITY_RANK, type Finding } from '../../model/finding.js';
 import type { GateThreshold, ResolvedPolicy } from '../../detect/policy/policy-types.js';
-import type { RevocationInfo } from '../../detect/session/session-state.js';
+import type { RevocationInfo } from '../../model/session.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { explainAction, NO_EXPLANATION, type Explanation } from '../../detect/explain/explain.js';
 

@@ -4,7 +4,7 @@
  * sit behind RevocationService. Verdicts for hooks are answered from memory.
  */
 import type { Finding } from '../../model/finding.js';
-import type { RevocationInfo } from '../../detect/session/session-state.js';
+import type { RevocationInfo } from '../../model/session.js';
 
 export interface Decision {
   revoke: boolean;

@@ -6,7 +6,7 @@
  * await, so the session's very next event is already judged as post-revocation activity.
  */
 import type { FindingHandler } from '../../detect/engine/detection-engine.js';
-import type { RevocationInfo } from '../../detect/session/session-state.js';
+import type { RevocationInfo } from '../../model/session.js';
 import type { RevocationRecord } from './contracts.js';
 import { decide } from './decide.js';
 import type { KillSwitchService } from './revocation-service.js';

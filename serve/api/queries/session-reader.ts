@@ -12,8 +12,8 @@
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { SessionDirectory } from '../../../detect/session/session-directory.js';
 import type { RevocationService } from '../../../respond/kill-switch/contracts.js';
-import type { RevocationInfo } from '../../../detect/session/session-state.js';
-import { fromLive, mergeSessionViews, type PartialView, type SessionView } from './session-view.js';
+import type { RevocationInfo, SessionStatus } from '../../../model/session.js';
+import { fromRecord, mergeSessionViews, type PartialView, type SessionView } from './session-view.js';
 import type { SessionQuery } from './session-query.js';
 import { storedSessions } from './session-rows.js';
 import { sessionsFromEvents } from './session-activity.js';
@@ -29,7 +29,7 @@ export interface SessionReaderOptions {
 }
 
 export interface SessionListQuery extends Omit<SessionQuery, 'ids' | 'offset'> {
-  state?: 'active' | 'revoked';
+  state?: SessionStatus;
 }
 
 export interface SessionReader {
@@ -48,7 +48,7 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
     const query: SessionQuery = { tenant, ids: [sessionId], limit: 1 };
     const [stored, derived] = await Promise.all([storedSessions(storage, query), sessionsFromEvents(storage, query)]);
     return mergeSessionViews({
-      ...(live ? { live: fromLive(live) } : {}),
+      ...(live ? { live: fromRecord(live) } : {}),
       ...(stored[0] ? { stored: stored[0] } : {}),
       ...(derived[0] ? { derived: derived[0] } : {}),
       revocation: revocationOf(tenant, sessionId),
@@ -79,7 +79,7 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
     };
     // Events without a session are not a session named '' (the SQL reads skip them too): they are
     // reported by GET /api/v1/ingest/unattributed.
-    const live = new Map(sessions.list(filter).flatMap((s) => (s.id === '' ? [] : [[s.id, fromLive(s)] as const])));
+    const live = new Map(sessions.list(filter).flatMap((s) => (s.id === '' ? [] : [[s.id, fromRecord(s)] as const])));
     for (const [id, view] of live) if (!wanted(query, view)) live.delete(id);
     const [stored, derived] = await Promise.all([collect(storedSessions, query), collect(sessionsFromIndex, query)]);
     const lastSeen = (id: string): string => [live, stored, derived].map((m) => m.get(id)?.last_seen ?? '').sort().at(-1) ?? '';

@@ -6,20 +6,19 @@
  * combines them field by field: live wins over stored, stored over derived-from-events. Whether
  * it is revoked is always the RevocationService's answer, the same one hook verdicts get.
  */
-import type { SessionCounts, SessionState, RevocationInfo } from '../../../detect/session/session-state.js';
+import { statusOf, zeroCounts, type RevocationInfo, type SessionCounts, type SessionRecord, type SessionStatus } from '../../../model/session.js';
 import { msToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
-export interface SessionView {
-  id: string;
-  tenant: string;
-  agent: string;
-  user: string;
-  environment: string;
-  state: 'active' | 'revoked';
-  goal: string;
-  scope: { allow: string[]; deny: string[] };
-  revoked: RevocationInfo | null;
-  counts: SessionCounts;
+/**
+ * The model's session record (model/session.ts) under the API's names: `agent` and `user` for
+ * its ids, `scope` for its allow and deny lists, first/last seen as RFC 3339; with its status and
+ * whether it is live. The wire schema (schemas.ts `SessionViewSchema`) is checked against it.
+ */
+export interface SessionView extends Pick<SessionRecord, 'id' | 'tenant' | 'environment' | 'goal' | 'revoked' | 'counts'> {
+  agent: SessionRecord['agent_id'];
+  user: SessionRecord['user_id'];
+  state: SessionStatus;
+  scope: { allow: SessionRecord['scope_allow']; deny: SessionRecord['scope_deny'] };
   /** RFC 3339; '' when unknown. */
   first_seen: string;
   last_seen: string;
@@ -33,21 +32,20 @@ export type PartialView = Omit<SessionView, 'state' | 'revoked' | 'live' | 'coun
   revoked: RevocationInfo | null;
 };
 
-export const ZERO_COUNTS: SessionCounts = { events: 0, intents: 0, executions: 0, destructive: 0 };
-
-export function fromLive(state: SessionState): PartialView {
+/** A session record (a live session's, here) under the API's names: the one mapping from the model to the view. */
+export function fromRecord(record: SessionRecord): PartialView {
   return {
-    id: state.id,
-    tenant: state.tenant,
-    agent: state.agent_id,
-    user: state.user_id,
-    environment: state.environment,
-    goal: state.goal,
-    scope: { allow: [...state.scope_allow], deny: [...state.scope_deny] },
-    revoked: state.revoked,
-    counts: { ...state.counts },
-    first_seen: msToRfc3339OrEmpty(state.first_seen_ms),
-    last_seen: msToRfc3339OrEmpty(state.last_seen_ms),
+    id: record.id,
+    tenant: record.tenant,
+    agent: record.agent_id,
+    user: record.user_id,
+    environment: record.environment,
+    goal: record.goal,
+    scope: { allow: [...record.scope_allow], deny: [...record.scope_deny] },
+    revoked: record.revoked,
+    counts: { ...record.counts },
+    first_seen: msToRfc3339OrEmpty(record.first_seen_ms),
+    last_seen: msToRfc3339OrEmpty(record.last_seen_ms),
   };
 }
 
@@ -76,12 +74,12 @@ export function mergeSessionViews(sources: SessionSources): SessionView | null {
     agent: field((v) => v.agent),
     user: field((v) => v.user),
     environment: field((v) => v.environment),
-    state: sources.revocation ? 'revoked' : 'active',
+    state: statusOf(sources.revocation),
     goal: field((v) => v.goal),
     scope: { allow: pickList(...order.map((v) => v.scope.allow)), deny: pickList(...order.map((v) => v.scope.deny)) },
     revoked: sources.revocation,
     // Counts: live ones are current; events in ClickHouse are complete; the stored row is the last resort.
-    counts: live?.counts ?? derived?.counts ?? stored?.counts ?? { ...ZERO_COUNTS },
+    counts: live?.counts ?? derived?.counts ?? stored?.counts ?? zeroCounts(),
     first_seen: earliest(...order.map((v) => v.first_seen)),
     last_seen: latest(...order.map((v) => v.last_seen)),
     live: live !== undefined,
