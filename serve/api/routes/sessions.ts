@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../../../lib/clock.js';
 import { ApiError } from '../../../lib/errors.js';
 import type { SessionReader } from '../queries/session-reader.js';
-import { DEFAULT_LIST_LIMIT, Limit, SessionParams, SessionViewSchema, Since } from '../queries/schemas.js';
+import { DEFAULT_LIST_LIMIT, Limit, SessionParams, SessionStatusSchema, SessionViewSchema, Since } from '../queries/schemas.js';
 import { parseSince } from '../queries/time.js';
 import { TenantParam, tenantOf } from './tenant-scope.js';
 
@@ -18,7 +18,7 @@ export interface SessionRouteOptions {
 }
 
 const ListQuery = Type.Object({
-  state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])),
+  state: Type.Optional(SessionStatusSchema),
   agent: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   since: Since,
   limit: Limit,
