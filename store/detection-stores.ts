@@ -1,8 +1,8 @@
 /**
  * Where detection results go in ClickHouse: findings into `findings` (one row per finding; a
  * re-emitted finding keeps its id and collapses at merge) and sessions into `sessions` (one row
- * per change, newest `version` kept by ReplacingMergeTree). Both write through a BatchWriter,
- * so detection never waits on storage.
+ * per change, newest `version` kept by ReplacingMergeTree; the row is mapped from the session
+ * record in session-row.ts). Both write through a BatchWriter, so detection never waits on storage.
  *
  * The session store is also where a session spilled out of the registry's memory goes and comes
  * back from (parked-session.ts): `park` writes the parked record's row (declarations, identity,
@@ -17,9 +17,9 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Finding } from '../model/finding.js';
-import { msToRfc3339, nsToRfc3339 } from '../lib/rfc3339.js';
 import type { ParkedSession, ReloadedSession } from '../detect/session/parked-session.js';
 import type { RevocationInfo } from '../model/session.js';
+import { recordOfRow, revocationOfRow, rowRevocation, sessionRow, SESSION_ROW_COLUMNS, type SessionRowRead, type SessionRowWritten } from './session-row.js';
 import { sessionKey, type SessionState } from '../detect/session/session-state.js';
 import { BatchWriter, type Timers } from '../detect/engine/batch-writer.js';
 import type { FindingSink, SessionSink } from '../detect/engine/detection-engine.js';
@@ -71,24 +71,6 @@ export class ClickHouseFindingStore implements FindingSink {
 /** What a session row is built from: a live session, or the parked record of an evicted one. */
 type SessionRowSource = SessionState | ParkedSession;
 
-interface StoredSessionRow {
-  agent_id: string;
-  user_id: string;
-  goal: string;
-  scope_allow: string[];
-  scope_deny: string[];
-  environment: string;
-  state: 'active' | 'revoked';
-  revoked_at_ns: string | null;
-  revoked_by: string;
-  revoke_reason: string;
-  finding_id: string;
-  first_seen_ms: string;
-  last_seen_ms: string;
-  event_count: string;
-  destructive_count: string;
-}
-
 interface StoredRevocationRow {
   action: string;
   at_ns: string;
@@ -130,15 +112,7 @@ export class ClickHouseSessionStore implements SessionSink {
     const db = this.handle.database;
     const params = { tenant, id: sessionId };
     const [rows, revocations] = await Promise.all([
-      this.select<StoredSessionRow>(
-        `SELECT agent_id, user_id, goal, scope_allow, scope_deny, environment, toString(state) AS state,
-            if(isNull(revoked_at), NULL, toString(toUnixTimestamp64Nano(assumeNotNull(revoked_at)))) AS revoked_at_ns,
-            revoked_by, revoke_reason, finding_id,
-            toString(toUnixTimestamp64Milli(first_seen)) AS first_seen_ms, toString(toUnixTimestamp64Milli(last_seen)) AS last_seen_ms,
-            toString(event_count) AS event_count, toString(destructive_count) AS destructive_count
-          FROM ${db}.sessions FINAL WHERE tenant = {tenant:String} AND session_id = {id:String}`,
-        params,
-      ),
+      this.select<SessionRowRead>(`SELECT ${SESSION_ROW_COLUMNS} FROM ${db}.sessions FINAL WHERE tenant = {tenant:String} AND session_id = {id:String}`, params),
       this.select<StoredRevocationRow>(
         `SELECT argMax(toString(action), at) AS action, toString(toUnixTimestamp64Nano(max(at))) AS at_ns,
             argMax(\`by\`, at) AS by, argMax(reason, at) AS reason, argMax(finding_id, at) AS finding_id
@@ -151,27 +125,11 @@ export class ClickHouseSessionStore implements SessionSink {
     const mirrored = revocations[0];
     let revoked: RevocationInfo | null = null;
     if (mirrored) {
-      if (mirrored.action === 'revoke') revoked = { at: nsToRfc3339(mirrored.at_ns), by: mirrored.by, reason: mirrored.reason, finding_id: mirrored.finding_id || null };
-    } else if (row?.state === 'revoked' && row.revoked_at_ns !== null) {
-      revoked = { at: nsToRfc3339(row.revoked_at_ns), by: row.revoked_by, reason: row.revoke_reason, finding_id: row.finding_id || null };
+      if (mirrored.action === 'revoke') revoked = revocationOfRow(mirrored);
+    } else if (row && row.revoked_ns !== null) {
+      revoked = rowRevocation(row);
     }
-    const parked: ParkedSession | null = row
-      ? {
-          tenant,
-          id: sessionId,
-          agent_id: row.agent_id,
-          user_id: row.user_id,
-          goal: row.goal,
-          scope_allow: row.scope_allow,
-          scope_deny: row.scope_deny,
-          environment: row.environment,
-          first_seen_ms: Number(row.first_seen_ms),
-          last_seen_ms: Number(row.last_seen_ms),
-          counts: { events: Number(row.event_count), intents: 0, executions: 0, destructive: Number(row.destructive_count) },
-          revoked,
-        }
-      : null;
-    return { parked, revoked };
+    return { parked: row ? recordOfRow(row, revoked) : null, revoked };
   }
 
   private async select<T>(query: string, query_params: Record<string, string>): Promise<T[]> {
@@ -183,28 +141,9 @@ export class ClickHouseSessionStore implements SessionSink {
     }
   }
 
-  private row(s: SessionRowSource): Record<string, unknown> {
+  private row(s: SessionRowSource): SessionRowWritten {
     this.version = Math.max(this.version + 1, this.clock.now() * 1000);
-    return {
-      tenant: s.tenant,
-      session_id: s.id,
-      agent_id: s.agent_id,
-      user_id: s.user_id,
-      goal: s.goal,
-      scope_allow: s.scope_allow,
-      scope_deny: s.scope_deny,
-      environment: s.environment,
-      state: s.revoked ? 'revoked' : 'active',
-      revoked_at: s.revoked ? toDateTime64(s.revoked.at) : null,
-      revoked_by: s.revoked?.by ?? '',
-      revoke_reason: s.revoked?.reason ?? '',
-      finding_id: s.revoked?.finding_id ?? '',
-      first_seen: toDateTime64(msToRfc3339(s.first_seen_ms)),
-      last_seen: toDateTime64(msToRfc3339(s.last_seen_ms)),
-      event_count: s.counts.events,
-      destructive_count: s.counts.destructive,
-      version: this.version,
-    };
+    return sessionRow(s, this.version);
   }
   flush(): Promise<void> {
     return this.writer.flush();

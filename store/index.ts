@@ -16,6 +16,8 @@ export { mapStorageError } from './storage-errors.js';
 export type { AuditStore, InsertEventsOptions } from './storage.js';
 export { ClickHouseFindingStore, ClickHouseSessionStore } from './detection-stores.js';
 export type { StoreOptions } from './detection-stores.js';
+export { rowRevocation, SESSION_ROW_COLUMNS } from './session-row.js';
+export type { SessionRowRead } from './session-row.js';
 export { rebuildFromStore } from './session-rebuild.js';
 export type { RebuildOptions, RebuildResult, RebuildTarget } from './session-rebuild.js';
 export { ClickHouseDecisionStore } from './gate-decision-store.js';

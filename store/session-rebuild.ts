@@ -16,8 +16,9 @@ import type { AuditEvent } from '../model/audit-event.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
 import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from './event-row.js';
 import { withStorageErrors } from './storage-errors.js';
-import { nsToRfc3339 } from '../lib/rfc3339.js';
+import { revocationOfRow } from './session-row.js';
 import type { SessionRegistry } from '../detect/session/session-registry.js';
+import { sessionKey } from '../detect/session/session-state.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readGateMemory } from './gate-memory-store.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -96,7 +97,7 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
   // Rows come newest first within each session (to keep the latest N); replay oldest first.
   const bySession = new Map<string, AuditEvent[]>();
   for (const e of rows) {
-    const key = `${e.tenant}\u0000${e.session_id}`;
+    const key = sessionKey(e.tenant, e.session_id);
     const list = bySession.get(key) ?? [];
     list.push(e);
     bySession.set(key, list);
@@ -111,7 +112,7 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
   }
   const revocations = await currentRevocations(handle);
   for (const r of revocations) {
-    target.registry.markRevoked(r.tenant, r.session_id, { at: nsToRfc3339(r.at_ns), by: r.by, reason: r.reason, finding_id: r.finding_id || null });
+    target.registry.markRevoked(r.tenant, r.session_id, revocationOfRow(r));
   }
   const result: RebuildResult = { sessions: sessions.length, events: rows.length, revoked: revocations.length };
   if (options.gate) {
