@@ -14,6 +14,7 @@ import { FakeClock } from '../../lib/clock.js';
 import type { DetectorFactory } from '../detector.js';
 import type { FindingDraft } from '../../model/finding.js';
 import type { SessionState } from '../session/session-state.js';
+import { zeroCounts, type SessionDeclarations, type SessionIdentity, type SessionStatus } from '../../model/session.js';
 
 export interface ScenarioStep {
   /** Milliseconds since the previous step (default 1000). */
@@ -34,7 +35,8 @@ export interface ScenarioStep {
 
 export interface Scenario {
   name: string;
-  session?: { goal?: string; scope_allow?: string[]; scope_deny?: string[]; environment?: string; agent_id?: string; tenant?: string; state?: 'active' | 'revoked' };
+  /** The session's declarations, identity and status (model/session.ts); defaults for what is left out. */
+  session?: Partial<SessionDeclarations & Pick<SessionIdentity, 'tenant' | 'agent_id'>> & { state?: SessionStatus };
   /** Partial detector config merged over the defaults. */
   config?: Record<string, unknown>;
   steps: ScenarioStep[];
@@ -68,7 +70,7 @@ export function newSession(scenario: Scenario, nowMs: number): SessionState {
     revoked: s.state === 'revoked' ? { at: new Date(nowMs).toISOString(), by: 'operator:test', reason: 'test', finding_id: null } : null,
     first_seen_ms: nowMs,
     last_seen_ms: nowMs,
-    counts: { events: 0, intents: 0, executions: 0, destructive: 0 },
+    counts: zeroCounts(),
     recent: [],
     slots: new Map(),
   };

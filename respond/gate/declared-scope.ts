@@ -7,7 +7,7 @@
  * targets is not "within" a scope.
  */
 import type { AuditEvent } from '../../model/audit-event.js';
-import type { SessionState } from '../../detect/session/session-state.js';
+import type { SessionDeclarations } from '../../model/session.js';
 import { matchesAny } from '../../detect/common/globs.js';
 import { inferHome } from '../../detect/common/home.js';
 import { environmentsIn } from '../../detect/common/environments.js';
@@ -17,7 +17,7 @@ import { eventTargets } from '../../detect/scope-drift/event-targets.js';
 const NON_PRODUCTION = new Set(['development', 'test']);
 
 /** Why the command floor stands aside for this action, or null when it applies. */
-export function floorExemption(session: Pick<SessionState, 'scope_allow' | 'scope_deny' | 'environment'>, event: AuditEvent): string | null {
+export function floorExemption(session: Pick<SessionDeclarations, 'scope_allow' | 'scope_deny' | 'environment'>, event: AuditEvent): string | null {
   if (allowsEveryTarget(session, event)) return 'the session declared a scope that allows every target';
   const declared = environmentsIn(session.environment, false);
   if (declared.size === 0 || ![...declared].every((e) => NON_PRODUCTION.has(e))) return null;
@@ -26,7 +26,7 @@ export function floorExemption(session: Pick<SessionState, 'scope_allow' | 'scop
   return `the session declared a ${[...declared].join('/')} environment`;
 }
 
-export function allowsEveryTarget(session: Pick<SessionState, 'scope_allow' | 'scope_deny'>, event: AuditEvent): boolean {
+export function allowsEveryTarget(session: Pick<SessionDeclarations, 'scope_allow' | 'scope_deny'>, event: AuditEvent): boolean {
   if (session.scope_allow.length === 0) return false;
   const targets = eventTargets(event, event.cwd === '' ? '' : inferHome(event.cwd)).filter((t) => !t.pseudo);
   if (targets.length === 0) return false;
