@@ -58,6 +58,11 @@ export interface SessionRecord extends SessionIdentity, SessionDeclarations, Ses
   counts: SessionCounts;
 }
 
+/** The key a session is held under wherever sessions of all tenants share a map: tenant and session id. */
+export function sessionKey(tenant: string, sessionId: string): string {
+  return `${tenant}\u0000${sessionId}`;
+}
+
 export function zeroCounts(): SessionCounts {
   return { events: 0, intents: 0, executions: 0, destructive: 0 };
 }

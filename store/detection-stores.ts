@@ -18,9 +18,9 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Finding } from '../model/finding.js';
 import type { ParkedSession, ReloadedSession } from '../detect/session/parked-session.js';
-import type { RevocationInfo } from '../model/session.js';
+import { sessionKey, type RevocationInfo } from '../model/session.js';
 import { recordOfRow, revocationOfRow, rowRevocation, sessionRow, SESSION_ROW_COLUMNS, type SessionRowRead, type SessionRowWritten } from './session-row.js';
-import { sessionKey, type SessionState } from '../detect/session/session-state.js';
+import type { SessionState } from '../detect/session/session-state.js';
 import { BatchWriter, type Timers } from '../detect/engine/batch-writer.js';
 import type { FindingSink, SessionSink } from '../detect/engine/detection-engine.js';
 

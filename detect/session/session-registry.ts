@@ -24,14 +24,14 @@
  * Evictions are counted per tenant (session-metrics.ts).
  */
 import type { AuditEvent } from '../../model/audit-event.js';
-import type { RevocationInfo } from '../../model/session.js';
+import { sessionKey, type RevocationInfo } from '../../model/session.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { PartitionedBoundedMap, type EvictionReason } from '../../lib/bounded.js';
 import { parkedOf, sessionFromParked, worthParking, type Custody, type ParkedSession, type SessionLoader } from './parked-session.js';
 import type { SessionDirectory, SessionFilter } from './session-directory.js';
 import { sessionMetrics, type SessionMetrics, type StateLostReason } from './session-metrics.js';
-import { sessionKey, type SessionState } from './session-state.js';
+import type { SessionState } from './session-state.js';
 
 export interface SessionRegistryOptions {
   clock: Clock;

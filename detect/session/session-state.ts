@@ -17,7 +17,3 @@ export interface SessionState extends SessionRecord {
   /** Per-detector state; created lazily by each detector. */
   slots: Map<DetectorName, unknown>;
 }
-
-export function sessionKey(tenant: string, sessionId: string): string {
-  return `${tenant}\u0000${sessionId}`;
-}
