@@ -25,7 +25,7 @@ import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
 import { rekeyBySession } from './receive/kafka/rekey-by-session.js';
 import { sessionAssigner } from './receive/kafka/session-assigner.js';
-import { createBatchProcessor } from './pipeline/batch-processor.js';
+import { createBatchProcessor, DEFAULT_INSERT_GATHERING } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
 import { createClassifier } from './normalize/classify/index.js';
 import { createRedactor } from './normalize/redact/index.js';
@@ -305,7 +305,10 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const transport = createTransport(config, collaborators, membership ? { membership, advertiseUrl: () => advertiseUrl } : undefined);
   // Readiness tells the truth about storing: not ready while a partition goes without storing.
   const storageHealth = new StorageHealth({ clock: collaborators.clock, maxFailingMs: config.readyMaxStorageStallMs });
-  const handler = createBatchProcessor({ normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth });
+  const handler = createBatchProcessor({
+    normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth,
+    insert: { maxEvents: DEFAULT_INSERT_GATHERING.maxEvents, maxDelayMs: config.clickhouse.insertDelayMs },
+  });
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);
   const app = buildApp({

@@ -20,8 +20,8 @@ import { WebhookReceiver } from '../respond/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../config/webhook-endpoints.js';
 import { percentile, sampleBacklog, slope, startWardenProcess, type BacklogSample } from './warden-process.js';
 
-const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
-const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 200);
+const PROBES = Number(process.env.BENCH_PROBES ?? 3_000);
+const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 50);
 const LOAD_SPANS_PER_SECOND = 5_000;
 
 const secret = generateWebhookSecret();

@@ -64,6 +64,8 @@ export interface WardenConfig {
     ttlDays: number;
     /** Cluster the migrations create the tables on (ON CLUSTER, Replicated, Distributed); empty: one server. */
     cluster: string;
+    /** Longest an event waits to be gathered into one insert with those after it (ms). */
+    insertDelayMs: number;
     /**
      * The embedded engine's directory; default `<dataDir>/clickhouse`. Not a setting: for tests
      * that run several instances in one process, sharing one engine as instances share a server.
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       password: s.CLICKHOUSE_PASSWORD,
       ttlDays: s.WARDEN_TTL_DAYS,
       cluster: s.CLICKHOUSE_CLUSTER,
+      insertDelayMs: s.WARDEN_INSERT_DELAY_MS,
     },
     kafka: {
       brokers,

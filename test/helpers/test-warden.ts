@@ -43,7 +43,9 @@ function testLogger(instance: string): Logger {
 export async function startTestWarden(env: Record<string, string> = {}, options: TestWardenOptions = {}): Promise<TestWarden> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'warden-e2e-'));
   if (options.tokens) fs.writeFileSync(path.join(dataDir, 'tokens.yaml'), stringify({ tokens: options.tokens }), { mode: 0o600 });
-  const loaded = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', ...env });
+  // Tests read rows back right after posting them: inserts gather for 250 ms here instead of the
+  // default second (the cheaper, larger inserts are what the benchmarks and process-level tests run).
+  const loaded = loadConfig({ WARDEN_DATA_DIR: dataDir, WARDEN_HTTP_PORT: '0', WARDEN_LOG_LEVEL: 'silent', WARDEN_INSERT_DELAY_MS: '250', ...env });
   const config = options.clickhouseDataPath ? { ...loaded, clickhouse: { ...loaded.clickhouse, dataPath: options.clickhouseDataPath } } : loaded;
   const metrics = new Metrics();
   const warden = await startWarden(config, { logger: options.logger ?? testLogger(env.WARDEN_INSTANCE_ID ?? 'warden'), metrics, clock: options.clock ?? systemClock });
