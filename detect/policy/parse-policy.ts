@@ -13,8 +13,8 @@ import { resolveLayers } from './resolve-policy.js';
 export const POLICY_VERSION = 1;
 const TOP_KEYS = ['version', 'mode', 'kill_switch', 'gate', 'scope', 'detectors', 'overrides'];
 const OVERRIDE_KEYS = ['tenant', 'agent', 'mode', 'kill_switch', 'gate', 'scope', 'detectors'];
-/** The gate's defaults: deny at high, ask at medium; a destructive command rated high or more asks. */
-export const DEFAULT_GATE = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'high' } as const;
+/** The gate's defaults: deny at high, ask at medium; a destructive command rated medium or more asks (as the shipped policy says). */
+export const DEFAULT_GATE = { deny_at: 'high', ask_at: 'medium', command_ask_at: 'medium' } as const;
 const MODES = ['enforce', 'monitor'] as const;
 const REVOKE_AT = [...FINDING_SEVERITIES, 'never'] as const;
 type RevokeAt = (typeof REVOKE_AT)[number];

@@ -106,3 +106,14 @@ test('production environment raises destructive severity one step', () => {
   assert.equal(prod.severity, 'high');
   assert.equal(createClassifier({ tuning: { escalate_in_production: false } }).classify({ ...bash('git reset --hard'), environment: 'prod' }).severity, 'medium');
 });
+
+test('the bundled rules rate a destructive action by what it can undo: irreversible past one item is medium or above, low stays single or reversible', () => {
+  // The gate's command floor (gate.command_ask_at: medium in the shipped policy) asks about a
+  // destructive command from medium up; this keeps the rule data on the side of that line its
+  // effect says: what cannot be undone and reaches a tree, many items or everything is asked.
+  const rank = { none: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+  const under = loadRules(DEFAULT_RULES_DIR).rules
+    .filter((r) => r.destructive && !r.reversible && r.blast_radius !== 'single' && r.blast_radius !== 'none' && rank[r.severity] < rank.medium)
+    .map((r) => `${r.id} (${r.source}): ${r.severity}, irreversible, ${r.blast_radius}`);
+  assert.deepEqual(under, []);
+});

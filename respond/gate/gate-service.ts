@@ -94,6 +94,9 @@ export interface GateDeps {
 
 export const DEFAULT_GRANT_LIFETIME_MS = 60 * 60_000;
 
+/** allow < ask < deny: how firmly an answer stops a call. */
+const ANSWER_RANK: Readonly<Record<GateAnswer, number>> = { allow: 0, ask: 1, deny: 2 };
+
 export interface AllowOnce {
   by: string;
   reason: string;
@@ -242,9 +245,10 @@ export class Gate implements GateMemoryTarget {
     let verdict: GateVerdict = allowance
       ? { decision: 'allow', would_be: 'allow', finding: null, reason: `allowed once by ${allowance.by} (${allowance.decision_id}): ${allowance.reason}`, remedy: '' }
       : decideIntent({ event, findings, revokedBefore, policy, canAsk, withinDeclaredScope });
-    // A detector reports a target once per session; the call it stopped, asked again, is stopped again.
+    // A detector reports a target once per session; the call it stopped, asked again, is stopped
+    // again, at least as firmly (the command's own rating alone may only ask about a repeated deny).
     const before = allowance ? undefined : this.stopped.get(key);
-    if (before && verdict.would_be === 'allow') {
+    if (before && ANSWER_RANK[verdict.would_be] < ANSWER_RANK[before.would_be]) {
       verdict = decideIntent({ event, findings: [], revokedBefore: null, policy, canAsk, withinDeclaredScope });
       // The earlier decision's explanation stands (one read back from before it was stored has none).
       verdict = { ...verdict, decision: before.decision, would_be: before.would_be, reason: `the same call was ${before.decision === 'ask' ? 'staged for a person' : 'denied'} earlier in this session (${before.decision_id}): ${before.reason}`, remedy: before.remedy, explained: { rule: before.rule ?? '', target: before.target ?? '', why: before.why ?? '', instead: before.instead ?? '' } };

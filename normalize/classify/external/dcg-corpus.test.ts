@@ -6,11 +6,12 @@
  *    (deny or ask counts as flagged), through the real engine, detectors and gate.
  * Lists every disagreement with dcg's label and checks each against
  * `corpus/external/dcg-disagreements.yaml`: an undocumented disagreement fails, and so does a
- * documented one that no longer disagrees (the list only shrinks). Targets held: the classifier's
- * recall ≥ 98% on bypass attempts, and on deny cases once the documented deliberate misses are
- * set aside (on dcg's raw labels it may not fall below 97%); ≤ 2% of allow cases flagged by the
- * gate — the answer a user meets (the classifier also flags single-file deletes as destructive,
- * severity low, on purpose: see the data file).
+ * documented one that no longer disagrees (the list only shrinks). Targets held, for the
+ * classifier and for the gate alike: recall ≥ 98% on bypass attempts, and on deny cases once the
+ * documented deliberate misses of that decision are set aside (on dcg's raw labels it may not
+ * fall below 97%); ≤ 2% of allow cases flagged by the gate — the answer a user meets (the
+ * classifier also flags single-file deletes as destructive, severity low, on purpose: see the
+ * data file).
  * No case may crash; per-case classification time (parse cache off) is printed, not asserted.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ import { allowFlagged, caseInput, count, emptyTally, percentile, ratio, recall, 
 const DISAGREEMENTS = fileURLToPath(new URL('../corpus/external/dcg-disagreements.yaml', import.meta.url));
 const MIN_RECALL = 0.98;
 const MAX_ALLOW_FLAGGED = 0.02;
-/** Recall on dcg's raw labels may not fall below today's figure (deliberate misses included). */
+/** Recall on dcg's raw labels (deliberate misses included) may not fall below today's figure, for the classifier and the gate. */
 const MIN_RAW_RECALL = 0.97;
 /** Classification time is the median of this many cold runs (parse cache off) per case. */
 const ROUNDS = 3;
@@ -119,12 +120,15 @@ test("dcg's corpus: the classifier's destructive verdict and the gate's answer, 
     }
   }
 
-  const bypass = groups.get('bypass_attempts')!.destructive;
+  const bypass = groups.get('bypass_attempts')!;
   const documented = loadDocumented();
   // Recall on the deny cases Warden agrees are harm: dcg's deny cases minus the documented
-  // deliberate disagreements of the destructive verdict.
-  const deliberate = documented.filter((d) => d.measure === 'destructive' && cases.find((c) => c.id === d.case)?.label === 'deny').length;
+  // deliberate disagreements of that decision.
+  const deliberateMisses = (measure: Measure): number => documented.filter((d) => d.measure === measure && cases.find((c) => c.id === d.case)?.label === 'deny').length;
+  const deliberate = deliberateMisses('destructive');
   const denyRecall = ratio(destructive.tp, destructive.tp + destructive.fn - deliberate);
+  const gateDeliberate = deliberateMisses('gate');
+  const gateDenyRecall = ratio(gated.tp, gated.tp + gated.fn - gateDeliberate);
   times.sort((a, b) => a.ms - b.ms);
   const ms = times.map((t) => t.ms);
   const slow = times.filter((t) => t.ms > 5);
@@ -138,7 +142,8 @@ test("dcg's corpus: the classifier's destructive verdict and the gate's answer, 
     tallyLine('gate deny|ask (default policy, first call)', gated),
     `gate answers: allow ${answers.allow}, ask ${answers.ask}, deny ${answers.deny}`,
     ...[...groups].flatMap(([name, g]) => [tallyLine(`  ${name}: destructive`, g.destructive), tallyLine(`  ${name}: gate`, g.gate)]),
-    `targets: classifier recall on deny ${recall(destructive).toFixed(3)} on dcg's labels, ${denyRecall.toFixed(3)} without the ${deliberate} documented deliberate misses (≥ ${MIN_RECALL}), on bypass attempts ${recall(bypass).toFixed(3)} (≥ ${MIN_RECALL}); gate flags ${(100 * allowFlagged(gated)).toFixed(1)}% of allow cases (≤ ${100 * MAX_ALLOW_FLAGGED}%)`,
+    `targets: classifier recall on deny ${recall(destructive).toFixed(3)} on dcg's labels (≥ ${MIN_RAW_RECALL}), ${denyRecall.toFixed(3)} without the ${deliberate} documented deliberate misses (≥ ${MIN_RECALL}), on bypass attempts ${recall(bypass.destructive).toFixed(3)} (≥ ${MIN_RECALL})`,
+    `         gate recall on deny ${recall(gated).toFixed(3)} on dcg's labels (≥ ${MIN_RAW_RECALL}), ${gateDenyRecall.toFixed(3)} without the ${gateDeliberate} documented deliberate misses (≥ ${MIN_RECALL}), on bypass attempts ${recall(bypass.gate).toFixed(3)} (≥ ${MIN_RECALL}); gate flags ${(100 * allowFlagged(gated)).toFixed(1)}% of allow cases (≤ ${100 * MAX_ALLOW_FLAGGED}%)`,
     `classification time per case, parse cache off, median of ${ROUNDS}: p50 ${percentile(ms, 50).toFixed(3)} ms, p99 ${percentile(ms, 99).toFixed(3)} ms, max ${percentile(ms, 100).toFixed(3)} ms (${times[times.length - 1]?.id}); over 5 ms: ${slow.length ? slow.map((s) => `${s.id} ${s.ms.toFixed(1)} ms`).join(', ') : 'none'}`,
     `crashes: ${crashes.length}`,
     ...crashes,
@@ -152,6 +157,9 @@ test("dcg's corpus: the classifier's destructive verdict and the gate's answer, 
   assert.deepEqual(stale.map(key), [], 'documented disagreements that no longer disagree: remove them from the file');
   assert.ok(denyRecall >= MIN_RECALL, `classifier recall on deny cases ${denyRecall.toFixed(3)} < ${MIN_RECALL}`);
   assert.ok(recall(destructive) >= MIN_RAW_RECALL, `classifier recall on dcg's raw labels ${recall(destructive).toFixed(3)} < ${MIN_RAW_RECALL}`);
-  assert.ok(recall(bypass) >= MIN_RECALL, `classifier recall on bypass attempts ${recall(bypass).toFixed(3)} < ${MIN_RECALL}`);
+  assert.ok(recall(bypass.destructive) >= MIN_RECALL, `classifier recall on bypass attempts ${recall(bypass.destructive).toFixed(3)} < ${MIN_RECALL}`);
+  assert.ok(gateDenyRecall >= MIN_RECALL, `gate recall on deny cases ${gateDenyRecall.toFixed(3)} < ${MIN_RECALL}`);
+  assert.ok(recall(gated) >= MIN_RAW_RECALL, `gate recall on dcg's raw labels ${recall(gated).toFixed(3)} < ${MIN_RAW_RECALL}`);
+  assert.ok(recall(bypass.gate) >= MIN_RECALL, `gate recall on bypass attempts ${recall(bypass.gate).toFixed(3)} < ${MIN_RECALL}`);
   assert.ok(allowFlagged(gated) <= MAX_ALLOW_FLAGGED, `the gate flags ${(100 * allowFlagged(gated)).toFixed(1)}% of allow cases`);
 });
