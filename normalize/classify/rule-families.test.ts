@@ -172,6 +172,8 @@ const TABLE: Record<string, Row[]> = {
     ['http_delete_collection', [tool('http_request', { method: 'DELETE', url: 'https://a.example/v1/users' }), shell('curl -X DELETE https://a.example/v1/users')], [tool('http_request', { method: 'DELETE', url: 'https://a.example/v1/users/42' }), tool('http_request', { method: 'GET', url: 'https://a.example/v1/users' })]],
     ['api_bulk_delete', [tool('delete_records', { all: true }), tool('purge_items', { ids: [1, 2] })], [tool('delete_record', { id: 1 }), tool('list_deleted', { all: true })]],
     ['api_drop_database', [tool('mcp__mongodb__drop-database', { database: 'shop' }), tool('drop_database', { name: 'x' })], [tool('mcp__mongodb__list-databases', {}), tool('mcp__mongodb__drop-collection', { database: 'a', collection: 'b' })]],
+    ['api_delete_container', [tool('mcp__github__delete_repository', { owner: 'o', repo: 'r' }), tool('mcp__s3__delete_bucket', { bucket: 'b' }), tool('mcp__mongodb__drop-collection', { database: 'a', collection: 'b' }), tool('delete_table', { name: 't' })],
+      [tool('mcp__github__create_repository', { name: 'r' }), tool('mcp__github__delete_repository_webhook', { hook_id: 1 }), tool('mcp__mongodb__list-collections', { database: 'a' }), tool('mcp__x__delete_report', { id: 1 }), tool('mcp__db__delete_table_row', { id: 1 })]],
     ['api_empty_trash', [tool('mcp__google-drive__empty_trash', {})], [tool('mcp__google-drive__list_files', {})]],
     ['api_uninstall_or_reset', [tool('mcp__kubernetes__uninstall_helm_chart', { name: 'web' }), tool('mcp__supabase__reset_branch', { branch_id: 'b' })], [tool('mcp__kubernetes__install_helm_chart', { name: 'web' }), tool('mcp__supabase__create_branch', {})]],
   ],
