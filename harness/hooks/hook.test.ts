@@ -58,9 +58,11 @@ for (const client of ['shell', 'node'] as HookClient[]) {
       const s = sid('cc-1');
       const prompt = { session_id: s, cwd: '/repo', hook_event_name: 'UserPromptSubmit', prompt: 'Clean up the build output in /repo/data' };
       assert.deepEqual(await run('claude-code', prompt), { code: 0, stdout: '', stderr: '' });
-      const allowed = await run('claude-code', preToolUse(s, 'toolu_01', 'rm -rf data'));
+      // A single file: destructive, rated low, so a new session's call passes (a recursive delete
+      // of data/ would be asked: the command floor, gate.command_ask_at).
+      const allowed = await run('claude-code', preToolUse(s, 'toolu_01', 'rm data/report.csv'));
       assert.deepEqual(allowed, { code: 0, stdout: '', stderr: '' });
-      const post = await run('claude-code', { ...preToolUse(s, 'toolu_01', 'rm -rf data'), hook_event_name: 'PostToolUse', tool_response: { stdout: '' } });
+      const post = await run('claude-code', { ...preToolUse(s, 'toolu_01', 'rm data/report.csv'), hook_event_name: 'PostToolUse', tool_response: { stdout: '' } });
       assert.deepEqual(post, { code: 0, stdout: '', stderr: '' });
 
       type Call = { tool_call_id: string; intent: { command: string; destructive: boolean; targets: string[]; agent_id: string } | null; execution: { source: string } | null };
@@ -70,9 +72,9 @@ for (const client of ['shell', 'node'] as HookClient[]) {
         { what: 'the hook events in the audit trail' },
       );
       const call = timeline.items!.find((i) => i.tool_call_id === 'toolu_01')!;
-      assert.equal(call.intent!.command, 'rm -rf data');
+      assert.equal(call.intent!.command, 'rm data/report.csv');
       assert.equal(call.intent!.destructive, true, JSON.stringify(call.intent));
-      assert.deepEqual(call.intent!.targets, ['/repo/data']);
+      assert.deepEqual(call.intent!.targets, ['/repo/data/report.csv']);
       assert.equal(call.intent!.agent_id, 'claude-code');
       assert.equal(call.execution!.source, 'hook');
     });

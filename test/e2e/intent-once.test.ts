@@ -140,7 +140,9 @@ describe('an intent arriving through the gate and as telemetry', () => {
     await goal(s, 'Delete the old reports in /repo/old-reports');
     const pre = preToolUse(s, 'toolu_A1', 'rm -rf /repo/old-reports');
     const { decision, decisionId } = await gate(pre);
-    assert.equal(decision, 'allow');
+    // A recursive delete the session declared no scope for is staged for a person (the command
+    // floor, gate.command_ask_at: medium); the goal's words are not a declared scope.
+    assert.equal(decision, 'ask');
     // The agent's telemetry comes seconds later (batched export): after the gate's copy is stored.
     await waitFor(() => intentRows(s, 'toolu_A1'), (r) => r.length > 0, { what: 'the gate’s intent' });
     await telemetry([hookRecord(pre), toolDecision(s, 'toolu_A1')]);
