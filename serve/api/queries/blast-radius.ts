@@ -3,6 +3,10 @@
  * (`k8s`, `aws`, `git`, `db`, …) or `path` for file paths — with how often each was intended,
  * executed and destructively acted on. Destructive targets (any destructive event) come first
  * in each group; groups with destructive targets come first.
+ *
+ * The session's rows are chosen in PREWHERE (key columns only, so FINAL keeps the same rows):
+ * under FINAL ClickHouse would otherwise read every column it needs for every granule the key
+ * range selects before filtering (see timeline.ts).
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table } from './run-query.js';
@@ -86,7 +90,8 @@ export async function blastRadius(handle: ClickHouseHandle, tenant: string, sess
             toString(toUnixTimestamp64Nano(max(time))) AS last_ns
        FROM ${table(handle, 'audit_events')} FINAL
       ARRAY JOIN targets AS target
-      WHERE tenant = {tenant:String} AND session_id = {session_id:String} AND target != ''
+      PREWHERE tenant = {tenant:String} AND session_id = {session_id:String}
+      WHERE target != ''
       GROUP BY target`,
     { tenant, session_id: sessionId },
   );

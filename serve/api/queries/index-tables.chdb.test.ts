@@ -1,11 +1,14 @@
 /**
- * The activity tables (migrations 031 target_index, 032 session_activity and target_activity)
- * against the table they aggregate, on the embedded engine: a generated trail stored partly before the indexes existed
+ * The activity tables (migrations 031 target_index, 032 session_activity and target_activity,
+ * 035 their block size) against the table they aggregate, on the embedded engine: a generated trail stored partly before the indexes existed
  * (filled by the migrations) and partly after (filled by the materialized views), then events
  * that arrive out of order, a batch retried with its token, rows stored twice (collapsed by
  * `audit_events`' ReplacingMergeTree, never by the index) and days past the TTL. After each
  * step, the activity tables hold what an aggregation of `audit_events FINAL` gives, and the
- * sessions list and target search answer exactly what a scan of every event answers.
+ * sessions list and target search answer exactly what a scan of every event answers, and so do
+ * the reads of one session — what its events say of it (from session_activity by id), its
+ * timeline and its blast radius (read from audit_events FINAL with the session chosen in
+ * PREWHERE) — beside the same questions asked with a plain WHERE.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,8 +24,12 @@ import { makeEvent } from '../../../test/infra/clickhouse-events.js';
 import { AGENTS, TENANTS, generateEvents } from '../../../test/helpers/generated-trail.js';
 import { scanSessionsTouching } from '../../../test/helpers/scan-queries.js';
 import { sessionsFromEvents } from './session-activity.js';
-import { sessionsFromIndex } from './session-index.js';
+import { sessionsByIdFromIndex, sessionsFromIndex } from './session-index.js';
 import { sessionsTouching } from './targets.js';
+import { sessionEvents, type TimelineEvent } from './timeline.js';
+import { blastRadius, groupTargets, type BlastRadius } from './blast-radius.js';
+import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../../store/event-row.js';
+import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 import type { AuditEvent } from '../../../model/audit-event.js';
 
 const DAY_MS = 86_400_000;
@@ -68,6 +75,74 @@ async function assertTablesAgree(): Promise<void> {
   assert.deepEqual(searchFromTable, targetsFromBase.map(({ tenant, target, session_id, day, f, l }) => ({ tenant, target, session_id, day, f, l })), 'target_index');
 }
 
+/** A session's events as the timeline read them before PREWHERE: FINAL, filtered in WHERE. */
+async function scanSessionEvents(tenant: string, sessionId: string): Promise<TimelineEvent[]> {
+  const rows = await (
+    await chdb.handle.client.query({
+      query: `SELECT ${EVENT_SELECT_COLUMNS} FROM audit_events FINAL
+               WHERE tenant = {tenant:String} AND session_id = {id:String} ORDER BY time, event_id`,
+      query_params: { tenant, id: sessionId },
+      format: 'JSONEachRow',
+    })
+  ).json<SelectedEventRow>();
+  return rows.map((row) => {
+    const event = fromRow(row);
+    return { ...event, at: nsToRfc3339OrEmpty(event.time_ns) };
+  });
+}
+
+/** A session's blast radius as it was read before PREWHERE: every event of the session FINAL, in WHERE. */
+async function scanBlastRadius(tenant: string, sessionId: string): Promise<BlastRadius> {
+  const rows = await rowsOf<{ target: string; n: string; i: string; x: string; d: string; ac: string[]; tools: string[]; f: string; l: string }>(
+    `SELECT target, count() AS n, countIf(phase = 'intent') AS i, countIf(phase = 'execution') AS x, countIf(destructive) AS d,
+            arraySort(groupUniqArray(toString(action_class))) AS ac, arraySort(groupUniqArray(toString(tool))) AS tools,
+            toString(toUnixTimestamp64Nano(min(time))) AS f, toString(toUnixTimestamp64Nano(max(time))) AS l
+       FROM audit_events FINAL ARRAY JOIN targets AS target
+      WHERE tenant = '${tenant}' AND session_id = '${sessionId}' AND target != '' GROUP BY target`,
+  );
+  return groupTargets(
+    sessionId,
+    rows.map((r) => ({
+      target: r.target,
+      destructive: Number(r.d) > 0,
+      counts: { events: Number(r.n), intents: Number(r.i), executions: Number(r.x), destructive: Number(r.d) },
+      action_classes: r.ac.filter((c) => c !== '' && c !== 'none'),
+      tools: r.tools.filter((t) => t !== ''),
+      first_at: nsToRfc3339OrEmpty(r.f),
+      last_at: nsToRfc3339OrEmpty(r.l),
+    })),
+  );
+}
+
+/**
+ * Sessions read one at a time (and a few at once): stored before the indexes (sess-1…59) and
+ * after (60…119), replayed and late (sess-1, late-session, sess-3), of the other tenant, asked of
+ * the wrong tenant, and unknown. The same answers as a scan of their events.
+ */
+const ONE_SESSION = [
+  ['acme', 'sess-1'], ['acme', 'late-session'], ['acme', 'sess-3'], ['globex', 'sess-10'], ['acme', 'sess-57'],
+  ['acme', 'sess-61'], ['globex', 'sess-70'], ['acme', 'no-such-session'], ['globex', 'sess-1'],
+] as const;
+
+async function assertSessionReadsAgree(): Promise<void> {
+  let events = 0;
+  for (const [tenant, id] of ONE_SESSION) {
+    const label = `${tenant}/${id}`;
+    const scanned = await scanSessionEvents(tenant, id);
+    events += scanned.length;
+    assert.deepEqual(await sessionEvents(chdb.handle, tenant, id, 50_000), scanned, `timeline ${label}`);
+    assert.deepEqual(await blastRadius(chdb.handle, tenant, id), await scanBlastRadius(tenant, id), `blast radius ${label}`);
+    assert.deepEqual(await sessionsByIdFromIndex(chdb.handle, tenant, [id]), await sessionsFromEvents(chdb.handle, { tenant, ids: [id], limit: 1 }), `session ${label}`);
+  }
+  assert.ok(events > 0);
+  const ids = ONE_SESSION.filter(([tenant]) => tenant === 'acme').map(([, id]) => id);
+  assert.deepEqual(
+    await sessionsByIdFromIndex(chdb.handle, 'acme', [...ids, '']),
+    await sessionsFromEvents(chdb.handle, { tenant: 'acme', ids, limit: ids.length }),
+    'sessions by id',
+  );
+}
+
 const PATTERNS = ['k8s://prod/*', '*/src/file1*.ts', '/home/user-7/*', 'aws://s3/bucket-1?/*', '*', 'nothing-matches*'];
 
 /** Sessions list pages and target searches: the index-backed answer is the full scan's. */
@@ -103,8 +178,14 @@ before(async () => {
   }
   await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: 0 });
   const applied = (await migrate(chdb.handle)).applied;
-  // Later migrations (033 on) do not touch these tables.
-  assert.deepEqual(applied.filter((name) => name < '033'), ['030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql']);
+  // 033 and 034 do not touch these tables; 035 sets their block size (and rewrites their parts).
+  assert.deepEqual(applied.filter((name) => name < '033' || name >= '035'), [
+    '030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql', '035_activity_block_size.sql',
+  ]);
+  for (const name of ['session_activity', 'target_activity']) {
+    const [table] = await rowsOf<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '${name}'`);
+    assert.match(table?.engine_full ?? '', /min_compress_block_size = 4096, max_compress_block_size = 16384/, name);
+  }
 });
 
 after(async () => {
@@ -116,6 +197,7 @@ describe('session_activity and target_activity', () => {
     await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: EVENTS / 2 });
     await assertTablesAgree();
     await assertAnswersAgree();
+    await assertSessionReadsAgree();
   });
 
   test('agree after out-of-order arrival, a retried batch, and rows stored twice', async () => {
@@ -148,9 +230,11 @@ describe('session_activity and target_activity', () => {
     assert.ok(Number(twice[0]!.n) > 5);
     await assertTablesAgree();
     await assertAnswersAgree();
+    await assertSessionReadsAgree();
     await chdb.handle.client.command({ query: 'OPTIMIZE TABLE audit_events FINAL' });
     await assertTablesAgree();
     await assertAnswersAgree();
+    await assertSessionReadsAgree();
   });
 
   test('agree after days past the TTL leave audit_events', async () => {
@@ -168,5 +252,6 @@ describe('session_activity and target_activity', () => {
     }
     await assertTablesAgree();
     await assertAnswersAgree();
+    await assertSessionReadsAgree();
   });
 });

@@ -53,6 +53,21 @@ function toView(tenant: string, row: ActivityRow): PartialView {
   };
 }
 
+/** One merged row per session: declarations, first and last activity, exact counts. */
+const MERGED_COLUMNS = `session_id,
+       argMinIf(agent_id, first_time, agent_id != '') AS agent,
+       argMinIfMerge(first_user) AS user,
+       argMinIfMerge(first_environment) AS env,
+       argMinIfMerge(first_goal) AS goal_text,
+       argMinIfMerge(first_scope_allow) AS allow,
+       argMinIfMerge(first_scope_deny) AS deny,
+       toString(toUnixTimestamp64Nano(min(first_time))) AS first_ns,
+       toString(toUnixTimestamp64Nano(max(last_time))) AS last_ns,
+       uniqExactIfMerge(intent_events) AS intent_count,
+       uniqExactIfMerge(execution_events) AS execution_count,
+       uniqExactIfMerge(other_events) AS other_count,
+       uniqExactIfMerge(destructive_events) AS destructive_count`;
+
 export async function sessionsFromIndex(handle: ClickHouseHandle, query: SessionQuery): Promise<PartialView[]> {
   const { where, params } = baseClause(query, 'agent_id');
   const rowsWhere = ['tenant = {tenant:String}', ...(query.agent !== undefined ? ['agent_id = {agent:String}'] : [])];
@@ -66,19 +81,7 @@ export async function sessionsFromIndex(handle: ClickHouseHandle, query: Session
     queryRows<ActivityRow>(
       handle,
       'read session activity',
-      `SELECT session_id,
-              argMinIf(agent_id, first_time, agent_id != '') AS agent,
-              argMinIfMerge(first_user) AS user,
-              argMinIfMerge(first_environment) AS env,
-              argMinIfMerge(first_goal) AS goal_text,
-              argMinIfMerge(first_scope_allow) AS allow,
-              argMinIfMerge(first_scope_deny) AS deny,
-              toString(toUnixTimestamp64Nano(min(first_time))) AS first_ns,
-              toString(toUnixTimestamp64Nano(max(last_time))) AS last_ns,
-              uniqExactIfMerge(intent_events) AS intent_count,
-              uniqExactIfMerge(execution_events) AS execution_count,
-              uniqExactIfMerge(other_events) AS other_count,
-              uniqExactIfMerge(destructive_events) AS destructive_count
+      `SELECT ${MERGED_COLUMNS}
          FROM ${table(handle, TABLE)}
         WHERE ${rowsWhere.join(' AND ')}
           AND session_id IN (
@@ -93,4 +96,26 @@ export async function sessionsFromIndex(handle: ClickHouseHandle, query: Session
     ),
   );
   return rows.map((row) => toView(query.tenant, row));
+}
+
+/**
+ * Given sessions (one session's page, or the counts of sessions a list knows only from the
+ * `sessions` table), merged from their rows in `session_activity` in one read by primary key:
+ * what `sessionsFromEvents` gives for the same ids, without aggregating their events. Sessions
+ * without events are absent from the answer. Newest activity first.
+ */
+export async function sessionsByIdFromIndex(handle: ClickHouseHandle, tenant: string, ids: readonly string[]): Promise<PartialView[]> {
+  const wanted = ids.filter((id) => id !== '');
+  if (wanted.length === 0) return [];
+  const rows = await queryRows<ActivityRow>(
+    handle,
+    'read session activity',
+    `SELECT ${MERGED_COLUMNS}
+       FROM ${table(handle, TABLE)}
+      WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
+      GROUP BY session_id
+      ORDER BY max(last_time) DESC, session_id`,
+    { tenant, ids: wanted },
+  );
+  return rows.map((row) => toView(tenant, row));
 }

@@ -7,7 +7,9 @@
  * `limit` sessions in the wanted state or runs out (at most MAX_PAGES pages); the union with the
  * live sessions is merged, sorted by last activity and cut to `limit`. Pages of sessions known
  * from their events come from the session index (session-index.ts), not from every event.
- * Counts for stored-only sessions on the page are then read from their events.
+ * Counts for stored-only sessions on the page are then read from the same index, by id — as is
+ * what one session's events say of it (`get`): the merged rows of `session_activity` are what an
+ * aggregation of its events gives (session-activity.ts, held to it by index-tables.chdb.test.ts).
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { SessionDirectory } from '../../../detect/session/session-directory.js';
@@ -16,8 +18,7 @@ import type { RevocationInfo, SessionStatus } from '../../../model/session.js';
 import { fromRecord, mergeSessionViews, type PartialView, type SessionView } from './session-view.js';
 import type { SessionQuery } from './session-query.js';
 import { storedSessions } from './session-rows.js';
-import { sessionsFromEvents } from './session-activity.js';
-import { sessionsFromIndex } from './session-index.js';
+import { sessionsByIdFromIndex, sessionsFromIndex } from './session-index.js';
 
 /** How many pages a state-filtered list reads from one source before it settles for fewer. */
 export const MAX_PAGES = 10;
@@ -46,7 +47,7 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
   async function get(tenant: string, sessionId: string): Promise<SessionView | null> {
     const live = sessions.get(tenant, sessionId);
     const query: SessionQuery = { tenant, ids: [sessionId], limit: 1 };
-    const [stored, derived] = await Promise.all([storedSessions(storage, query), sessionsFromEvents(storage, query)]);
+    const [stored, derived] = await Promise.all([storedSessions(storage, query), sessionsByIdFromIndex(storage, tenant, [sessionId])]);
     return mergeSessionViews({
       ...(live ? { live: fromRecord(live) } : {}),
       ...(stored[0] ? { stored: stored[0] } : {}),
@@ -91,7 +92,7 @@ export function createSessionReader(options: SessionReaderOptions): SessionReade
 
     const missingCounts = page.filter((id) => !live.has(id) && !derived.has(id));
     if (missingCounts.length > 0) {
-      for (const view of await sessionsFromEvents(storage, { tenant: query.tenant, ids: missingCounts, limit: missingCounts.length })) derived.set(view.id, view);
+      for (const view of await sessionsByIdFromIndex(storage, query.tenant, missingCounts)) derived.set(view.id, view);
     }
     return page.flatMap((id) => {
       const view = mergeSessionViews({

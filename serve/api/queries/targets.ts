@@ -4,15 +4,17 @@
  * character, everything else literal — translated to a LIKE pattern with `%`, `_` and `\`
  * escaped, and bound as a query parameter.
  *
- * Two short reads instead of every event's targets. The page of sessions (newest matching
- * activity first, ties by session id; newest day first, see newest-days.ts) comes from
+ * Two short reads in one query instead of every event's targets. The page of sessions (newest
+ * matching activity first, ties by session id; newest day first, see newest-days.ts) comes from
  * `target_index` (migration 031: per tenant, target, session and day, the first and last time;
  * ordered by target, so a pattern with a literal prefix reads a key range). The page's matches
- * are then merged from `target_activity` (migration 032: the same rows ordered by session, with
+ * are merged from `target_activity` (migration 032: the same rows ordered by session, with
  * the first agent and exact counts), or — with `since`, which may fall inside a day — from
  * those sessions' events in `audit_events`. The last time a session touched any matching
  * target is the greatest last time of its matching rows, and the counts are uniqExact over
- * audit_events' dedup key, so the answer is the one a scan of every event gives.
+ * audit_events' dedup key, so the answer is the one a scan of every event gives. The events
+ * of the page's sessions are chosen in PREWHERE on sorting-key columns only, which FINAL keeps
+ * exact (see timeline.ts): otherwise every granule the key selects is read whole first.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import { queryRows, table, type QueryParams } from './run-query.js';
@@ -71,24 +73,16 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
     // The day bound lets ClickHouse skip older partitions; the time bound is the filter.
     indexWhere.push("day >= toDate(fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC'))", "last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
   }
-  // The page's ids first (a short read of target_index, maybe twice), then its rows once.
-  const page = await newestDaysFirst(handle, 'target_index', query.limit, indexWhere, params, (where, p) =>
-    queryRows<{ session_id: string }>(
-      handle,
-      'search target index',
-      `SELECT session_id FROM ${table(handle, 'target_index')}
+  // One query: the page's ids (a short read of target_index) and, for just those sessions, their
+  // matching rows merged. Asked of the newest day first, and of every day when that page is short.
+  const page = (where: string[]): string => `SELECT session_id FROM ${table(handle, 'target_index')}
         WHERE ${where.join(' AND ')}
         GROUP BY session_id
         ORDER BY max(last_time) DESC, session_id
-        LIMIT {limit:UInt32}`,
-      p,
-    ),
-  );
-  if (page.length === 0) return [];
-  params.ids = page.map((row) => row.session_id);
-  const rows =
+        LIMIT {limit:UInt32}`;
+  const rows = await newestDaysFirst(handle, 'target_index', query.limit, indexWhere, params, (where, p) =>
     query.sinceMs === undefined
-      ? await queryRows<TouchRow>(
+      ? queryRows<TouchRow>(
           handle,
           'search targets',
           `SELECT session_id,
@@ -99,12 +93,12 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
                   toString(toUnixTimestamp64Nano(min(first_time))) AS first_ns,
                   toString(toUnixTimestamp64Nano(max(last_time))) AS last_ns
              FROM ${table(handle, 'target_activity')}
-            WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)} AND target LIKE {pattern:String}
+            WHERE tenant = {tenant:String} AND session_id IN (${page(where)}) AND target LIKE {pattern:String}
             GROUP BY session_id
             ORDER BY max(last_time) DESC, session_id`,
-          params,
+          p,
         )
-      : await queryRows<TouchRow>(
+      : queryRows<TouchRow>(
           handle,
           'search targets',
           `SELECT session_id,
@@ -115,13 +109,14 @@ export async function sessionsTouching(handle: ClickHouseHandle, query: TargetMa
                   toString(toUnixTimestamp64Nano(min(time))) AS first_ns,
                   toString(toUnixTimestamp64Nano(max(time))) AS last_ns
              FROM ${table(handle, 'audit_events')} FINAL
-            WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
-                  AND arrayExists(t -> t LIKE {pattern:String}, targets)
+          PREWHERE tenant = {tenant:String} AND session_id IN (${page(where)})
                   AND time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')
+            WHERE arrayExists(t -> t LIKE {pattern:String}, targets)
             GROUP BY session_id
             ORDER BY max(time) DESC, session_id`,
-          params,
-        );
+          p,
+        ),
+  );
   return rows.map((row) => ({
     session_id: row.session_id,
     agent: row.agent,

@@ -5,6 +5,13 @@
  * intent and the first execution are the pair, the rest ride along as `related`. Intents and
  * executions without a call id, and session events (declarations, prompts), stand alone.
  * Items are ordered by their first event.
+ *
+ * The session's rows are read with an explicit PREWHERE on the two leading columns of the
+ * sorting key: ClickHouse does not move conditions to PREWHERE by itself under FINAL (a filter on
+ * a column outside the key could drop the version FINAL would keep), so without it every column of
+ * every granule the key range selects — in parts where the session has no rows as well — is read
+ * before the filter. A filter on key columns is the same for every version of a row, so FINAL
+ * keeps the same rows either way.
  */
 import type { AuditEvent } from '../../../model/audit-event.js';
 import type { ClickHouseHandle } from '../../../store/index.js';
@@ -28,7 +35,7 @@ export async function sessionEvents(handle: ClickHouseHandle, tenant: string, se
     handle,
     'read session events',
     `SELECT ${EVENT_SELECT_COLUMNS} FROM ${table(handle, 'audit_events')} FINAL
-      WHERE tenant = {tenant:String} AND session_id = {session_id:String}
+      PREWHERE tenant = {tenant:String} AND session_id = {session_id:String}
       ORDER BY time, event_id
       LIMIT {limit:UInt32}`,
     { tenant, session_id: sessionId, limit },
