@@ -52,6 +52,20 @@ describe('scope globs', () => {
     assert.equal(firstMatch(['/etc', '/home/dev/repo'], ['/home/dev/repo/build']), '/home/dev/repo');
     assert.ok(!matchesAny(['/home/dev/repo'], ['/home/dev/repository']));
   });
+  it('answers a list asked again the same, per spelling, and starts over when the list changed', () => {
+    const list = ['/etc/**', '/home/dev/repo'];
+    for (let round = 0; round < 3; round++) {
+      assert.equal(firstMatch(list, ['/home/dev/repo/a']), '/home/dev/repo');
+      assert.equal(firstMatch(list, ['/etc/passwd']), '/etc/**');
+      assert.equal(firstMatch(list, ['/var/x']), undefined);
+      assert.equal(firstMatch(list, ['/var/x', '/etc/y']), '/etc/**');
+    }
+    list.push('/var/**');
+    assert.equal(firstMatch(list, ['/var/x']), '/var/**');
+    list[2] = '/opt/**';
+    assert.equal(firstMatch(list, ['/var/x']), undefined);
+    assert.equal(firstMatch([], ['/var/x']), undefined);
+  });
 });
 
 describe('tokens', () => {

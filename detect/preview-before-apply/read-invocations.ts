@@ -75,11 +75,17 @@ export function flagValues(words: readonly string[], flags: readonly string[] = 
  * most commands name none of them, and the parse itself (not this test) decides what runs.
  */
 function mentionsKnownTool(command: string, config: PreviewConfig): boolean {
-  for (const spec of Object.values(config.tools)) {
-    for (const name of spec.commands) if (command.includes(name)) return true;
+  let names = toolNames.get(config);
+  if (names === undefined) {
+    names = Object.values(config.tools).flatMap((spec) => spec.commands);
+    toolNames.set(config, names);
   }
+  for (const name of names) if (command.includes(name)) return true;
   return false;
 }
+
+/** Every known tool's command names, per configuration (built once; a configuration is never edited). */
+const toolNames = new WeakMap<PreviewConfig, string[]>();
 
 export function readInvocations(command: string, cwd: string, config: PreviewConfig, depth = 0): Invocation[] {
   if (command.trim() === '' || depth > MAX_DEPTH || !mentionsKnownTool(command, config)) return [];

@@ -31,8 +31,30 @@ export function readSensitiveKind(f: Fields): SensitiveKind {
   return { kind: f.string('kind', undefined, { nonEmpty: true }), weight: f.number('weight', 1, { min: 0, max: 10 }), words: f.strings('words', []), patterns: f.strings('patterns', []) };
 }
 
+/**
+ * Answers per kinds list (by identity: a policy's list is built once and never edited) and
+ * spellings — the same targets come back event after event. Bounded per list.
+ */
+const MAX_ANSWERS_PER_LIST = 4096;
+const answers = new WeakMap<readonly SensitiveKind[], Map<string, SensitiveHit | null>>();
+
 /** The heaviest kind a target belongs to, or undefined. `spellings` are the target's forms. */
 export function sensitivityOf(kinds: readonly SensitiveKind[], spellings: readonly string[]): SensitiveHit | undefined {
+  let known = answers.get(kinds);
+  if (known === undefined) {
+    known = new Map();
+    answers.set(kinds, known);
+  }
+  const key = spellings.length === 1 ? spellings[0]! : spellings.join('\u0000');
+  const hit = known.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = heaviestKind(kinds, spellings);
+  if (known.size >= MAX_ANSWERS_PER_LIST) known.delete(known.keys().next().value as string);
+  known.set(key, found ?? null);
+  return found;
+}
+
+function heaviestKind(kinds: readonly SensitiveKind[], spellings: readonly string[]): SensitiveHit | undefined {
   let best: SensitiveHit | undefined;
   const ws = new Set(spellings.flatMap((s) => words(s)));
   for (const k of kinds) {
