@@ -41,6 +41,7 @@ import type { Clock } from './lib/clock.js';
 import { lowerBackgroundThreads } from './lib/thread-priority.js';
 import { errorCode } from './lib/errors.js';
 import { WorkerNormalizer } from './normalize/worker/worker-normalizer.js';
+import { PIPELINE_WORKER_ENTRY } from './pipeline/worker/index.js';
 import { DetectionEngine, SessionRegistry, loadPolicy } from './detect/engine/index.js';
 import {
   ClickHouseAuditStore,
@@ -268,7 +269,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   });
   // Decoding and normalizing on a worker thread, started before priorities are set: it does
   // detection's groundwork, so it keeps the main thread's priority.
-  const messages = config.normalizeWorker ? new WorkerNormalizer({ logger, metrics }) : undefined;
+  // The pipeline's worker also prepares the events' storage rows (pipeline/worker/), off this thread.
+  const messages = config.normalizeWorker ? new WorkerNormalizer({ logger, metrics, entry: PIPELINE_WORKER_ENTRY }) : undefined;
   await messages?.start();
   // Embedded ClickHouse runs in this process: its threads yield the CPU to detection.
   const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger, keepThreadIds: () => messages?.threadIds ?? new Set() }) : undefined;

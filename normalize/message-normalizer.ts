@@ -11,7 +11,11 @@ import type { TransportMessage } from '../receive/transport/transport.js';
 import { errorCode, WardenError } from '../lib/errors.js';
 
 export type MessageOutcome =
-  | { events: AuditEvent[] }
+  /**
+   * `prepared`: what a worker made of the events for the next stage (see worker/serve-requests.ts
+   * — the pipeline's worker puts storage rows here); the consumer checks its shape before use.
+   */
+  | { events: AuditEvent[]; prepared?: unknown }
   /** `code` is a WardenError code when `known`, else the message could not be normalized at all. */
   | { error: { code: string; message: string; known: boolean } };
 

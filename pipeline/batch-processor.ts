@@ -33,7 +33,7 @@ import type { AuditEvent } from '../model/audit-event.js';
 import type { EventStage } from '../model/event-stage.js';
 import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink, MessageOrigin } from '../receive/transport/transport.js';
 import type { AuditStore } from '../store/storage.js';
-import { appendRows, emptyRows, filterRows, type PreparedRows } from '../store/prepared-rows.js';
+import { appendRows, emptyRows, filterRows, preparedRowsFrom, type PreparedRows } from '../store/prepared-rows.js';
 import { eventDeadLetter, reasonOf, rowDeadLetter } from '../store/dead-letter-rows.js';
 import { isRowFault } from '../store/storage-errors.js';
 import type { StorageHealth } from '../store/storage-health.js';
@@ -77,6 +77,13 @@ export interface BatchProcessorDeps {
 
 /** maxDelayMs: WARDEN_INSERT_DELAY_MS (an insert of 1,250 events costs the embedded engine ~1.5× the CPU per event of one of 5,000). */
 export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: SETTING_DEFAULTS.WARDEN_INSERT_DELAY_MS };
+
+/** One message's events, with their rows when the worker prepared them. */
+interface MessageEvents {
+  message: ConsumedMessage;
+  events: AuditEvent[];
+  rows: PreparedRows | undefined;
+}
 
 interface GatheredInsert {
   rows: PreparedRows;
@@ -168,10 +175,15 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     return outcomes;
   }
 
-  /** The slice's events in message order, each with its message; unreadable messages go to the dead-letter sink. */
-  async function toEvents(batch: ConsumedMessage[], outcomes: MessageOutcome[]): Promise<{ events: AuditEvent[]; from: ConsumedMessage[] }> {
+  /**
+   * The slice's events in message order, each with its message, and per message its events with
+   * the rows the worker prepared for them (when it did); unreadable messages go to the
+   * dead-letter sink.
+   */
+  async function toEvents(batch: ConsumedMessage[], outcomes: MessageOutcome[]): Promise<{ events: AuditEvent[]; from: ConsumedMessage[]; groups: MessageEvents[] }> {
     const events: AuditEvent[] = [];
     const from: ConsumedMessage[] = [];
+    const groups: MessageEvents[] = [];
     for (let i = 0; i < batch.length; i++) {
       const message = batch[i]!;
       const outcome = outcomes[i]!;
@@ -182,13 +194,28 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
           events.push(event);
           from.push(message);
         }
+        if (outcome.events.length > 0) groups.push({ message, events: outcome.events, rows: outcome.prepared === undefined ? undefined : preparedRowsFrom(outcome.prepared, outcome.events.length) });
         continue;
       }
       const { code, message: text, known } = outcome.error;
       metrics.errors.inc({ stage: 'decode', code });
       await deadLetter.send(message, { code: known ? code : 'NORMALIZE_FAILED', message: text });
     }
-    return { events, from };
+    return { events, from, groups };
+  }
+
+  /** The rows of a slice's messages: those the worker prepared as they are, the others prepared here. */
+  async function rowsOf(groups: MessageEvents[], origins: MessageOrigin[]): Promise<PreparedRows> {
+    const rows = emptyRows();
+    for (const group of groups) {
+      if (group.rows) {
+        appendRows(rows, group.rows);
+        for (let i = 0; i < group.events.length; i++) origins.push(group.message.origin);
+      } else {
+        appendRows(rows, await prepare(group.events, group.events.map(() => group.message), origins));
+      }
+    }
+    return rows;
   }
 
   /**
@@ -320,10 +347,10 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     for (let i = 0; i < slices.length; i++) {
       while (handedOver.length < slices.length && handedOver.length <= i + ahead) handedOver.push(normalizeSlice(slices[handedOver.length]!));
       const outcomes = await handedOver[i]!;
-      const { events, from } = await toEvents(slices[i]!, outcomes);
+      const { events, from, groups } = await toEvents(slices[i]!, outcomes);
       if (events.length === 0) continue;
       await observe(events);
-      appendRows(rows, await prepare(events, from, origins));
+      appendRows(rows, groups.some((g) => g.rows !== undefined) ? await rowsOf(groups, origins) : await prepare(events, from, origins));
     }
     return { rows, origins };
   }

@@ -119,6 +119,29 @@ export async function prepareRows(events: readonly AuditEvent[], onReplaced?: (i
   return rows;
 }
 
+/**
+ * Rows prepared on another thread (prepareRows there, then structured-cloned: each part's bytes
+ * arrive as a Uint8Array) as PreparedRows over Buffers, for `count` events; undefined when the
+ * value is not such rows or holds another number of rows — the caller then prepares them itself.
+ */
+export function preparedRowsFrom(value: unknown, count: number): PreparedRows | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Partial<Record<keyof PreparedRows, unknown>>;
+  const lists = [r.ids, r.tenants, r.sessions, r.signals, r.days, r.byCall];
+  if (!lists.every((l) => Array.isArray(l) && l.length === count) || !Array.isArray(r.parts)) return undefined;
+  const parts: RowsPart[] = [];
+  let lines = 0;
+  for (const part of r.parts as unknown[]) {
+    const p = part as { text?: unknown; ends?: unknown } | null;
+    if (!p || !(p.text instanceof Uint8Array) || !Array.isArray(p.ends)) return undefined;
+    const text = Buffer.isBuffer(p.text) ? p.text : Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
+    parts.push({ text, ends: p.ends as number[] });
+    lines += p.ends.length;
+  }
+  if (lines !== count) return undefined;
+  return { ...(value as PreparedRows), parts };
+}
+
 /** Appends `more` to `into` (in place; the bytes are shared, not copied). */
 export function appendRows(into: PreparedRows, more: PreparedRows): void {
   for (let i = 0; i < more.ids.length; i++) {

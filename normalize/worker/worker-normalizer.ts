@@ -24,6 +24,11 @@ export interface WorkerNormalizerOptions extends WorkerSetup {
   metrics: Metrics;
   /** Memory limits of the worker (Node's defaults otherwise); past them it dies and is restarted. */
   resourceLimits?: ResourceLimits;
+  /**
+   * The worker's entry module (default: ./entry.mjs, normalization only). A later stage may give
+   * its own entry that also prepares what it needs on the same thread (pipeline/worker/).
+   */
+  entry?: URL;
 }
 
 interface Pending {
@@ -99,8 +104,8 @@ export class WorkerNormalizer implements MessageNormalizer {
 
   private worker(): Running {
     if (this.running) return this.running;
-    const { logger: _logger, metrics, resourceLimits, ...setup } = this.options;
-    const worker = new Worker(ENTRY, { workerData: setup, name: 'warden-normalize', ...(resourceLimits ? { resourceLimits } : {}) });
+    const { logger: _logger, metrics, resourceLimits, entry, ...setup } = this.options;
+    const worker = new Worker(entry ?? ENTRY, { workerData: setup, name: 'warden-normalize', ...(resourceLimits ? { resourceLimits } : {}) });
     let ready!: () => void;
     let failedToStart!: (err: Error) => void;
     const running: Running = {

@@ -1,52 +1,8 @@
 /**
- * The worker side: builds its own normalizer (classifier, redactor, mapping tables — the same
- * code and data as the main thread's) and answers NormalizeRequests in arrival order, with the
- * counter increments each one caused.
+ * The normalize worker's thread: decodes and normalizes the messages it is sent and answers
+ * with their events (serve-requests.ts). The pipeline's worker (pipeline/worker/) also prepares
+ * storage rows on the same thread.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-import { Metrics } from '../../lib/metrics.js';
-import { createClassifier } from '../classify/index.js';
-import { createRedactor } from '../redact/index.js';
-import { createNormalizer } from '../index.js';
-import { normalizeMessage } from '../message-normalizer.js';
-import { counterDeltas } from './counter-deltas.js';
-import type { NormalizeRequest, WorkerReply, WorkerSetup } from './protocol.js';
+import { serveNormalizeRequests } from './serve-requests.js';
 
-const port = parentPort;
-if (!port) throw new Error('the normalize worker must run in a worker thread');
-const setup = workerData as WorkerSetup;
-const metrics = new Metrics();
-const normalizer = createNormalizer({
-  classifier: createClassifier(),
-  redactor: createRedactor(),
-  metrics,
-  ...(setup.defaultTenant ? { defaultTenant: setup.defaultTenant } : {}),
-  ...(setup.mappingsDir ? { mappingsDir: setup.mappingsDir } : {}),
-});
-const deltas = counterDeltas(metrics);
-const reply = (message: WorkerReply): void => port.postMessage(message);
-
-port.on('message', (request: NormalizeRequest) => {
-  void (async () => {
-    try {
-      const outcomes = request.messages.map(({ start, end, ...m }) =>
-        normalizeMessage({ ...m, key: '', value: Buffer.from(request.payload, start, end - start) }, normalizer, setup.maxDecodedBytes),
-      );
-      reply({ type: 'result', id: request.id, outcomes, counts: await deltas() });
-    } catch (err) {
-      reply({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
-    }
-  })();
-});
-reply({ type: 'ready', ...osThreadId() });
-
-function osThreadId(): { threadId?: number } {
-  try {
-    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    return Number.isInteger(tid) ? { threadId: tid } : {};
-  } catch {
-    return {};
-  }
-}
+serveNormalizeRequests();
