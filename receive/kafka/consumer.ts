@@ -53,6 +53,8 @@ import {
 
 /** How long a stop waits for commits of batches already stored before leaving the group. */
 const STOP_COMMIT_GRACE_MS = 5_000;
+/** Heartbeats while a batch waits for the membership's prepare (the session timeout is longer). */
+const PREPARE_HEARTBEAT_MS = 1_000;
 const STAGE = 'kafka-consumer';
 const SIGNALS: readonly Signal[] = ['traces', 'logs'];
 type Outcome = BatchReceipt | 'failed' | 'abandoned';
@@ -60,8 +62,11 @@ type Outcome = BatchReceipt | 'failed' | 'abandoned';
 export interface KafkaGroupOptions {
   /** Assigners in order of preference (default: kafkajs's round robin). */
   partitionAssigners?: PartitionAssigner[];
-  /** Follows the group's events (joins, rebalances) from the start. */
-  membership?: { attach(consumer: Consumer): void };
+  /**
+   * Follows the group's events (joins, rebalances) from the start; `prepared()` settles when
+   * what must happen after a join before its batches are handled (state rebuilt) has.
+   */
+  membership?: { attach(consumer: Consumer): void; prepared?(): Promise<void> };
 }
 
 /** Batches per partition still being stored while later ones are handled. */
@@ -90,6 +95,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private readonly commits = new Set<Promise<void>>();
   /** Partitions sought back to a failed batch whose redelivery has not begun: offset sought to. */
   private readonly rewinding = new Map<string, string>();
+  /** What follows the group's joins; its prepare holds a new assignment's batches. */
+  private readonly membership: KafkaGroupOptions['membership'];
 
   constructor(options: KafkaConsumerOptions & KafkaGroupOptions) {
     const backoff = validateConsumerOptions(options);
@@ -118,6 +125,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
       allowAutoTopicCreation: false,
       ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
     });
+    this.membership = options.membership;
     options.membership?.attach(this.consumer);
     // A new assignment starts fresh chains: what was in flight before it is redelivered anyway.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -216,6 +224,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
       this.rewinding.delete(key);
       this.chains.get(key)?.restart();
     }
+    if (!(await this.afterPrepare(payload))) return;
     const messages = toConsumedMessages(batch, binding);
     this.metrics.received.inc({ stage: STAGE, signal: binding.signal }, messages.length);
     const ctx: BatchContext = {
@@ -262,6 +271,28 @@ export class KafkaTransportConsumer implements TransportConsumer {
       }),
       this.abandon,
     ]);
+  }
+
+  /**
+   * Waits (heartbeating) until the membership's prepare after the latest join has settled;
+   * false when the batch is no longer to be handled (stopping, stale, another rebalance): it is
+   * fetched again.
+   */
+  private async afterPrepare(payload: EachBatchPayload): Promise<boolean> {
+    const prepared = this.membership?.prepared?.();
+    if (!prepared) return true;
+    let settled = false;
+    void prepared.then(() => (settled = true));
+    await Promise.race([prepared, this.abandon, new Promise((resolve) => setImmediate(resolve))]);
+    while (!settled && !this.stopping && payload.isRunning() && !payload.isStale()) {
+      try {
+        await payload.heartbeat();
+      } catch {
+        return false; // a rebalance began: the batch is fetched again after it
+      }
+      await Promise.race([prepared, this.abandon, new Promise((resolve) => setTimeout(resolve, PREPARE_HEARTBEAT_MS))]);
+    }
+    return settled && !this.stopping && payload.isRunning() && !payload.isStale();
   }
 
   private async runHandler(handler: BatchHandler, messages: ConsumedMessage[], ctx: BatchContext): Promise<Outcome> {

@@ -8,8 +8,9 @@
  * from the moment a rebalance is seen until the next join, while the directory is missing (a
  * leader without the session assigner), and — for this instance's own partitions — until
  * `prepare` has resolved after the join (the detector state of sessions other instances handled
- * is rebuilt from storage first), so a new owner never decides on state it has not rebuilt.
- * Every change bumps `generation` and resolves `changed()`.
+ * is rebuilt from storage first), so a new owner never decides on state it has not rebuilt;
+ * `prepared()` holds the consumer's batches for as long. Every change bumps `generation` and
+ * resolves `changed()`.
  */
 import { Partitioners, type Consumer, type PartitionMetadata } from 'kafkajs';
 import { errorCode } from '../../lib/errors.js';
@@ -45,6 +46,8 @@ export class GroupMembership implements SessionOwnership {
   private joins = 0;
   private gen = 0;
   private waiters: Array<() => void> = [];
+  /** Settles when the prepare after the latest join has, whichever way. */
+  private preparing: Promise<void> = Promise.resolve();
 
   constructor(options: GroupMembershipOptions) {
     this.options = options;
@@ -78,7 +81,12 @@ export class GroupMembership implements SessionOwnership {
     this.set(view);
     if (view.ready) return;
     const at = this.gen;
-    void (this.options.prepare?.(first) ?? Promise.resolve()).then(
+    const prepare = this.options.prepare?.(first) ?? Promise.resolve();
+    this.preparing = prepare.then(
+      () => undefined,
+      () => undefined,
+    );
+    void prepare.then(
       () => {
         if (this.gen === at) this.set({ ...view, ready: true });
       },
@@ -86,6 +94,16 @@ export class GroupMembership implements SessionOwnership {
         this.options.logger.warn({ code: errorCode(err), err: String(err) }, 'preparing the new assignment failed; its sessions stay without an owner until the next join');
       },
     );
+  }
+
+  /**
+   * Settles once the prepare after the latest join has settled (at once when there is none):
+   * the consumer hands on no batch of a new assignment before, so a redelivered event of a
+   * session taken over is judged after its state was rebuilt — not first on an empty session,
+   * then skipped by the rebuild as already seen.
+   */
+  prepared(): Promise<void> {
+    return this.preparing;
   }
 
   /** The partition of `key` in the owner topic, given its partition count. */
