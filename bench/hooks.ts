@@ -103,7 +103,7 @@ try {
   const curlBaseline: number[] = [];
   for (let i = 0; i < 20; i++) curlBaseline.push((await run('curl', ['-s', '-o', '/dev/null', `${warden.base}/healthz`], '')).ms);
 
-  const load = warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
+  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
   await new Promise((r) => setTimeout(r, 2_000));
   const loadAt = load.spans();
   const started = performance.now();

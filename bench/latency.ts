@@ -69,7 +69,7 @@ function keptUp(trend: Array<[number, number]>, samples: BacklogSample[], before
 
 try {
   process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
-  const load = warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
+  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
 
   await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
   const accepted = new Map<string, number>();

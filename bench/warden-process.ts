@@ -25,8 +25,13 @@ export interface WardenProcess {
   child: ChildProcess;
   post(spans: DecodedSpan[]): Promise<number>;
   scrape(): Promise<Map<string, number>>;
-  /** Starts ordinary agent work (never revoking) at `spansPerSecond`; the returned stop() resolves when it has stopped. */
-  backgroundLoad(spansPerSecond: number): BackgroundLoad;
+  /**
+   * Starts ordinary agent work (never revoking) at `spansPerSecond`; the returned stop() resolves
+   * when it has stopped. The request bodies of the first `seconds` are encoded before the load
+   * starts, so that this process's own encoding does not compete with Warden for the CPU during
+   * the measurement (past them, bodies are encoded as they are sent).
+   */
+  backgroundLoad(spansPerSecond: number, seconds?: number): Promise<BackgroundLoad>;
   stop(): Promise<void>;
 }
 
@@ -56,11 +61,12 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   // and the backlog would be sampled rarely exactly when it matters.
   const metricsDispatcher = new Agent({ connections: 2, pipelining: 1 });
 
-  const post = async (spans: DecodedSpan[]): Promise<number> => {
-    const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body: encodeOtlp('traces', spans, 'otlp_proto') });
+  const postBody = async (body: Uint8Array): Promise<number> => {
+    const res = await request(`${base}/v1/traces`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-protobuf' }, body });
     await res.body.dump();
     return res.statusCode;
   };
+  const post = (spans: DecodedSpan[]): Promise<number> => postBody(encodeOtlp('traces', spans, 'otlp_proto'));
 
   const scrape = async (): Promise<Map<string, number>> => {
     const res = await request(`${base}/metrics`, { dispatcher: metricsDispatcher });
@@ -73,9 +79,19 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     return values;
   };
 
-  const backgroundLoad = (spansPerSecond: number): BackgroundLoad => {
+  const backgroundLoad = async (spansPerSecond: number, seconds = 90): Promise<BackgroundLoad> => {
     const perRequest = 50;
     const sessions = 50;
+    const bodyOf = (i: number): Uint8Array => {
+      const sessionId = `load-${i % sessions}`;
+      return encodeOtlp('traces', Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!)), 'otlp_proto');
+    };
+    const prepared: Array<Uint8Array | undefined> = [];
+    const requests = Math.ceil((seconds * spansPerSecond) / perRequest);
+    for (let i = 1; i <= requests; i++) {
+      prepared.push(bodyOf(i));
+      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
     let running = spansPerSecond > 0;
     let sent = 0;
     let refused = 0;
@@ -89,14 +105,14 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
       let next = performance.now();
       let i = 0;
       while (running) {
-        const sessionId = `load-${i % sessions}`;
         i++;
         if (inFlight >= MAX_LOAD_IN_FLIGHT) skipped++;
         else {
-          const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+          const body = prepared[i - 1] ?? bodyOf(i);
+          prepared[i - 1] = undefined; // sent once: let it go
           inFlight++;
-          void post(spans)
-            .then((status) => (status === 200 ? (sent += spans.length) : refused++), () => refused++)
+          void postBody(body)
+            .then((status) => (status === 200 ? (sent += perRequest) : refused++), () => refused++)
             .finally(() => inFlight--);
         }
         next += interval;
