@@ -285,13 +285,14 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const redactor = createRedactor();
   const gateNormalizer = createNormalizer({ classifier, redactor, clock: collaborators.clock });
   const normalizer = messages ? gateNormalizer : createNormalizer({ classifier, redactor, metrics, clock: collaborators.clock });
-  // Distributed: after a rebalance (every assignment but the first, which the start's rebuild
-  // covered), the sessions other instances were handling are replayed from ClickHouse into the
-  // detectors — and only then does this instance decide gate calls for its new sessions. Every
+  // Distributed: after every join (the first too: other instances went on storing events while
+  // this one started and waited to join), the sessions other instances were handling are
+  // replayed from ClickHouse into the detectors — events already seen are skipped — and only
+  // then does this instance decide gate calls for its new sessions. Every
   // gate call is decided by its session's owner (forwarded to the URL the owner advertises).
   let advertiseUrl = config.gate.advertiseUrl;
   const membership =
-    config.mode === 'distributed' ? new GroupMembership({ topic: (config.kafka.rekey ?? config.kafka.topics).logs, logger, prepare: (first) => (first ? Promise.resolve() : detection.rebuild()) }) : undefined;
+    config.mode === 'distributed' ? new GroupMembership({ topic: (config.kafka.rekey ?? config.kafka.topics).logs, logger, prepare: () => detection.rebuild() }) : undefined;
   const router = membership
     ? new GateRouter({
         ownership: membership,
