@@ -151,11 +151,12 @@ describe('the harness sends its declaration until Warden applied one', () => {
       assert.equal(proxy.seen.length, 2);
       assert.equal(proxy.seen[1]!.body.declaration, undefined, 'Warden applied the declaration: later calls go without it');
 
-      // The telemetry declaration, delivered now, is the record the gate stored: one event. An
-      // execution reported after it (the same session's queue, behind it) shows it was consumed.
+      // The telemetry declaration, delivered now, is the record the gate stored: one event. The
+      // declaration travels as a log and the execution as a span — two queues, stored by two
+      // inserts in either order — so the check waits for both before counting the declarations.
       assert.deepEqual(await client.flush(), { undelivered: 0 });
       assert.deepEqual(await client.executed({ toolCallId: after.toolCallId, exitCode: 0, durationMs: 1 }), { delivered: true });
-      await waitFor(() => sessionEvents(client.sessionId), (events) => events.some((e) => e.phase === 'execution'), { what: 'the execution stored' });
+      await waitFor(() => sessionEvents(client.sessionId), (events) => events.some((e) => e.phase === 'execution') && events.some((e) => e.phase === 'session'), { what: 'the execution and the declaration stored' });
       const declarations = (await sessionEvents(client.sessionId)).filter((e) => e.phase === 'session');
       assert.deepEqual(declarations, [{ phase: 'session', goal: 'fix the typo in README', environment: 'prod' }]);
       await client.close();
