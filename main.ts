@@ -31,8 +31,8 @@ import { createClassifier } from './normalize/classify/index.js';
 import { createRedactor } from './normalize/redact/index.js';
 import { createNormalizer, DEFAULT_TENANT } from './normalize/index.js';
 import { OtlpGrpcServer } from './receive/grpc/otlp-grpc-server.js';
-import { createMemoryTransport, MemoryDeadLetterSink } from './receive/transport/memory.js';
-import { KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
+import { createMemoryTransport, DEFAULT_MEMORY_MAX_IN_FLIGHT, MemoryDeadLetterSink } from './receive/transport/memory.js';
+import { KAFKA_MAX_IN_FLIGHT, KafkaDeadLetterSink, KafkaTransportConsumer, KafkaTransportProducer } from './receive/kafka/index.js';
 import type { DeadLetterSink, TransportConsumer, TransportProducer } from './receive/transport/transport.js';
 import type { EventStage } from './model/event-stage.js';
 import type { Logger } from './lib/logger.js';
@@ -310,7 +310,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const storageHealth = new StorageHealth({ clock: collaborators.clock, maxFailingMs: config.readyMaxStorageStallMs });
   const handler = createBatchProcessor({
     normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth,
-    insert: { maxEvents: DEFAULT_INSERT_GATHERING.maxEvents, maxDelayMs: config.clickhouse.insertDelayMs },
+    // The in-process queue lets many batches be in flight; Kafka's consumer four per partition.
+    insert: { maxEvents: DEFAULT_INSERT_GATHERING.maxEvents, maxDelayMs: config.clickhouse.insertDelayMs, maxBatches: config.mode === 'distributed' ? KAFKA_MAX_IN_FLIGHT : DEFAULT_MEMORY_MAX_IN_FLIGHT },
   });
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);

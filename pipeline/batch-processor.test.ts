@@ -165,10 +165,11 @@ test('the handler hands back a receipt before the insert is done: detection neve
 test('consecutive batches of a partition are gathered into one insert', async () => {
   const { process, store } = setup();
   const receipts = [];
-  for (let i = 0; i < 5; i++) receipts.push(await process([spanMessage('bp-gather', ['ls', 'git status'])], liveContext));
+  // As many batches as the default bound of batches in flight (DEFAULT_INSERT_GATHERING.maxBatches).
+  for (let i = 0; i < 4; i++) receipts.push(await process([spanMessage('bp-gather', ['ls', 'git status'])], liveContext));
   await Promise.all(receipts.map((r) => r?.stored));
-  assert.equal(await count('bp-gather'), 10);
-  assert.equal(store.attempts, 1, 'one insert for five small batches');
+  assert.equal(await count('bp-gather'), 8);
+  assert.equal(store.attempts, 1, 'one insert for four small batches');
 });
 
 test('a consumer that is stopping gets the storage error back instead of an endless retry', async () => {
@@ -365,4 +366,17 @@ test('a record timed beyond what storage holds is refused and counted; its batch
   assert.equal(deadLetter.entries().length, 0);
   const refused = (await metrics.errors.get()).values.find((v) => v.labels.code === 'INVALID_EVENT');
   assert.equal(refused?.value, 1);
+});
+
+test('an insert is made once the transport\'s bound of batches in flight has joined it, not only after the delay (a partition would otherwise get that many batches per delay)', { timeout: 30_000 }, async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  // A delay far past the test's timeout: only the batch bound can make these inserts.
+  const process = createBatchProcessor({ normalizer, store, deadLetter, logger: silentLogger, metrics, insert: { maxEvents: 5_000, maxDelayMs: 600_000, maxBatches: 2 } });
+  const first = await process([spanMessage('bp-bound', ['ls'])], liveContext);
+  const second = await process([spanMessage('bp-bound', ['git status'])], liveContext);
+  await Promise.all([first?.stored, second?.stored]);
+  assert.equal(await count('bp-bound'), 2);
 });

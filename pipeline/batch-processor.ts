@@ -64,19 +64,26 @@ export interface BatchProcessorDeps {
   retry?: { initialMs: number; maxMs: number; sleep?: (ms: number) => Promise<void> };
   maxDecodedBytes?: number;
   /**
-   * Inserts gather the rows of consecutive batches of a partition: an insert is made once this
-   * many events wait, or when the oldest has waited `maxDelayMs`. Small transport batches keep
-   * detection fast; gathered inserts keep ClickHouse parts large.
+   * Inserts gather the rows of consecutive batches of a partition: an insert is made once
+   * `maxEvents` wait, or when the oldest has waited `maxDelayMs`, or once `maxBatches` batches
+   * wait — the transport's bound on a partition's batches in flight, past which it hands over
+   * nothing more until one is stored (waiting out the delay then would cap a partition at that
+   * many batches per delay). Small transport batches keep detection fast; gathered inserts keep
+   * ClickHouse parts large.
    */
-  insert?: { maxEvents: number; maxDelayMs: number };
+  insert?: { maxEvents: number; maxDelayMs: number; maxBatches?: number };
   /** How a consumed batch is cut for decoding (default: message-slices.ts). */
   slices?: SliceLimits;
   /** Told of every failed and every successful insert, per partition (readiness). */
   health?: StorageHealth;
 }
 
-/** maxDelayMs: WARDEN_INSERT_DELAY_MS (an insert of 1,250 events costs the embedded engine ~1.5× the CPU per event of one of 5,000). */
-export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: SETTING_DEFAULTS.WARDEN_INSERT_DELAY_MS };
+/**
+ * maxDelayMs: WARDEN_INSERT_DELAY_MS (an insert of 1,250 events costs the embedded engine ~1.5×
+ * the CPU per event of one of 5,000); maxBatches: the Kafka consumer's batches in flight per
+ * partition (receive/kafka DEFAULT_MAX_IN_FLIGHT; the assembly passes its transport's own).
+ */
+export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: SETTING_DEFAULTS.WARDEN_INSERT_DELAY_MS, maxBatches: 4 };
 
 /** One message's events, with their rows when the worker prepared them. */
 interface MessageEvents {
@@ -96,6 +103,8 @@ interface GatheredInsert {
   stored: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** Transport batches whose rows joined. */
+  batches: number;
   timer: NodeJS.Timeout;
 }
 
@@ -157,15 +166,16 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
         resolve = res;
         reject = rej;
       });
-      gathered = { rows: emptyRows(), origins: [], ctx, redelivered, stored, resolve, reject, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
+      gathered = { rows: emptyRows(), origins: [], ctx, redelivered, stored, resolve, reject, batches: 0, timer: setTimeout(() => flush(key), insert.maxDelayMs) };
       gathering.set(key, gathered);
     }
+    gathered.batches++;
     appendRows(gathered.rows, rows);
     for (const origin of origins) gathered.origins.push(origin);
     gathered.ctx = ctx;
     gathered.redelivered ||= redelivered;
     const stored = gathered.stored;
-    if (gathered.rows.ids.length >= insert.maxEvents) flush(key);
+    if (gathered.rows.ids.length >= insert.maxEvents || gathered.batches >= (insert.maxBatches ?? Number.POSITIVE_INFINITY)) flush(key);
     return stored;
   }
 
