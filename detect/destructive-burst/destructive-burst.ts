@@ -49,6 +49,33 @@ function within(actions: WindowAction[], now: number, windowMs: number): WindowA
   return actions.filter((a) => a.at > now - windowMs);
 }
 
+/** The window's weighted count, in one pass and without copying (the common case fires nothing). */
+interface Tally {
+  /** Actions and their weight within `window_ms`. */
+  count: number;
+  weight: number;
+  /** Actions within the baseline's window. */
+  baselineCount: number;
+  /** Some action is older than both windows. */
+  stale: boolean;
+}
+
+function tally(actions: readonly WindowAction[], now: number, config: BurstConfig): Tally {
+  const floorFrom = now - config.window_ms;
+  const baselineFrom = now - config.baseline.window_ms;
+  const keepFrom = Math.min(floorFrom, baselineFrom);
+  const t: Tally = { count: 0, weight: 0, baselineCount: 0, stale: false };
+  for (const a of actions) {
+    if (a.at > floorFrom) {
+      t.count++;
+      t.weight += a.weight;
+    }
+    if (a.at > baselineFrom) t.baselineCount++;
+    if (a.at <= keepFrom) t.stale = true;
+  }
+  return t;
+}
+
 function describe(actions: WindowAction[]): string {
   const shown = actions.slice(-5).map((a) => `${a.label} (${a.radius}, ${a.weight.toFixed(1)})`);
   return `${actions.length > 5 ? `…, ` : ''}${shown.join(', ')}`;
@@ -75,21 +102,22 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
 
     const { weight, radius, own } = actionWeight(event, config, slot.own.owns(event));
     slot.actions.push({ at: now, weight, radius: own ? `${radius}, its own` : radius, event_id: event.event_id, label: actionText(event) });
-    const keepMs = Math.max(config.window_ms, config.baseline.window_ms);
-    slot.actions = within(slot.actions, now, keepMs).slice(-MAX_ACTIONS);
+    let t = tally(slot.actions, now, config);
+    if (t.stale || slot.actions.length > MAX_ACTIONS) {
+      slot.actions = within(slot.actions, now, Math.max(config.window_ms, config.baseline.window_ms)).slice(-MAX_ACTIONS);
+      t = tally(slot.actions, now, config);
+    }
 
-    const floorFinding = this.checkFloors(slot, now, config);
+    const floorFinding = this.checkFloors(slot, now, config, t);
     if (floorFinding) return [floorFinding];
-    const baselineFinding = config.baseline.enabled ? this.checkBaseline(slot, now, agentKey, config) : undefined;
+    const baselineFinding = config.baseline.enabled ? this.checkBaseline(slot, now, agentKey, config, t) : undefined;
     return baselineFinding ? [baselineFinding] : [];
   }
 
-  private checkFloors(slot: BurstSlot, now: number, config: BurstConfig): FindingDraft | undefined {
-    const inWindow = within(slot.actions, now, config.window_ms);
-    const total = inWindow.reduce((s, a) => s + a.weight, 0);
+  private checkFloors(slot: BurstSlot, now: number, config: BurstConfig, t: Tally): FindingDraft | undefined {
     let reached: BurstFloor | undefined;
     for (const f of config.floors) {
-      if (total >= f.weight && inWindow.length >= f.min_actions && (!reached || SEVERITY_RANK[f.severity] > SEVERITY_RANK[reached.severity])) reached = f;
+      if (t.weight >= f.weight && t.count >= f.min_actions && (!reached || SEVERITY_RANK[f.severity] > SEVERITY_RANK[reached.severity])) reached = f;
     }
     if (!reached) {
       slot.floorRank = 0;
@@ -98,6 +126,8 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
     const rank = SEVERITY_RANK[reached.severity];
     if (rank <= slot.floorRank) return undefined;
     slot.floorRank = rank;
+    const inWindow = within(slot.actions, now, config.window_ms);
+    const total = inWindow.reduce((s, a) => s + a.weight, 0);
     const seconds = config.window_ms / 1000;
     return {
       severity: reached.severity,
@@ -112,18 +142,18 @@ export class DestructiveBurstDetector implements Detector<BurstConfig> {
     };
   }
 
-  private checkBaseline(slot: BurstSlot, now: number, agentKey: string, config: BurstConfig): FindingDraft | undefined {
+  private checkBaseline(slot: BurstSlot, now: number, agentKey: string, config: BurstConfig, t: Tally): FindingDraft | undefined {
     const b = config.baseline;
     const learned = this.baselines.rateOf(agentKey);
-    const inWindow = within(slot.actions, now, b.window_ms);
-    if (inWindow.length < b.min_actions) slot.baselineRank = 0;
-    if (!learned || learned.minutes < b.warmup_minutes || inWindow.length < b.min_actions) return undefined;
+    if (t.baselineCount < b.min_actions) slot.baselineRank = 0;
+    if (!learned || learned.minutes < b.warmup_minutes || t.baselineCount < b.min_actions) return undefined;
     const rate = Math.max(learned.rate, b.min_rate_per_minute);
     const mean = (rate * b.window_ms) / 60_000;
-    const p = poissonUpperTail(inWindow.length, mean);
+    const p = poissonUpperTail(t.baselineCount, mean);
     const severity: FindingSeverity | undefined = p < b.p_high ? 'high' : p < b.p_medium ? 'medium' : undefined;
     if (!severity || SEVERITY_RANK[severity] <= slot.baselineRank) return undefined;
     slot.baselineRank = SEVERITY_RANK[severity];
+    const inWindow = within(slot.actions, now, b.window_ms);
     const seconds = b.window_ms / 1000;
     return {
       severity,

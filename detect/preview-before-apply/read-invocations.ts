@@ -6,6 +6,7 @@
  * keeps its words, its positional words (flags and their values removed) and its directory.
  */
 import path from 'node:path';
+import { BoundedMap } from '../../lib/bounded.js';
 import { parseShell } from '../../normalize/classify/shell/parse-shell.js';
 import type { PreviewConfig, ToolConfig } from './config.js';
 
@@ -87,7 +88,29 @@ function mentionsKnownTool(command: string, config: PreviewConfig): boolean {
 /** Every known tool's command names, per configuration (built once; a configuration is never edited). */
 const toolNames = new WeakMap<PreviewConfig, string[]>();
 
-export function readInvocations(command: string, cwd: string, config: PreviewConfig, depth = 0): Invocation[] {
+/** Commands read lately, per configuration: agents repeat their commands, and a parse is dear. */
+const MEMO_SIZE = 4096;
+const memos = new WeakMap<PreviewConfig, BoundedMap<string, readonly Invocation[]>>();
+const NONE: readonly Invocation[] = Object.freeze([]);
+
+/**
+ * The invocations `command` runs from `cwd`. The answer is shared between calls with the same
+ * text, directory and configuration (a bounded memo): callers must not change it.
+ */
+export function readInvocations(command: string, cwd: string, config: PreviewConfig): readonly Invocation[] {
+  if (!mentionsKnownTool(command, config)) return NONE;
+  let memo = memos.get(config);
+  if (memo === undefined) memos.set(config, (memo = new BoundedMap(MEMO_SIZE)));
+  const key = `${cwd}\u0000${command}`;
+  let found = memo.lookup(key);
+  if (found === undefined) {
+    found = read(command, cwd, config, 0);
+    memo.set(key, found.length === 0 ? NONE : found);
+  }
+  return found;
+}
+
+function read(command: string, cwd: string, config: PreviewConfig, depth: number): Invocation[] {
   if (command.trim() === '' || depth > MAX_DEPTH || !mentionsKnownTool(command, config)) return [];
   const out: Invocation[] = [];
   let dir = cwd || '/';
@@ -103,7 +126,7 @@ export function readInvocations(command: string, cwd: string, config: PreviewCon
     }
     if (config.shells.includes(name)) {
       const c = rest.indexOf('-c');
-      if (c >= 0 && rest[c + 1] !== undefined) out.push(...readInvocations(rest[c + 1]!, dir, config, depth + 1));
+      if (c >= 0 && rest[c + 1] !== undefined) out.push(...read(rest[c + 1]!, dir, config, depth + 1));
       continue;
     }
     for (const [tool, spec] of Object.entries(config.tools)) {
