@@ -48,7 +48,7 @@ describe('redaction memo', () => {
     memo.redact(long);
     assert.equal(calls(), 2);
     for (const v of ['a', 'b', 'c', 'a']) memo.redact(v);
-    assert.equal(calls(), 6, 'the memo was emptied when full, so a is redacted again');
+    assert.equal(calls(), 6, 'a was the least recently used when c came, so it is redacted again');
   });
 
   it('keeps redactValue when the redactor has it', () => {
