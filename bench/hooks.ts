@@ -10,6 +10,10 @@
  * policy), so each destructive call comes from a session of its own, declared beforehand; the
  * ordinary calls come from one long session per agent. A wrong answer (an ordinary call denied,
  * a destructive one allowed) is counted. Prints figures; asserts nothing.
+ *
+ * The calls are timed after a warm-up of the same load and HTTP hook calls
+ * (`BENCH_WARMUP_SECONDS`, default 30): a Warden just started spends its first half minute
+ * compiling its hot code, which a Warden that runs for weeks does not.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -24,6 +28,7 @@ const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
 const LOAD_SPANS_PER_SECOND = Number(process.env.BENCH_HOOK_LOAD ?? 5_000);
 const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 
 function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
@@ -103,8 +108,22 @@ try {
   const curlBaseline: number[] = [];
   for (let i = 0; i < 20; i++) curlBaseline.push((await run('curl', ['-s', '-o', '/dev/null', `${warden.base}/healthz`], '')).ms);
 
-  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
+  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND, WARMUP_SECONDS + 150);
   await new Promise((r) => setTimeout(r, 2_000));
+  if (WARMUP_SECONDS > 0) {
+    const until = performance.now() + WARMUP_SECONDS * 1000;
+    let calls = 0;
+    await Promise.all(
+      Array.from({ length: AGENTS }, async (_, agent) => {
+        for (let call = 0; performance.now() < until; call++, calls++) {
+          const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: warden.dispatcher, headers: { 'content-type': 'application/json' }, body: payload('warm', agent, call).body });
+          await res.body.dump();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }),
+    );
+    process.stdout.write(`  warm-up (not counted): ${WARMUP_SECONDS} s of the load and ${calls} HTTP hook calls right after start\n`);
+  }
   const loadAt = load.spans();
   const started = performance.now();
   const metricsAtStart = await warden.scrape(); // also resets Warden's event-loop delay percentiles

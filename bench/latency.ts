@@ -13,6 +13,12 @@
  * /metrics each second), the probes' latency by thirds of the run, and says plainly whether
  * Warden kept up; and Warden's CPU time per span, the figure that varies least on a shared
  * machine. Prints figures; asserts nothing.
+ *
+ * A Warden just started is not the Warden that runs for weeks: for its first half minute V8
+ * compiles its hot code (about a tenth of the process's CPU goes to the optimizing compiler then,
+ * about one hundredth a minute later), and the probes' code paths (revocation, webhooks) are cold.
+ * So the measured probes follow a warm-up of the same load and probes (`BENCH_WARMUP_SECONDS`,
+ * default 30; 0 measures from the start), whose figures are printed on a line of their own.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toolSpan } from '../test/helpers/tool-span.js';
@@ -23,6 +29,7 @@ import { percentile, sampleBacklog, slope, startWardenProcess, type BacklogSampl
 const PROBES = Number(process.env.BENCH_PROBES ?? 3_000);
 const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 50);
 const LOAD_SPANS_PER_SECOND = 5_000;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 
 const secret = generateWebhookSecret();
 const receiver = await WebhookReceiver.start({ secret });
@@ -67,25 +74,12 @@ function keptUp(trend: Array<[number, number]>, samples: BacklogSample[], before
   ];
 }
 
-try {
-  process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
-  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND);
-
-  await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
-  const accepted = new Map<string, number>();
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
+/** Sends `count` probes at PROBES_PER_SECOND; resolves when every one was answered. */
+async function sendProbes(prefix: string, count: number, accepted: Map<string, number>, sentAt: Map<string, number>): Promise<void> {
   const started = performance.now();
-  const loadAtStart = load.spans();
-  const skippedAtStart = load.skipped();
-  const metricsAtStart = await scrape(); // also resets Warden's event-loop delay percentiles
-  const backlog = sampleBacklog(warden);
-  // This process's own delays stretch the measured latency too (it times both ends): shown beside.
-  const ownLoop = monitorEventLoopDelay({ resolution: 10 });
-  ownLoop.enable();
   const probes: Promise<void>[] = [];
-  for (let n = 0; n < PROBES; n++) {
-    const sessionId = `probe-${n}`;
+  for (let n = 0; n < count; n++) {
+    const sessionId = `${prefix}-${n}`;
     sentAt.set(sessionId, (performance.now() - started) / 1000);
     probes.push(
       post([toolSpan(sessionId, 'rm -rf /srv/prod/db', { 'warden.scope.deny': ['/srv/prod/**'] })]).then((status) => {
@@ -98,8 +92,57 @@ try {
     if (n % 2000 === 1999) process.stdout.write(`  … ${n + 1} probes sent\n`);
   }
   await Promise.all(probes);
+}
+
+/** Milliseconds from each accepted probe to its session's first verified webhook, sorted. */
+function latenciesOf(accepted: Map<string, number>): number[] {
+  const first = new Map<string, number>();
+  for (const hook of receiver.received) {
+    const data = (hook.verified as { data?: { session_id?: string } } | undefined)?.data;
+    if (hook.status < 300 && data?.session_id && accepted.has(data.session_id) && !first.has(data.session_id)) first.set(data.session_id, hook.at);
+  }
+  const out: number[] = [];
+  for (const [sessionId, t0] of accepted) {
+    const t1 = first.get(sessionId);
+    if (t1 !== undefined) out.push(t1 - t0);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+try {
+  process.stdout.write(`\nDetection latency (span accepted → webhook received), Warden in its own process, embedded mode:\n`);
+  const load = await warden.backgroundLoad(LOAD_SPANS_PER_SECOND, WARMUP_SECONDS + PROBES / PROBES_PER_SECOND + 60);
+
+  await new Promise((r) => setTimeout(r, 2_000)); // let the load settle
+  if (WARMUP_SECONDS > 0) {
+    const warmAccepted = new Map<string, number>();
+    const warmStart = await scrape();
+    const warmLoad = load.spans();
+    const t0 = performance.now();
+    await sendProbes('warmup', Math.round(WARMUP_SECONDS * PROBES_PER_SECOND), warmAccepted, new Map());
+    const warmEnd = await scrape();
+    const warm = latenciesOf(warmAccepted);
+    const spans = (warmEnd.get('warden_events_received_total{stage="http",signal="traces"}') ?? NaN) - (warmStart.get('warden_events_received_total{stage="http",signal="traces"}') ?? NaN);
+    const cpu = (warmEnd.get('process_cpu_seconds_total') ?? NaN) - (warmStart.get('process_cpu_seconds_total') ?? NaN);
+    process.stdout.write(
+      `  warm-up (not counted below): ${WARMUP_SECONDS} s of the same load and probes right after start — load ${Math.round((load.spans() - warmLoad) / ((performance.now() - t0) / 1000)).toLocaleString('en-US')} spans/s, ` +
+        `probe latency p50 ${percentile(warm, 50).toFixed(1)} ms · p99 ${percentile(warm, 99).toFixed(1)} ms so far, Warden's CPU per span ${((cpu / spans) * 1e6).toFixed(1)} µs\n`,
+    );
+  }
+  const accepted = new Map<string, number>();
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const started = performance.now();
+  const loadAtStart = load.spans();
+  const skippedAtStart = load.skipped();
+  const metricsAtStart = await scrape(); // also resets Warden's event-loop delay percentiles
+  const backlog = sampleBacklog(warden);
+  // This process's own delays stretch the measured latency too (it times both ends): shown beside.
+  const ownLoop = monitorEventLoopDelay({ resolution: 10 });
+  ownLoop.enable();
+  await sendProbes('probe', PROBES, accepted, sentAt);
   const deadline = Date.now() + 60_000;
-  const seen = (): number => receiver.received.filter((r) => r.status < 300).length;
+  const seen = (): number => latenciesOf(accepted).length;
   while (seen() < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (performance.now() - started) / 1000;
   const metricsAtEnd = await scrape();

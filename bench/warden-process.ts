@@ -54,7 +54,8 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/warden.mjs'), 'start'], {
     env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_GRPC_PORT: '0', WARDEN_DATA_DIR: dataDir, WARDEN_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_WARDEN_STDOUT: a file for the Warden process's standard output (e.g. with `--trace-deopt`).
+    stdio: ['ignore', process.env.BENCH_WARDEN_STDOUT ? fs.openSync(process.env.BENCH_WARDEN_STDOUT, 'w') : 'ignore', 'inherit'],
   });
   const dispatcher = new Agent({ connections: 16, pipelining: 1 });
   // Scrapes on connections of their own: behind the load's requests they would wait seconds,
