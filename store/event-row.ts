@@ -17,17 +17,20 @@ export function nsToDateTime64(ns: string, field = 'time'): string {
   }
   const padded = value.padStart(10, '0');
   const seconds = padded.slice(0, -9);
-  // Events of a batch share their second: the date part is formatted once per second.
-  if (seconds !== lastSeconds) {
+  // Events of a batch share a few seconds (start, end, observed): each second's date is formatted once.
+  let prefix = prefixes.get(seconds);
+  if (prefix === undefined) {
     const iso = new Date(Number(seconds) * 1000).toISOString();
-    lastSeconds = seconds;
-    lastPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+    prefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+    if (prefixes.size >= MAX_PREFIXES) prefixes.clear();
+    prefixes.set(seconds, prefix);
   }
-  return lastPrefix + padded.slice(-9);
+  return prefix + padded.slice(-9);
 }
 
-let lastSeconds = '';
-let lastPrefix = '';
+/** Whole seconds → their `YYYY-MM-DD hh:mm:ss.` text; emptied when full. */
+const prefixes = new Map<string, string>();
+const MAX_PREFIXES = 256;
 
 /**
  * The shape written to `audit_events` (inserted_at is left to its default): the AuditEvent with
