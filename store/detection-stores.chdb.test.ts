@@ -102,7 +102,7 @@ describe('detection state in ClickHouse (chdb)', () => {
     assert.ok(result.sessions >= 2 && result.revoked >= 1);
     const rebuilt = engine.registry.get('default', burst.id)!;
     assert.equal(rebuilt.counts.events, 3);
-    assert.deepEqual(rebuilt.recent.map((e) => e.event_id), burstEvents.slice(0, 3).map((e) => e.event_id));
+    assert.deepEqual(rebuilt.recentIds, burstEvents.slice(0, 3).map((e) => e.event_id));
     assert.equal(engine.registry.get('default', revoked.id)!.state, 'revoked');
     assert.equal(findings.length, 0, 'replay is silent');
 
@@ -130,13 +130,13 @@ describe('detection state in ClickHouse (chdb)', () => {
     await rebuildFromStore(chdb.handle, engine, options);
     const rebuilt = engine.registry.get('default', moved.id)!;
     assert.equal(rebuilt.counts.events, 5, 'each event counted once');
-    assert.deepEqual(rebuilt.recent.map((e) => e.event_id), events.map((e) => e.event_id));
+    assert.deepEqual(rebuilt.recentIds, events.map((e) => e.event_id));
   });
 
   it('keeps only the latest events per session when asked', async () => {
     const engine = engineWith(new FakeClock(START + 20_000));
     await rebuildFromStore(chdb.handle, engine, { sinceMs: START - 3_600_000, maxSessions: 10, maxEventsPerSession: 2 });
     const s = engine.registry.get('default', 'scenario-burst')!;
-    assert.deepEqual(s.recent.map((e) => e.event_id), ['scenario-burst-1', 'scenario-burst-2']);
+    assert.deepEqual(s.recentIds, ['scenario-burst-1', 'scenario-burst-2']);
   });
 });

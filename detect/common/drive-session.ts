@@ -1,6 +1,6 @@
 /**
  * Test helper: runs one scenario session through a given detector instance under a given
- * fake clock, as the engine would (session counts and recent events kept). Unlike the shared
+ * fake clock, as the engine would (session counts and recent event ids kept). Unlike the shared
  * `runScenario`, the detector and clock outlive the session, so tests can run several
  * sessions through one instance (cross-session baselines) or advance time between steps.
  */
@@ -32,7 +32,7 @@ export function driveSession<C>(detector: Detector<C>, config: C, scenario: Scen
         return session.slots.get(detector.name) as S;
       },
     });
-    session.recent.push(event);
+    session.recentIds.push(event.event_id);
     return drafts;
   });
   return { session, perStep, all: perStep.flat() };

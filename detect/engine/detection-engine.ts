@@ -5,8 +5,9 @@
  * session (declarations, counts); run each detector with the session's resolved config — a
  * detector that throws is counted and logged, the others and ingestion carry on; turn drafts
  * into Findings with deterministic ids; drop ids already emitted (a bounded set); hand each new
- * finding to the finding store and to `onFinding` (the kill switch). Finally the event joins the
- * session's recent list, so detectors see `session.recent` as the events before the current one.
+ * finding to the finding store and to `onFinding` (the kill switch). Finally the event's id joins
+ * the session's recent ids (how a redelivered copy is known); detectors keep what they need of
+ * earlier events in their own slots.
  *
  * One intended action, judged once: an intent that names its tool call has an id derived from
  * the call (normalize/event-id.ts), so the same call's intent arriving again — through the gate

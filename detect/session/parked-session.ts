@@ -62,7 +62,7 @@ export function parkedOf(s: SessionState): ParkedSession {
   return sessionRecordOf(s);
 }
 
-/** A session rebuilt from its parked record: declarations back, no recent events or detector state. */
+/** A session rebuilt from its parked record: declarations back, no recent event ids or detector state. */
 export function sessionFromParked(p: ParkedSession, revoked: RevocationInfo | null): SessionState {
-  return { ...sessionRecordOf(p), state: statusOf(revoked), revoked, recent: [], slots: new Map() };
+  return { ...sessionRecordOf(p), state: statusOf(revoked), revoked, recentIds: [], slots: new Map() };
 }

@@ -46,14 +46,18 @@ describe('SessionRegistry', () => {
 
   it('counts events by phase and destructiveness and bounds the recent list', () => {
     const r = new SessionRegistry({ clock: new FakeClock(), recentSize: 3 });
+    const seen = [];
     for (const step of [{ phase: 'intent' as const, command: 'rm -rf /srv/x' }, { command: 'rm -rf /srv/x' }, { command: 'ls' }, { command: 'ls' }]) {
       const e = event('s', step);
       r.remember(r.observe(e), e);
+      seen.push(e);
     }
     const s = r.get('default', 's')!;
     assert.deepEqual(s.counts, { events: 4, intents: 1, executions: 3, destructive: 2 });
-    assert.equal(s.recent.length, 3);
-    assert.ok(r.isDuplicate(s.recent[2]!));
+    assert.equal(s.recentIds.length, 3);
+    assert.deepEqual(s.recentIds, seen.slice(1).map((e) => e.event_id));
+    assert.ok(r.isDuplicate(seen[3]!));
+    assert.ok(!r.isDuplicate(seen[0]!), 'the oldest id left the bounded list');
     assert.ok(!r.isDuplicate(event('s')));
   });
 

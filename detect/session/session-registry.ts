@@ -6,7 +6,7 @@
  * Sessions idle longer than `idleMs` (by the injected clock) expire. `observe` creates or
  * updates a session from an event — declarations follow CONVENTIONS.md (first value wins; a
  * `session`-phase event may update explicitly), identity is filled when first known, counts and
- * last-seen advance — and `remember` appends the event to the session's bounded `recent` list
+ * last-seen advance — and `remember` appends the event's id to the session's bounded `recentIds` list
  * afterwards (detectors see the previous events there).
  *
  * Declarations and revocations are never lost while a session is live (parked-session.ts has the
@@ -41,7 +41,7 @@ export interface SessionRegistryOptions {
   maxSessionsPerTenant?: number;
   /** A session not seen for this long is dropped (default 30 min). */
   idleMs?: number;
-  /** Events kept in `recent` per session (default 200). */
+  /** Event ids kept in `recentIds` per session (default 200). */
   recentSize?: number;
   /** Revocations remembered, all tenants together (default 100 000). */
   maxRevocations?: number;
@@ -268,9 +268,9 @@ export class SessionRegistry implements SessionDirectory {
   remember(session: SessionState, event: AuditEvent): void {
     const ids = this.recentIds.get(session) ?? new Set<string>();
     this.recentIds.set(session, ids);
-    session.recent.push(event);
+    session.recentIds.push(event.event_id);
     ids.add(event.event_id);
-    while (session.recent.length > this.recentSize) ids.delete(session.recent.shift()!.event_id);
+    while (session.recentIds.length > this.recentSize) ids.delete(session.recentIds.shift()!);
   }
 
   markRevoked(tenant: string, sessionId: string, info: RevocationInfo): void {
@@ -349,7 +349,7 @@ export class SessionRegistry implements SessionDirectory {
       first_seen_ms: now,
       last_seen_ms: now,
       counts: { events: 0, intents: 0, executions: 0, destructive: 0 },
-      recent: [],
+      recentIds: [],
       slots: new Map(),
     };
   }

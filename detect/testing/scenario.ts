@@ -71,7 +71,7 @@ export function newSession(scenario: Scenario, nowMs: number): SessionState {
     first_seen_ms: nowMs,
     last_seen_ms: nowMs,
     counts: zeroCounts(),
-    recent: [],
+    recentIds: [],
     slots: new Map(),
   };
 }
@@ -160,8 +160,8 @@ export function runScenario<C>(factory: DetectorFactory<C>, scenario: Scenario):
         return session.slots.get(factory.name) as S;
       },
     });
-    session.recent.push(event);
-    if (session.recent.length > 200) session.recent.shift();
+    session.recentIds.push(event.event_id);
+    if (session.recentIds.length > 200) session.recentIds.shift();
     perStep.push(drafts);
   });
   return { perStep, all: perStep.flat(), events };
