@@ -7,6 +7,7 @@
 import type { ToolSpec } from '../rule-schema.js';
 import type { Target, ToolSubject } from '../evaluate/subject.js';
 import { globMatch } from '../evaluate/patterns.js';
+import { BoundedMap } from '../../../lib/bounded.js';
 import { resolvePath } from '../targets/paths.js';
 import { urlTarget } from '../targets/local-targets.js';
 
@@ -16,8 +17,19 @@ const GENERIC: ToolSpec = {
   url_arguments: ['url', 'endpoint', 'uri'], method_arguments: ['method'], mailbox_arguments: [], folder_arguments: [],
 };
 
+/** Tool names already looked up, per rule set's tool list (names come from agents: bounded). */
+const FOUND_CAP = 1024;
+const found = new WeakMap<ToolSpec[], BoundedMap<string, ToolSpec>>();
+
 export function findToolSpec(tools: ToolSpec[], name: string): ToolSpec {
-  return tools.find((t) => globMatch(t.names, name, true)) ?? GENERIC;
+  let known = found.get(tools);
+  if (known === undefined) found.set(tools, (known = new BoundedMap(FOUND_CAP)));
+  let spec = known.get(name);
+  if (spec === undefined) {
+    spec = tools.find((t) => globMatch(t.names, name, true)) ?? GENERIC;
+    known.set(name, spec);
+  }
+  return spec;
 }
 
 /** First string argument among `keys` (arrays give their string items). */
