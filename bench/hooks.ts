@@ -11,6 +11,12 @@
  * ordinary calls come from one long session per agent. A wrong answer (an ordinary call denied,
  * a destructive one allowed) is counted. Prints figures; asserts nothing.
  *
+ * An agent hooks a tool call, runs it and waits for its model before the next one: each agent's
+ * calls here are `BENCH_HOOK_GAP_MS` apart (default 250 ms, shorter than any agent turn
+ * recorded: a PreToolUse, the tool running, a PostToolUse and the model choosing the next call).
+ * The shell client is also run back to back (no gap, four processes spawned without pause), a
+ * stress figure printed beside the paced one.
+ *
  * The calls are timed after a warm-up of the same load and HTTP hook calls
  * (`BENCH_WARMUP_SECONDS`, default 30): a Warden just started spends its first half minute
  * compiling its hot code, which a Warden that runs for weeks does not.
@@ -25,10 +31,12 @@ import { percentile, ROOT, startWardenProcess } from './warden-process.js';
 const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
 const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
+const BACK_TO_BACK_CALLS = Math.max(8, Math.round(CALLS / 2));
 const LOAD_SPANS_PER_SECOND = Number(process.env.BENCH_HOOK_LOAD ?? 5_000);
 const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
+const GAP_MS = Number(process.env.BENCH_HOOK_GAP_MS ?? 250);
 
 function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
@@ -57,13 +65,16 @@ function line(name: string, ms: number[], note = ''): string {
   return `  ${name.padEnd(46)} p50 ${percentile(s, 50).toFixed(1).padStart(6)} ms · p99 ${percentile(s, 99).toFixed(1).padStart(6)} ms · n ${s.length}${note ? ` · ${note}` : ''}`;
 }
 
-/** `agents` loops of `calls` each, at once; returns every call's time and how many denials were wrong. */
-async function concurrently(agents: number, calls: number, once: (agent: number, call: number) => Promise<{ ms: number; denied: boolean; harmful: boolean }>): Promise<{ ms: number[]; wrong: number }> {
+/** `agents` loops of `calls` each, at once, `gap` ms between an agent's calls; returns every call's time and how many denials were wrong. */
+async function concurrently(agents: number, calls: number, once: (agent: number, call: number) => Promise<{ ms: number; denied: boolean; harmful: boolean }>, gap = GAP_MS): Promise<{ ms: number[]; wrong: number }> {
   const ms: number[] = [];
   let wrong = 0;
   await Promise.all(
     Array.from({ length: agents }, async (_, agent) => {
+      // Agents start apart, as they would: not all four at the same instant.
+      await new Promise((r) => setTimeout(r, (agent * gap) / agents));
       for (let call = 0; call < calls; call++) {
+        if (call > 0 && gap > 0) await new Promise((r) => setTimeout(r, gap));
         const r = await once(agent, call);
         ms.push(r.ms);
         if (r.denied !== r.harmful) wrong++;
@@ -94,7 +105,7 @@ const warden = await startWardenProcess();
 try {
   // Every session declares a never-touch scope first, so its harmful calls are denied.
   const declared = [];
-  for (const [client, calls] of [['shell', CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
+  for (const [client, calls] of [['shell', CALLS + BACK_TO_BACK_CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
     for (let agent = 0; agent < AGENTS; agent++) {
       for (let call = 0; call < calls; call++) if (call % 4 === 3 || call === 0) declared.push(toolSpan(sessionOf(client, agent, call, call % 4 === 3), 'git status', { 'warden.scope.deny': ['/srv/prod/**'] }));
     }
@@ -124,15 +135,18 @@ try {
     );
     process.stdout.write(`  warm-up (not counted): ${WARMUP_SECONDS} s of the load and ${calls} HTTP hook calls right after start\n`);
   }
+  if (GAP_MS > 0) process.stdout.write(`  each agent's calls ${GAP_MS} ms apart (an agent runs the tool and waits for its model between hooks)\n`);
   const loadAt = load.spans();
   const started = performance.now();
   const metricsAtStart = await warden.scrape(); // also resets Warden's event-loop delay percentiles
 
-  const shell = await concurrently(AGENTS, CALLS, async (agent, call) => {
+  const shellCall = async (agent: number, call: number): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
     const { body, harmful } = payload('shell', agent, call);
     const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
-  });
+  };
+  const shell = await concurrently(AGENTS, CALLS, shellCall);
+  const shellBackToBack = await concurrently(AGENTS, BACK_TO_BACK_CALLS, (agent, call) => shellCall(agent, CALLS + call), 0);
   const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
     const { body, harmful } = payload('node', agent, call);
     const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
@@ -159,6 +173,7 @@ try {
       line('baseline: node -e 0', nodeBaseline, 'alone, before the load'),
       line('baseline: curl /healthz', curlBaseline, 'alone, before the load'),
       line('shell client (bin/warden-hook)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
+      line('shell client, back to back (no gap: stress)', shellBackToBack.ms, `${shellBackToBack.wrong} wrong answers`),
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
