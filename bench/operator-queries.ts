@@ -7,9 +7,11 @@
  * radius, findings and "which sessions touched this target". Each query runs ≥ 20 times with
  * varied parameters, alternating with the same question asked the way Warden asked it before
  * the index tables (a full aggregation over `audit_events`), so both columns see the same load.
- * Prints p50/p95 beside the targets (p50 ≤ 50 ms at 5M, ≤ 200 ms at 50M), the generation time
- * and the data size, and the round trip of `SELECT 1` timed in the same runs (the floor any
- * query pays on the machine as loaded at the time). Asserts nothing.
+ * Prints p50/p95 beside the targets (p50 ≤ 50 ms at 5M, ≤ 200 ms at 50M), the statements each
+ * query sends to the engine per call, the generation time and the data size, and two floors
+ * timed in the same runs on the machine as loaded at the time: the round trip of `SELECT 1`
+ * (what any statement pays) and a key read of one `sessions` row (what any statement that reads
+ * a table pays, however little it reads). Asserts nothing.
  *
  * `BENCH_OQ_SCALES` (default `5`) lists the sizes in millions of events — `5,50` adds the 50M
  * trail, which takes about 20 minutes and 6 GiB of disk on the build machine, so it is not on by
@@ -19,7 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { migrate, openClickHouse } from '../store/index.js';
+import { migrate, openClickHouse, type ClickHouseHandle } from '../store/index.js';
 import { silentLogger } from '../lib/logger.js';
 import { sessionEvents, pairTimeline } from '../serve/api/queries/timeline.js';
 import { blastRadius } from '../serve/api/queries/blast-radius.js';
@@ -51,6 +53,28 @@ interface Row {
   name: string;
   now: number[];
   before?: number[];
+  /** Statements sent to the engine per call of `now` (summed over the runs). */
+  statements?: number;
+}
+
+/**
+ * Counts the statements a function sends through the handle's client: on the embedded engine
+ * each costs a fixed price (parse, plan, open the parts it reads) whatever it returns, so the
+ * count says as much about a query's floor as the rows it reads.
+ */
+function countingStatements(handle: ClickHouseHandle): { handle: ClickHouseHandle; count: () => number } {
+  let n = 0;
+  const client = new Proxy(handle.client, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key !== 'query' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        n++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { handle: { ...handle, client }, count: () => n };
 }
 
 async function runScale(millions: number): Promise<void> {
@@ -95,7 +119,10 @@ async function runScale(millions: number): Promise<void> {
       return { tenant: tenantOf(k), id: sessionId(k) };
     };
     const dayMs = 86_400_000;
-    const reader = createSessionReader({ storage: handle, sessions: { get: () => undefined, list: () => [] }, revocations: { revocationOf: () => null } });
+    // The queries timed below go through a client that counts their statements.
+    const counted = countingStatements(handle);
+    const q = counted.handle;
+    const reader = createSessionReader({ storage: q, sessions: { get: () => undefined, list: () => [] }, revocations: { revocationOf: () => null } });
     const patterns = [
       () => `k8s://prod/default/pod/web-${Math.floor(rand() * 300)}`,
       () => 'k8s://prod/*',
@@ -106,6 +133,7 @@ async function runScale(millions: number): Promise<void> {
     ];
     const rows: Row[] = [
       { name: 'SELECT 1', now: [] },
+      { name: 'key read', now: [] },
       { name: 'timeline', now: [] },
       { name: 'session', now: [] },
       { name: 'sessions list', now: [], before: [] },
@@ -113,14 +141,33 @@ async function runScale(millions: number): Promise<void> {
       { name: 'findings', now: [] },
       { name: 'targets', now: [], before: [] },
     ];
-    const [floor, timeline, one, list, blast, findings, targets] = rows as [Row, Row, Row, Row, Row, Row, Row];
+    const [floor, keyRead, timeline, one, list, blast, findings, targets] = rows as [Row, Row, Row, Row, Row, Row, Row, Row];
+    /** Times one call, and adds the statements it sent to the row's count. */
+    const timedNow = async (row: Row, fn: () => Promise<unknown>): Promise<number> => {
+      const n0 = counted.count();
+      const ms = await timed(fn);
+      row.statements = (row.statements ?? 0) + counted.count() - n0;
+      return ms;
+    };
     for (let run = 0; run < RUNS; run++) {
       const s = session();
       // The round trip of a query that reads nothing: how loaded the machine is right now.
-      floor.now.push(await timed(async () => (await handle.client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json()));
-      timeline.now.push(await timed(async () => pairTimeline(await sessionEvents(handle, s.tenant, s.id, 5_000))));
-      one.now.push(await timed(() => reader.get(s.tenant, s.id)));
-      blast.now.push(await timed(() => blastRadius(handle, s.tenant, s.id)));
+      floor.now.push(await timedNow(floor, async () => (await q.client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json()));
+      // The least a statement that reads a table pays: one row of `sessions` by its key.
+      keyRead.now.push(
+        await timedNow(keyRead, async () =>
+          (
+            await q.client.query({
+              query: `SELECT session_id FROM ${db}.sessions WHERE tenant = {t:String} AND session_id = {id:String}`,
+              query_params: { t: s.tenant, id: s.id },
+              format: 'JSONEachRow',
+            })
+          ).json(),
+        ),
+      );
+      timeline.now.push(await timedNow(timeline, async () => pairTimeline(await sessionEvents(q, s.tenant, s.id, 5_000))));
+      one.now.push(await timedNow(one, () => reader.get(s.tenant, s.id)));
+      blast.now.push(await timedNow(blast, () => blastRadius(q, s.tenant, s.id)));
 
       const tenant = run % 4 === 3 ? 'globex' : 'acme';
       const agent = run % 3 === 1 ? pick(AGENTS) : undefined;
@@ -128,7 +175,7 @@ async function runScale(millions: number): Promise<void> {
       const limit = pick([20, 50, 100]);
       const listQuery = { tenant, limit, ...(agent ? { agent } : {}), ...(sinceMs !== undefined ? { sinceMs } : {}) };
       // Before and after alternate, in an order that swaps each run.
-      const listNow = (): Promise<number> => timed(() => reader.list(listQuery));
+      const listNow = (): Promise<number> => timedNow(list, () => reader.list(listQuery));
       // Before: the stored rows and every event aggregated per session, both read in full as the reader did.
       const listBefore = (): Promise<number> => timed(() => Promise.all([storedSessions(handle, listQuery), sessionsFromEvents(handle, listQuery)]));
       if (run % 2 === 0) {
@@ -140,8 +187,8 @@ async function runScale(millions: number): Promise<void> {
       }
 
       findings.now.push(
-        await timed(() =>
-          listFindings(handle, {
+        await timedNow(findings, () =>
+          listFindings(q, {
             tenant,
             limit,
             ...(run % 4 === 1 ? { severity: 'high' as const } : {}),
@@ -156,7 +203,7 @@ async function runScale(millions: number): Promise<void> {
       const targetSince = run % 5 === 4 ? endMs - dayMs : undefined;
       const targetQuery = { tenant, match, limit, ...(targetSince !== undefined ? { sinceMs: targetSince } : {}) };
       const targetBefore = (): Promise<number> => timed(() => scanSessionsTouching(handle, targetQuery));
-      const targetNow = (): Promise<number> => timed(() => sessionsTouching(handle, targetQuery));
+      const targetNow = (): Promise<number> => timedNow(targets, () => sessionsTouching(q, targetQuery));
       if (run % 2 === 0) {
         targets.now.push(await targetNow());
         targets.before!.push(await targetBefore());
@@ -175,12 +222,16 @@ async function runScale(millions: number): Promise<void> {
     console.log(`\noperator queries — ${millions}M events, ${sessions} sessions over ${DAYS} days (embedded ClickHouse; ${RUNS} runs each)`);
     console.log(`  generated in ${(genMs / 1000).toFixed(1)} s; background merges settled ${(settleMs / 1000).toFixed(1)} s later`);
     for (const t of sizes) console.log(`  ${t.table.padEnd(22)} ${String(t.rows).padStart(11)} rows ${(Number(t.bytes) / 2 ** 20).toFixed(1).padStart(9)} MiB  ${t.parts} parts`);
-    console.log(`  ${'query'.padEnd(15)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)}   target p50   ${'before p50'.padStart(10)} ${'p95'.padStart(7)}`);
+    console.log(`  ${'query'.padEnd(15)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'stmts'.padStart(5)}   target p50   ${'before p50'.padStart(10)} ${'p95'.padStart(7)}`);
     for (const row of rows) {
       const [p50, p95] = stats(row.now);
       const before = row.before ? stats(row.before) : undefined;
-      const verdict = row === floor ? '' : p50 <= target ? 'met' : 'MISSED';
-      console.log(`  ${row.name.padEnd(15)} ${fmt(p50)} ${fmt(p95)}   ≤ ${String(target).padStart(3)} ${verdict.padEnd(6)} ${before ? `${fmt(before[0])}    ${fmt(before[1])}` : '      (unchanged)'}`);
+      const isFloor = row === floor || row === keyRead;
+      const verdict = isFloor ? '' : p50 <= target ? 'met' : 'MISSED';
+      const perCall = ((row.statements ?? 0) / row.now.length).toFixed(1).padStart(5);
+      console.log(
+        `  ${row.name.padEnd(15)} ${fmt(p50)} ${fmt(p95)} ${perCall}   ${isFloor ? '(floor)   ' : `≤ ${String(target).padStart(3)}`} ${verdict.padEnd(6)} ${before ? `${fmt(before[0])}    ${fmt(before[1])}` : isFloor ? '' : '      (unchanged)'}`,
+      );
     }
   } finally {
     await handle.close();
