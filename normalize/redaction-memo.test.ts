@@ -1,6 +1,8 @@
 /**
  * The redaction memo returns what the redactor would, calls it once per repeated short value,
- * never memoizes long values, stays bounded, and keeps the structured-value methods.
+ * never memoizes long values, stays bounded, and keeps the structured-value methods. A value read
+ * all the time stays remembered while values seen once stream past it, and structured values
+ * (tool arguments) are walked through the memo, so a repeated command inside them is redacted once.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -55,5 +57,30 @@ describe('redaction memo', () => {
     const memo = memoizeRedactor(real) as ValueRedactor;
     assert.equal(typeof memo.redactValue, 'function');
     assert.equal('redactValue' in memoizeRedactor(counting(real).redactor), false);
+  });
+
+  it('keeps a value read all the time while values seen once stream past it', () => {
+    const { redactor, calls } = counting(real);
+    const memo = memoizeRedactor(redactor, 100);
+    for (let i = 0; i < 1000; i++) {
+      memo.redact('claude-code');
+      memo.redact(`toolu_${i}`);
+    }
+    assert.equal(calls(), 1 + 1000, 'the repeated value was redacted once, each one-off value once');
+  });
+
+  it('walks structured values through the memo: a repeated command is redacted once', () => {
+    let named = 0;
+    let walked = 0;
+    const inner: ValueRedactor = {
+      ...real,
+      redactNamed: (k, v) => (named++, real.redactNamed(k, v)),
+      redactValue: (v, k) => (walked++, real.redactValue(v, k)),
+    };
+    const memo = memoizeRedactor(inner) as ValueRedactor;
+    const args = { command: 'mysql -u root -pS3cr3tPassw0rd prod', env: { PGPASSWORD: 424242 } };
+    for (let i = 0; i < 3; i++) assert.deepEqual(memo.redactValue(structuredClone(args), 'arguments'), real.redactValue(args, 'arguments'));
+    assert.equal(walked, 0, 'the inner walk (which redacts every string afresh) is not used');
+    assert.equal(named, 1, 'the command string was redacted once, then remembered');
   });
 });
