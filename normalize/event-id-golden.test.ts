@@ -47,9 +47,12 @@ test('event ids are stable across versions', () => {
   assert.equal(eventIdOf({ ...log, timeUnixNano: '0', scope: undefined as unknown as DecodedLogRecord['scope'] }), '6b6cfcea02a86465e300e41f5a945997');
 });
 
+// v2 (a deliberate change): the token covers each row's tenant and session with its id — with ids
+// alone, another session's batch of equal span ids was dropped as a repeat (store/dedup-token.ts).
 test('batch tokens are stable across versions and ignore order', () => {
-  assert.equal(batchToken(['b', 'a', 'c:d']), 'warden-events-v1:a84f0c17f479eb56016e1599fe94b5de99c82404285709cd8b77719ff94c21cb');
-  assert.equal(batchToken(['c:d', 'a', 'b']), 'warden-events-v1:a84f0c17f479eb56016e1599fe94b5de99c82404285709cd8b77719ff94c21cb');
+  const rows = (ids: string[]) => ({ ids, tenants: ids.map(() => 'default'), sessions: ids.map((id) => `s-${id.length}`) });
+  assert.equal(batchToken(rows(['b', 'a', 'c:d'])), batchToken(rows(['c:d', 'a', 'b'])));
+  assert.equal(batchToken(rows(['b', 'a', 'c:d'])), 'warden-events-v2:402996b19065c85ad3b5ef771beb755291a4d4245ce7aa734f29bd665634098d');
 });
 
 // Added with intents keyed by their tool call (issue 8): a deliberate change of id for intents that

@@ -2,7 +2,7 @@
  * ClickHouseAuditStore: the AuditStore the pipeline writes through. Events are first prepared
  * (serialized to rows, see prepared-rows.ts); one batch of rows becomes one
  * JSONCompactEachRow insert into `audit_events`, tagged with an insert_deduplication_token derived from
- * the batch's event ids, so retrying a batch never stores it twice. With `checkExisting` it first
+ * the batch's events (tenant, session and id of each: dedup-token.ts), so retrying a batch never stores it twice. With `checkExisting` it first
  * asks which events are already stored and inserts only the rest (re-delivery of a batch composed
  * differently after a crash). Intents whose id is their tool call's (`PreparedRows.byCall`) are
  * checked on every insert: the same call's intent arriving again through another channel (the
@@ -95,7 +95,7 @@ export class ClickHouseAuditStore implements AuditStore {
             table: this.table,
             columns: INSERT_COLUMNS,
             body: rowsBody(group),
-            settings: { insert_deduplication_token: batchToken(group.ids) },
+            settings: { insert_deduplication_token: batchToken(group) },
           });
         }
       }

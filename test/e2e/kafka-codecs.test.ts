@@ -52,7 +52,12 @@ after(async () => {
   await chdb?.cleanup();
 });
 
-/** One Collector-format export request of SPANS spans for `session`. */
+/**
+ * One Collector-format export request of SPANS spans for `session`. The trace id is the session's
+ * name cut to 16 bytes, so `…-0` and `…-1` of one codec share trace and span ids, and their
+ * events have equal ids: storage must keep them apart (an insert of one partition's batch was
+ * once dropped as a repeat of the other's, when both held the same ids).
+ */
 function request(session: string, index: number): Buffer {
   const now = BigInt(Date.now()) * 1_000_000n;
   const spans: DecodedSpan[] = Array.from({ length: SPANS }, (_, i) => {
