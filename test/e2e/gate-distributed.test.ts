@@ -19,7 +19,7 @@ import path from 'node:path';
 import { kafkaMockAvailable, startKafkaMock, type RunningKafka } from '../infra/kafka-mock.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { bash, gateTokens, declare as declareAs, hook as hookAs, ownersAnswer as ownersAnswerAs, routed } from '../helpers/distributed-gate.js';
+import { bash, gateTokens, declare as declareAs, hook as hookAs, ownersAnswer as ownersAnswerAs, routed, type HookAnswer } from '../helpers/distributed-gate.js';
 
 const TOKEN = 'wdn_test_gate_distributed_0000';
 const OPERATOR = 'wdn_test_gate_dist_operator_00';
@@ -114,17 +114,26 @@ test('an instance leaves during a stream of gate calls: no call allowed that one
   assert.ok(ofB.length > 0, 'b owns some of the sessions');
   const answers: Array<{ s: string; via: string; decision: string; text: string }> = [];
   let bUp = true;
+  // A call sent to b must be answered before b closes: an instance that is closing answers new
+  // requests with 503 (its clients' fail mode decides those), which is not what this test asks.
+  let bCalls: Promise<unknown> = Promise.resolve();
+  const call = (i: number, body: Record<string, unknown>): Promise<HookAnswer & { via: string }> => {
+    const [w, via] = bUp && i % 2 === 1 ? [b, 'b'] : [a, 'a'];
+    const answer = hook(w, body).then((x) => ({ ...x, via }));
+    if (w === b) bCalls = Promise.all([bCalls, answer.catch(() => {})]);
+    return answer;
+  };
   const stream = (async () => {
     for (const [i, s] of sessions.entries()) {
-      const [w, via] = bUp && i % 2 === 1 ? [b, 'b'] : [a, 'a'];
-      const benign = await hook(w, bash(s, `ok-${i}`, 'cat README.md'));
+      const benign = await call(i, bash(s, `ok-${i}`, 'cat README.md'));
       assert.notEqual(benign.decision, 'ask', benign.text);
-      answers.push({ s, via, ...(await hook(w, bash(s, `bad-${i}`, 'git push --force origin main'))) });
+      answers.push({ s, ...(await call(i, bash(s, `bad-${i}`, 'git push --force origin main'))) });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   bUp = false;
+  await bCalls;
   await b.close(); // leaves the group: its partitions move to a
   await stream;
 
