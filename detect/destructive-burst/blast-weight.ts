@@ -66,8 +66,8 @@ function readVerdict(event: AuditEvent, config: BurstConfig): { radius: string; 
   return verdict;
 }
 
-export function blastRadius(event: AuditEvent, config: BurstConfig): string {
-  const { radius } = readVerdict(event, config);
+export function blastRadius(event: AuditEvent, config: BurstConfig, verdict = readVerdict(event, config)): string {
+  const { radius } = verdict;
   const weights = config.weights.radius;
   if (config.radius.wildcard_targets && (weights.wildcard ?? 0) > (weights[radius] ?? 0) && event.targets.some((t) => t.includes('*'))) return 'wildcard';
   return radius;
@@ -75,8 +75,9 @@ export function blastRadius(event: AuditEvent, config: BurstConfig): string {
 
 export function actionWeight(event: AuditEvent, config: BurstConfig, own = false): ActionWeight {
   const w = config.weights;
-  const radius = blastRadius(event, config);
-  const { regenerable } = readVerdict(event, config);
+  const verdict = readVerdict(event, config);
+  const radius = blastRadius(event, config, verdict);
+  const { regenerable } = verdict;
   const severity = event.severity === 'none' ? 'low' : event.severity;
   let weight = (w.radius[radius] ?? 1) * w.severity[severity] * (event.reversible ? w.reversible : w.irreversible);
   if (regenerable) weight *= w.regenerable;
