@@ -11,17 +11,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { startHookTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
-import { runCli, runProcess, type CliRun } from '../../test/helpers/run-cli.js';
+import type { CliRun } from '../../test/helpers/run-cli.js';
+import { HOOK_CLIENTS, runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
 import { fixture } from './testdata/read-fixture.js';
 
 const HOOK_TOKEN = 'wdn_test_agent_hooks_ingest_0000';
 const OPERATOR_TOKEN = 'wdn_test_agent_hooks_operator_00';
-const SHELL_CLIENT = fileURLToPath(new URL('../../bin/warden-hook', import.meta.url));
 
-type Client = 'route' | 'shell' | 'node';
+type Client = 'route' | HookClient;
 type Payload = Record<string, unknown> | string;
 
 interface AgentCase {
@@ -109,9 +108,7 @@ after(async () => {
 
 async function run(client: Client, agent: string, payload: Payload, event?: string, e: Record<string, string> = env): Promise<CliRun> {
   const stdin = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const args = event ? [agent, event] : [agent];
-  if (client === 'shell') return runProcess('/bin/sh', [SHELL_CLIENT, ...args], { stdin, env: e });
-  if (client === 'node') return runCli(['hook', ...args], { stdin, env: e });
+  if (client !== 'route') return runHookClient(client, agent, stdin, e, event ? [event] : []);
   const query = event ? `?event=${event}` : '';
   const res = await fetch(`${e.WARDEN_URL}/api/v1/hooks/${agent}${query}`, {
     method: 'POST',
@@ -147,7 +144,7 @@ async function storedEvents(session: string, atLeast: (events: StoredEvent[]) =>
   return flat(timeline.items);
 }
 
-for (const client of ['route', 'shell'] as const) {
+for (const client of ['route', 'shell', 'shell-curl'] as const) {
   for (const a of AGENTS) {
     describe(`${a.agent} through the ${client === 'route' ? 'hook route' : 'shell client'}`, () => {
       const payload = (name: string, session: string) => ({ ...fixture(a.agent, name), [a.sessionField]: session });
@@ -201,7 +198,7 @@ for (const client of ['route', 'shell'] as const) {
 
 describe('Warden unreachable: the fail mode, in each agent\'s format', () => {
   const down = { WARDEN_URL: 'http://127.0.0.1:9', WARDEN_HOOK_TIMEOUT_MS: '500' };
-  for (const client of ['shell', 'node'] as const) {
+  for (const client of HOOK_CLIENTS) {
     for (const a of AGENTS) {
       test(`${a.agent}, ${client} client: closed denies, open allows, post-tool never blocks`, async () => {
         const pre = fixture(a.agent, a.benign);

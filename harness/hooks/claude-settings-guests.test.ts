@@ -10,16 +10,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { startHookTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
-import { runCli, runProcess, type CliRun } from '../../test/helpers/run-cli.js';
+import type { CliRun } from '../../test/helpers/run-cli.js';
+import { HOOK_CLIENTS, runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
 import { fixture } from './testdata/read-fixture.js';
 import { guestAgentOf } from './claude-settings-guests.js';
 
 const HOOK_TOKEN = 'wdn_test_claude_guests_ingest_00';
 const OPERATOR_TOKEN = 'wdn_test_claude_guests_operator_';
-const SHELL_CLIENT = fileURLToPath(new URL('../../bin/warden-hook', import.meta.url));
 const BOM = '\uFEFF';
 
 interface Guest {
@@ -65,9 +64,8 @@ after(async () => {
   await warden.cleanup();
 });
 
-async function run(client: 'route' | 'shell' | 'node', stdin: string, e: Record<string, string> = env): Promise<CliRun> {
-  if (client === 'shell') return runProcess('/bin/sh', [SHELL_CLIENT, 'claude-code'], { stdin, env: e });
-  if (client === 'node') return runCli(['hook', 'claude-code'], { stdin, env: e });
+async function run(client: 'route' | HookClient, stdin: string, e: Record<string, string> = env): Promise<CliRun> {
+  if (client !== 'route') return runHookClient(client, 'claude-code', stdin, e);
   const res = await fetch(`${e.WARDEN_URL}/api/v1/hooks/claude-code`, {
     method: 'POST',
     headers: { authorization: `Bearer ${e.WARDEN_TOKEN}`, 'content-type': 'application/json' },
@@ -107,7 +105,7 @@ test('payloads are told apart: Cursor\'s and Copilot\'s are theirs, Claude Code\
   assert.equal(guestAgentOf({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } }), null);
 });
 
-for (const client of ['route', 'shell'] as const) {
+for (const client of ['route', 'shell', 'shell-curl'] as const) {
   for (const g of GUESTS) {
     describe(`${g.agent} running the claude-code hook, through the ${client === 'route' ? 'hook route' : 'shell client'}`, () => {
       test('the destructive call is denied with exit 2 and the reason, recorded under the agent and its session', async () => {
@@ -136,7 +134,7 @@ for (const client of ['route', 'shell'] as const) {
 
 describe('Warden unreachable: a guest\'s tool call follows the fail mode in a format its agent obeys', () => {
   const down = { WARDEN_URL: 'http://127.0.0.1:9', WARDEN_HOOK_TIMEOUT_MS: '500' };
-  for (const client of ['shell', 'node'] as const) {
+  for (const client of HOOK_CLIENTS) {
     for (const g of GUESTS) {
       test(`${g.agent}, ${client} client: closed denies with exit 2, open allows`, async () => {
         const closed = await run(client, g.stdin(g.payload('guest-down', 'ls')), down);

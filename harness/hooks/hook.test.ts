@@ -1,7 +1,7 @@
 /**
  * The hook clients end to end, spawned as the agent would with the hook JSON on stdin, against
- * Warden built by the same assembly as `warden start`: the shell client (`bin/warden-hook`) and
- * `warden hook`. PreToolUse is decided by the gate before the tool runs — allowed calls get an
+ * Warden built by the same assembly as `warden start`: the shell client (`bin/warden-hook`, bash
+ * speaking HTTP itself and, with WARDEN_HOOK_TRANSPORT=curl, sh with curl) and `warden hook`. PreToolUse is decided by the gate before the tool runs — allowed calls get an
  * empty answer, a call that deviates from the session's goal is denied in the agent's own format
  * with a reason naming the detector; a revoked session is denied; PostToolUse never blocks and
  * pairs with its intent in the audit trail. Large payloads (a 40 KB apply_patch, a 12 KB heredoc)
@@ -10,9 +10,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { startHookTestWarden, type TestWarden } from '../../test/helpers/test-warden.js';
-import { runHookClient, type HookClient } from '../../test/helpers/run-hook-client.js';
+import { HOOK_CLIENTS, runHookClient } from '../../test/helpers/run-hook-client.js';
 
 const HOOK_TOKEN = 'wdn_test_hook_ingest_00000000';
 const OPERATOR_TOKEN = 'wdn_test_hook_operator_000000';
@@ -49,7 +50,7 @@ async function api(method: 'GET' | 'POST', urlPath: string, body?: unknown): Pro
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-for (const client of ['shell', 'node'] as HookClient[]) {
+for (const client of HOOK_CLIENTS) {
   describe(`${client} client`, () => {
     const run = (agent: string, input: unknown, e: Record<string, string> = env) => runHookClient(client, agent, input, e);
     const sid = (name: string) => `${client}-${name}`;
@@ -147,6 +148,34 @@ for (const client of ['shell', 'node'] as HookClient[]) {
       const garbage = await run('codex', 'not json', down);
       assert.equal(garbage.code, 2);
       assert.match(garbage.stderr, /could not (read|check)/);
+    });
+
+    test('a listener that never answers, or hangs up, is given up on and the call denied (fail closed)', async () => {
+      // Real sockets: one server accepts and stays silent, the other closes each connection at once.
+      const open: net.Socket[] = [];
+      const silent = net.createServer((socket) => void open.push(socket));
+      const hangUp = net.createServer((socket) => socket.destroy());
+      const portOf = async (server: net.Server): Promise<number> => {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return (server.address() as net.AddressInfo).port;
+      };
+      try {
+        const timeoutMs = 600;
+        const started = Date.now();
+        const quiet = await run('claude-code', preToolUse('x-2', 'toolu_2', 'ls'), { ...env, WARDEN_URL: `http://127.0.0.1:${await portOf(silent)}`, WARDEN_HOOK_TIMEOUT_MS: String(timeoutMs) });
+        assert.equal(quiet.code, 0);
+        assert.equal(decisionOf(quiet.stdout)!.permissionDecision, 'deny');
+        assert.match(decisionOf(quiet.stdout)!.permissionDecisionReason!, client === 'node' ? /could not check/ : /no answer within 600 ms/);
+        assert.ok(Date.now() - started >= timeoutMs, 'it waited out the timeout before giving up');
+
+        const closed = await run('claude-code', preToolUse('x-2', 'toolu_3', 'ls'), { ...env, WARDEN_URL: `http://127.0.0.1:${await portOf(hangUp)}` });
+        assert.equal(decisionOf(closed.stdout)!.permissionDecision, 'deny');
+        assert.match(decisionOf(closed.stdout)!.permissionDecisionReason!, /could not check/);
+      } finally {
+        for (const socket of open) socket.destroy();
+        silent.close();
+        hangUp.close();
+      }
     });
 
     test('an unreadable payload reaching Warden is blocked with a message saying so', async () => {
