@@ -105,4 +105,7 @@ test('the shell hook client (which cannot import them) uses the schema\'s defaul
   const script = readFileSync(path.join(ROOT, 'bin', 'warden-hook'), 'utf8');
   assert.ok(script.includes(`\${WARDEN_HTTP_PORT:-${CLIENT_DEFAULTS.WARDEN_HTTP_PORT}}`), 'bin/warden-hook: WARDEN_HTTP_PORT default');
   assert.ok(script.includes(`\${WARDEN_HOOK_TIMEOUT_MS:-${CLIENT_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS}}`), 'bin/warden-hook: WARDEN_HOOK_TIMEOUT_MS default');
+  for (const name of ['WARDEN_HOOK_ASK', 'WARDEN_HOOK_TRANSPORT'] as const) {
+    assert.ok(script.includes(`\${${name}:-${SETTING_DEFAULTS[name]}}`), `bin/warden-hook: ${name} default`);
+  }
 });

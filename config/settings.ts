@@ -191,6 +191,14 @@ export const SettingsSchema = Type.Object({
     description: 'what a PreToolUse hook answers when Warden is unreachable, times out or errors',
   }),
   WARDEN_HOOK_TIMEOUT_MS: int(CLIENT_DEFAULTS.WARDEN_HOOK_TIMEOUT_MS, 1, 600_000, { mode: 'client', description: 'time a hook waits for Warden, per request' }),
+  WARDEN_HOOK_ASK: oneOf(['ask', 'defer'] as const, 'ask', {
+    mode: 'client',
+    description: 'shell hook client: how Claude Code is told to stage a call for a person (`defer` for headless `claude -p`)',
+  }),
+  WARDEN_HOOK_TRANSPORT: oneOf(['auto', 'curl'] as const, 'auto', {
+    mode: 'client',
+    description: 'shell hook client: `auto` lets bash 4+ speak HTTP itself to a Warden on this machine (one program per call), curl elsewhere; `curl` always uses curl',
+  }),
   OTEL_SERVICE_NAME: computed(Type.String({ mode: 'client', description: 'agent id a hook\'s events carry', defaultText: 'the adapter\'s, e.g. claude-code' })),
   WARDEN_SESSION_ID: computed(
     Type.String({
