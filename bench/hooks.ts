@@ -24,7 +24,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { percentile, ROOT, startWardenProcess } from './warden-process.js';
 
@@ -102,6 +102,10 @@ function eventLoop(before: Map<string, number>, after: Map<string, number>, seco
 }
 
 const warden = await startWardenProcess();
+// The HTTP hook calls get connections of their own, as an agent's hooks would: on the background
+// load's pool (16 connections, up to 64 requests waiting) they queued behind load requests in this
+// process, which the round trip then counted.
+const hookDispatcher = new Agent({ connections: AGENTS, pipelining: 1 });
 try {
   // Every session declares a never-touch scope first, so its harmful calls are denied.
   const declared = [];
@@ -127,7 +131,7 @@ try {
     await Promise.all(
       Array.from({ length: AGENTS }, async (_, agent) => {
         for (let call = 0; performance.now() < until; call++, calls++) {
-          const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: warden.dispatcher, headers: { 'content-type': 'application/json' }, body: payload('warm', agent, call).body });
+          const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: hookDispatcher, headers: { 'content-type': 'application/json' }, body: payload('warm', agent, call).body });
           await res.body.dump();
           await new Promise((r) => setTimeout(r, 20));
         }
@@ -156,7 +160,7 @@ try {
   const http = await concurrently(AGENTS, CALLS, async (agent, call) => {
     const { body, harmful } = payload('http', agent, call);
     const t0 = performance.now();
-    const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: warden.dispatcher, headers: { 'content-type': 'application/json' }, body });
+    const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: hookDispatcher, headers: { 'content-type': 'application/json' }, body });
     const text = await res.body.text();
     const ms = performance.now() - t0;
     const timing = /gate;dur=([0-9.]+)/.exec(String(res.headers['server-timing'] ?? ''));
@@ -183,5 +187,6 @@ try {
     ].join('\n'),
   );
 } finally {
+  await hookDispatcher.close();
   await warden.stop();
 }
