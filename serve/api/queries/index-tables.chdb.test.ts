@@ -30,6 +30,8 @@ import { sessionEvents, type TimelineEvent } from './timeline.js';
 import { blastRadius, groupTargets, type BlastRadius } from './blast-radius.js';
 import { EVENT_SELECT_COLUMNS, fromRow, type SelectedEventRow } from '../../../store/event-row.js';
 import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
+import { systemClock } from '../../../lib/clock.js';
+import { SessionSummaryJob } from '../../../store/session-summary-job.js';
 import type { AuditEvent } from '../../../model/audit-event.js';
 
 const DAY_MS = 86_400_000;
@@ -163,6 +165,22 @@ async function assertAnswersAgree(): Promise<void> {
   }
 }
 
+/**
+ * Every check, as the reads stand (sessions touched since the last fold are read from
+ * session_activity), then again after a fold of the session summary (they are read from its
+ * finalized rows) — and that the second round did read the summary.
+ */
+async function assertEverythingAgrees(): Promise<void> {
+  await assertTablesAgree();
+  await assertAnswersAgree();
+  await assertSessionReadsAgree();
+  await new SessionSummaryJob({ storage: chdb.handle, clock: systemClock, logger: silentLogger, periodMs: 0, marginMs: -60_000 }).run();
+  const [pending] = await rowsOf<{ n: string }>(`SELECT count() AS n FROM session_touches`);
+  assert.equal(Number(pending!.n), 0, 'every session folded');
+  await assertAnswersAgree();
+  await assertSessionReadsAgree();
+}
+
 before(async () => {
   chdb = await openTempChdb();
   store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics: new Metrics() });
@@ -180,7 +198,7 @@ before(async () => {
   const applied = (await migrate(chdb.handle)).applied;
   // 033 and 034 do not touch these tables; 035 sets their block size (and rewrites their parts).
   assert.deepEqual(applied.filter((name) => name < '033' || name >= '035'), [
-    '030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql', '035_activity_block_size.sql',
+    '030_session_index.sql', '031_target_index.sql', '032_activity_tables.sql', '035_activity_block_size.sql', '036_session_summary.sql',
   ]);
   for (const name of ['session_activity', 'target_activity']) {
     const [table] = await rowsOf<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '${name}'`);
@@ -195,9 +213,7 @@ after(async () => {
 describe('session_activity and target_activity', () => {
   test('hold what audit_events holds: rows stored before the indexes (backfill) and after (views)', async () => {
     await generateEvents(chdb.handle, { ...shape, events: EVENTS / 2, firstEvent: EVENTS / 2 });
-    await assertTablesAgree();
-    await assertAnswersAgree();
-    await assertSessionReadsAgree();
+    await assertEverythingAgrees();
   });
 
   test('agree after out-of-order arrival, a retried batch, and rows stored twice', async () => {
@@ -228,13 +244,9 @@ describe('session_activity and target_activity', () => {
     const once = await rowsOf<{ n: string }>(`SELECT count() AS n FROM audit_events FINAL WHERE session_id = 'late-session'`);
     assert.equal(Number(once[0]!.n), 5);
     assert.ok(Number(twice[0]!.n) > 5);
-    await assertTablesAgree();
-    await assertAnswersAgree();
-    await assertSessionReadsAgree();
+    await assertEverythingAgrees();
     await chdb.handle.client.command({ query: 'OPTIMIZE TABLE audit_events FINAL' });
-    await assertTablesAgree();
-    await assertAnswersAgree();
-    await assertSessionReadsAgree();
+    await assertEverythingAgrees();
   });
 
   test('agree after days past the TTL leave audit_events', async () => {
@@ -250,8 +262,6 @@ describe('session_activity and target_activity', () => {
     for (const table of ['session_activity', 'target_index', 'target_activity']) {
       assert.equal(Number((await rowsOf<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE day < today() - 90`))[0]!.n), 0, table);
     }
-    await assertTablesAgree();
-    await assertAnswersAgree();
-    await assertSessionReadsAgree();
+    await assertEverythingAgrees();
   });
 });

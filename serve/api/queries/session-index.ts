@@ -1,19 +1,20 @@
 /**
- * A page of the sessions list from `session_activity` (migration 032: per tenant, session,
- * agent and day, the first and last event time, the first non-empty declarations and exact
- * counts, kept by a materialized view) instead of aggregating every event. One query: the
- * page's ids, newest activity first (newest day first, see newest-days.ts), and those
- * sessions' rows merged by primary key. The answer is what `sessionsFromEvents` gives over all
- * sessions — same filter (agent: events with that agent; since: last activity at or after
- * it), order, limit and offset, ties on last activity broken by session id — because the table
- * keeps only aggregates that a repeated or late event does not change (min, max, argMin,
- * uniqExact over audit_events' dedup key).
+ * Pages of the sessions list, and sessions by id, from finalized rows instead of aggregating
+ * every event: `session_summary` (migration 036: per tenant and session, and per agent, the
+ * first declarations, first and last activity and exact counts, folded from `session_activity`
+ * by the summary job, store/session-summary-job.ts) for every session without a touch, and —
+ * for the sessions with one (events inserted since their last fold, `session_touches`) — their
+ * `session_activity` rows (migration 032: per tenant, session, agent and day, min, max, argMin
+ * and uniqExact states) merged by id. The answer is what `sessionsFromEvents` gives over all
+ * sessions — same filter (agent: events with that agent; since: last activity at or after it),
+ * order, limit and offset, ties on last activity broken by session id — because both tables
+ * keep only aggregates that a repeated or late event does not change, and a session's summary
+ * row is read only while no event of it has been inserted since it was folded.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { PartialView } from './session-view.js';
-import { baseClause, type SessionQuery } from './session-query.js';
-import { queryRows, table } from './run-query.js';
-import { newestDaysFirst } from './newest-days.js';
+import type { SessionQuery } from './session-query.js';
+import { queryRows, table, type QueryParams } from './run-query.js';
 import { nsToRfc3339OrEmpty } from '../../../lib/rfc3339.js';
 
 const TABLE = 'session_activity';
@@ -68,54 +69,107 @@ const MERGED_COLUMNS = `session_id,
        uniqExactIfMerge(other_events) AS other_count,
        uniqExactIfMerge(destructive_events) AS destructive_count`;
 
-export async function sessionsFromIndex(handle: ClickHouseHandle, query: SessionQuery): Promise<PartialView[]> {
-  const { where, params } = baseClause(query, 'agent_id');
-  const rowsWhere = ['tenant = {tenant:String}', ...(query.agent !== undefined ? ['agent_id = {agent:String}'] : [])];
-  if (query.sinceMs !== undefined) {
-    // The day bound lets ClickHouse skip older partitions; the time bound is the filter.
-    where.push("day >= toDate(fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC'))");
-    where.push("last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
-  }
-  // The page's ids (newest activity first), then their rows merged: one query.
-  const rows = await newestDaysFirst(handle, TABLE, query.limit, where, params, (w, p) =>
-    queryRows<ActivityRow>(
-      handle,
-      'read session activity',
-      `SELECT ${MERGED_COLUMNS}
-         FROM ${table(handle, TABLE)}
-        WHERE ${rowsWhere.join(' AND ')}
-          AND session_id IN (
-                SELECT session_id FROM ${table(handle, TABLE)}
-                 WHERE ${w.join(' AND ')}
-                 GROUP BY session_id
-                 ORDER BY max(last_time) DESC, session_id
-                 LIMIT {limit:UInt32} OFFSET {offset:UInt32})
-        GROUP BY session_id
-        ORDER BY max(last_time) DESC, session_id`,
-      p,
-    ),
+interface SummaryFilter {
+  tenant: string;
+  agent?: string;
+  sinceMs?: number;
+  ids?: readonly string[];
+  limit?: number;
+  offset?: number;
+}
+
+/** Sessions of a tenant with a touch: events inserted since the summary job last folded them. */
+async function touchedSessions(handle: ClickHouseHandle, tenant: string): Promise<string[]> {
+  const rows = await queryRows<{ session_id: string }>(
+    handle,
+    'read session touches',
+    `SELECT DISTINCT session_id FROM ${table(handle, 'session_touches')} WHERE tenant = {tenant:String}`,
+    { tenant },
   );
+  return rows.map((row) => row.session_id);
+}
+
+/**
+ * Two statements: the sessions with a touch (a short read of a table the summary job empties),
+ * then the page — the other sessions' finalized rows from `session_summary`, and the touched
+ * ones merged from their `session_activity` rows (left out when there are none). Each session
+ * comes from one side only, so the page is one sort of the two. Bound as a list rather than a
+ * subquery: ClickHouse reads the summary half as slowly with `NOT IN (SELECT …)`.
+ */
+async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Promise<ActivityRow[]> {
+  const touched = await touchedSessions(handle, filter.tenant);
+  const params: QueryParams = { tenant: filter.tenant, touched };
+  const summaryWhere = ['tenant = {tenant:String}', "session_id != ''", 'gone = 0'];
+  const activityWhere = ['tenant = {tenant:String}', "session_id != ''", 'session_id IN {touched:Array(String)}'];
+  if (touched.length > 0) summaryWhere.push('session_id NOT IN {touched:Array(String)}');
+  if (filter.agent !== undefined) {
+    params.agent = filter.agent;
+    summaryWhere.push('by_agent = 1', 'agent_id = {agent:String}');
+    activityWhere.push('agent_id = {agent:String}');
+  } else {
+    summaryWhere.push('by_agent = 0', "agent_id = ''");
+  }
+  if (filter.ids !== undefined) {
+    params.ids = [...filter.ids];
+    summaryWhere.push('session_id IN {ids:Array(String)}');
+    activityWhere.push('session_id IN {ids:Array(String)}');
+  }
+  let having = '';
+  if (filter.sinceMs !== undefined) {
+    params.since_ms = Math.trunc(filter.sinceMs);
+    summaryWhere.push("last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
+    having = "HAVING max(last_time) >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')";
+  }
+  let page = '';
+  if (filter.limit !== undefined) {
+    params.limit = filter.limit;
+    params.offset = filter.offset ?? 0;
+    page = 'LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+  }
+  const fromSummary = `SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
+              scope_allow AS allow, scope_deny AS deny,
+              toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
+              toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
+              intent_count, execution_count, other_count, destructive_count,
+              last_time AS sort_time
+         FROM ${table(handle, 'session_summary')} FINAL
+        WHERE ${summaryWhere.join(' AND ')}`;
+  const fromActivity = `SELECT ${MERGED_COLUMNS}, max(last_time) AS sort_time
+         FROM ${table(handle, TABLE)}
+        WHERE ${activityWhere.join(' AND ')}
+        GROUP BY session_id
+        ${having}`;
+  return queryRows<ActivityRow>(
+    handle,
+    'read session summary',
+    touched.length === 0
+      ? `${fromSummary} ORDER BY sort_time DESC, session_id ${page}`
+      : `SELECT * FROM (${fromSummary} UNION ALL ${fromActivity}) ORDER BY sort_time DESC, session_id ${page}`,
+    params,
+  );
+}
+
+export async function sessionsFromIndex(handle: ClickHouseHandle, query: SessionQuery): Promise<PartialView[]> {
+  const rows = await summaryRows(handle, {
+    tenant: query.tenant,
+    limit: query.limit,
+    offset: query.offset ?? 0,
+    ...(query.agent !== undefined ? { agent: query.agent } : {}),
+    ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}),
+    ...(query.ids !== undefined ? { ids: query.ids } : {}),
+  });
   return rows.map((row) => toView(query.tenant, row));
 }
 
 /**
  * Given sessions (one session's page, or the counts of sessions a list knows only from the
- * `sessions` table), merged from their rows in `session_activity` in one read by primary key:
- * what `sessionsFromEvents` gives for the same ids, without aggregating their events. Sessions
- * without events are absent from the answer. Newest activity first.
+ * `sessions` table), their rows as the list reads them, by id: what `sessionsFromEvents` gives
+ * for the same ids, without aggregating their events. Sessions without events are absent from
+ * the answer. Newest activity first.
  */
 export async function sessionsByIdFromIndex(handle: ClickHouseHandle, tenant: string, ids: readonly string[]): Promise<PartialView[]> {
   const wanted = ids.filter((id) => id !== '');
   if (wanted.length === 0) return [];
-  const rows = await queryRows<ActivityRow>(
-    handle,
-    'read session activity',
-    `SELECT ${MERGED_COLUMNS}
-       FROM ${table(handle, TABLE)}
-      WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
-      GROUP BY session_id
-      ORDER BY max(last_time) DESC, session_id`,
-    { tenant, ids: wanted },
-  );
+  const rows = await summaryRows(handle, { tenant, ids: wanted });
   return rows.map((row) => toView(tenant, row));
 }
