@@ -67,7 +67,14 @@ const FINALIZED = `argMinIf(agent_id, first_time, agent_id != ''),
 const COLUMNS = `(tenant, by_agent, agent_id, session_id, first_agent, user_id, environment, goal, scope_allow, scope_deny,
        first_time, last_time, intent_count, execution_count, other_count, destructive_count, gone, version)`;
 
-/** The statements of one fold, given the previous watermark and this run's version. */
+/**
+ * The changed sessions, bound as lists read before the fold (a subquery would be read again by
+ * each statement, and the first one changes what it reads). Tenants and ids are matched apart:
+ * a session of one tenant folded under another's id is folded needlessly, never wrongly.
+ */
+const CHANGED = 'tenant IN {tenants:Array(String)} AND session_id IN {ids:Array(String)}';
+
+/** The statements of one fold: the changed sessions, their old rows marked gone, their fresh rows. */
 export function foldStatements(db: string): { changed: string; gone: string; all: string; perAgent: string } {
   // Sessions with a touch not yet dropped, and sessions whose oldest folded day is no longer in
   // session_activity (its partition dropped past the TTL).
@@ -82,16 +89,16 @@ export function foldStatements(db: string): { changed: string; gone: string; all
       SELECT tenant, by_agent, agent_id, session_id, first_agent, user_id, environment, goal, scope_allow, scope_deny,
              first_time, last_time, intent_count, execution_count, other_count, destructive_count, 1, {version:UInt64} - 1
         FROM ${db}.session_summary FINAL
-       WHERE by_agent < 2 AND gone = 0 AND (tenant, session_id) IN (${changed})`,
+       WHERE by_agent < 2 AND gone = 0 AND ${CHANGED}`,
     all: `INSERT INTO ${db}.session_summary ${COLUMNS}
       SELECT tenant, 0, '', session_id, ${FINALIZED}, 0, {version:UInt64}
         FROM ${db}.session_activity
-       WHERE session_id != '' AND (tenant, session_id) IN (${changed})
+       WHERE session_id != '' AND ${CHANGED}
        GROUP BY tenant, session_id`,
     perAgent: `INSERT INTO ${db}.session_summary ${COLUMNS}
       SELECT tenant, 1, agent_id, session_id, ${FINALIZED}, 0, {version:UInt64}
         FROM ${db}.session_activity
-       WHERE session_id != '' AND (tenant, session_id) IN (${changed})
+       WHERE session_id != '' AND ${CHANGED}
        GROUP BY tenant, agent_id, session_id`,
   };
 }
@@ -170,12 +177,11 @@ export class SessionSummaryJob {
       );
       if (head === undefined) throw new Error('no answer from the server clock');
       const fold = foldStatements(db);
-      const [count] = await rows<{ n: string }>(`SELECT count() AS n FROM (${fold.changed})`);
-      const sessions = Number(count?.n ?? 0);
+      const changed = await rows<{ tenant: string; session_id: string }>(fold.changed);
+      const sessions = changed.length;
       if (sessions > 0) {
-        for (const statement of [fold.gone, fold.all, fold.perAgent]) {
-          await client.command({ query: statement, query_params: { version: head.version } });
-        }
+        const params = { version: head.version, tenants: [...new Set(changed.map((c) => c.tenant))], ids: [...new Set(changed.map((c) => c.session_id))] };
+        for (const statement of [fold.gone, fold.all, fold.perAgent]) await client.command({ query: statement, query_params: params });
       }
       const buckets = await rows<{ bucket: string }>(
         `SELECT DISTINCT toString(toStartOfMinute(touched_at)) AS bucket FROM ${db}.session_touches
