@@ -27,6 +27,7 @@ import { rekeyBySession } from './receive/kafka/rekey-by-session.js';
 import { sessionAssigner } from './receive/kafka/session-assigner.js';
 import { createBatchProcessor, DEFAULT_INSERT_GATHERING } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
+import { SessionSummaryJob } from './store/session-summary-job.js';
 import { createClassifier } from './normalize/classify/index.js';
 import { createRedactor } from './normalize/redact/index.js';
 import { createNormalizer, DEFAULT_TENANT } from './normalize/index.js';
@@ -276,6 +277,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const priority = storage.engine === 'chdb' ? lowerBackgroundThreads({ nice: config.storageNice, logger, keepThreadIds: () => messages?.threadIds ?? new Set() }) : undefined;
   await migrate(storage, { ttlDays: config.clickhouse.ttlDays, cluster: config.clickhouse.cluster });
   const store = new ClickHouseAuditStore(storage, { logger, metrics });
+  // The sessions list's finalized rows, folded from the sessions whose events arrived since.
+  const summary = new SessionSummaryJob({ storage, clock: collaborators.clock, logger, metrics, periodMs: config.clickhouse.summaryPeriodMs, cluster: config.clickhouse.cluster });
 
   const detection = await startDetection(config, collaborators, storage);
   // The gate normalizes each hook event on this thread with the same tables and no counters: the
@@ -374,6 +377,8 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
     throw err;
   }
 
+  summary.start();
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -382,6 +387,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
       await transport.close();
       await messages?.close();
       await detection.close();
+      await summary.stop();
       await storage.close();
       priority?.stop();
     })());

@@ -62,6 +62,8 @@ export interface WardenConfig {
     password: string;
     /** Days audit events are kept (ClickHouse TTL). */
     ttlDays: number;
+    /** How often the session summary job folds touched sessions (ms). */
+    summaryPeriodMs: number;
     /** Cluster the migrations create the tables on (ON CLUSTER, Replicated, Distributed); empty: one server. */
     cluster: string;
     /** Longest an event waits to be gathered into one insert with those after it (ms). */
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       username: s.CLICKHOUSE_USER,
       password: s.CLICKHOUSE_PASSWORD,
       ttlDays: s.WARDEN_TTL_DAYS,
+      summaryPeriodMs: s.WARDEN_SESSION_SUMMARY_PERIOD_MS,
       cluster: s.CLICKHOUSE_CLUSTER,
       insertDelayMs: s.WARDEN_INSERT_DELAY_MS,
     },

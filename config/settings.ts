@@ -92,6 +92,11 @@ export const SettingsSchema = Type.Object({
     expected: 'an identifier',
   }),
   WARDEN_TTL_DAYS: int(90, 1, 36_500, { mode: 'all', description: 'days audit events are kept (ClickHouse TTL)' }),
+  WARDEN_SESSION_SUMMARY_PERIOD_MS: int(30_000, 1_000, 3_600_000, {
+    mode: 'all',
+    description:
+      "how often the sessions list's finalized rows (session_summary) are folded from the sessions whose events were inserted since; until then the list reads those sessions' activity rows, so it is exact either way and slower the longer the period",
+  }),
   WARDEN_INSERT_DELAY_MS: int(1_000, 0, 60_000, {
     mode: 'all',
     description: 'longest an accepted event waits to be gathered into one ClickHouse insert with the events after it (detection never waits for it); larger inserts cost ClickHouse less CPU per event, rows become queryable up to this much later',
