@@ -2,7 +2,7 @@
  * Operator queries as the trail grows: generates a trail straight into embedded ClickHouse
  * (test/helpers/generated-trail.ts — `audit_events` through the real migrations, so the
  * materialized views fill their activity tables as they would in production, plus `findings` and
- * `sessions` rows), at 5 million and (on request) 50 million events over six days, and times each operator
+ * `sessions` rows; then one run of the session summary job, timed, as a stored trail has had), at 5 million and (on request) 50 million events over six days, and times each operator
  * query through the functions the API calls: timeline, one session, the sessions list, blast
  * radius, findings and "which sessions touched this target". Each query runs ≥ 20 times with
  * varied parameters, alternating with the same question asked the way Warden asked it before
@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrate, openClickHouse, type ClickHouseHandle } from '../store/index.js';
 import { silentLogger } from '../lib/logger.js';
+import { systemClock } from '../lib/clock.js';
+import { SessionSummaryJob } from '../store/session-summary-job.js';
 import { sessionEvents, pairTimeline } from '../serve/api/queries/timeline.js';
 import { blastRadius } from '../serve/api/queries/blast-radius.js';
 import { listFindings } from '../serve/api/queries/findings.js';
@@ -103,6 +105,11 @@ async function runScale(millions: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const settleMs = performance.now() - s0;
+    // The session summary job, as it runs in Warden: one fold of every session the trail touched.
+    // Nothing is inserted meanwhile, so a negative margin folds the newest minute's touches too.
+    const f0 = performance.now();
+    const fold = await new SessionSummaryJob({ storage: handle, clock: systemClock, logger: silentLogger, periodMs: 0, marginMs: -60_000 }).run();
+    const foldMs = performance.now() - f0;
     const sizes = await (
       await handle.client.query({
         query: `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, count() AS parts FROM system.parts
@@ -221,6 +228,7 @@ async function runScale(millions: number): Promise<void> {
     };
     console.log(`\noperator queries — ${millions}M events, ${sessions} sessions over ${DAYS} days (embedded ClickHouse; ${RUNS} runs each)`);
     console.log(`  generated in ${(genMs / 1000).toFixed(1)} s; background merges settled ${(settleMs / 1000).toFixed(1)} s later`);
+    console.log(`  session summary: ${fold.sessions} sessions folded in ${(foldMs / 1000).toFixed(1)} s (${((foldMs * 1000) / Math.max(1, fold.sessions)).toFixed(0)} µs per session, ${((foldMs * 1000) / events).toFixed(1)} µs per event)`);
     for (const t of sizes) console.log(`  ${t.table.padEnd(22)} ${String(t.rows).padStart(11)} rows ${(Number(t.bytes) / 2 ** 20).toFixed(1).padStart(9)} MiB  ${t.parts} parts`);
     console.log(`  ${'query'.padEnd(15)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'stmts'.padStart(5)}   target p50   ${'before p50'.padStart(10)} ${'p95'.padStart(7)}`);
     for (const row of rows) {
