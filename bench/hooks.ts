@@ -1,7 +1,8 @@
 /**
  * The gate from the agent's side: one hook call, process start to decision printed, with four
  * agents hooking at once while a background load of 5,000 spans/s of ordinary agent work keeps
- * Warden busy — through the shell client (`bin/warden-hook`, what the README installs), through
+ * Warden busy — through the shell client (`bin/warden-hook`, what the README installs: bash alone
+ * against a Warden on this machine, and on its curl transport, what runs without bash), through
  * `warden hook` (a Node process), and as Claude Code's HTTP hook (one POST, no process); plus the
  * decision's own time inside Warden (`server-timing`). Baselines measured in the same run and on
  * the same machine: `node -e 0` (a process that does nothing) and `curl` of `/healthz`.
@@ -32,6 +33,7 @@ const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
 const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
 const BACK_TO_BACK_CALLS = Math.max(8, Math.round(CALLS / 2));
+const CURL_CALLS = Math.max(8, Math.round(CALLS / 2));
 const LOAD_SPANS_PER_SECOND = Number(process.env.BENCH_HOOK_LOAD ?? 5_000);
 const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
@@ -109,7 +111,7 @@ const hookDispatcher = new Agent({ connections: AGENTS, pipelining: 1 });
 try {
   // Every session declares a never-touch scope first, so its harmful calls are denied.
   const declared = [];
-  for (const [client, calls] of [['shell', CALLS + BACK_TO_BACK_CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
+  for (const [client, calls] of [['shell', CALLS + BACK_TO_BACK_CALLS + CURL_CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
     for (let agent = 0; agent < AGENTS; agent++) {
       for (let call = 0; call < calls; call++) if (call % 4 === 3 || call === 0) declared.push(toolSpan(sessionOf(client, agent, call, call % 4 === 3), 'git status', { 'warden.scope.deny': ['/srv/prod/**'] }));
     }
@@ -144,13 +146,14 @@ try {
   const started = performance.now();
   const metricsAtStart = await warden.scrape(); // also resets Warden's event-loop delay percentiles
 
-  const shellCall = async (agent: number, call: number): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
+  const shellCall = async (agent: number, call: number, transport = 'auto'): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
     const { body, harmful } = payload('shell', agent, call);
-    const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
+    const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
   const shell = await concurrently(AGENTS, CALLS, shellCall);
   const shellBackToBack = await concurrently(AGENTS, BACK_TO_BACK_CALLS, (agent, call) => shellCall(agent, CALLS + call), 0);
+  const shellCurl = await concurrently(AGENTS, CURL_CALLS, (agent, call) => shellCall(agent, CALLS + BACK_TO_BACK_CALLS + call, 'curl'));
   const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
     const { body, harmful } = payload('node', agent, call);
     const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
@@ -176,8 +179,9 @@ try {
     [
       line('baseline: node -e 0', nodeBaseline, 'alone, before the load'),
       line('baseline: curl /healthz', curlBaseline, 'alone, before the load'),
-      line('shell client (bin/warden-hook)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
+      line('shell client (bin/warden-hook: bash alone)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
       line('shell client, back to back (no gap: stress)', shellBackToBack.ms, `${shellBackToBack.wrong} wrong answers`),
+      line('shell client on curl (WARDEN_HOOK_TRANSPORT=curl)', shellCurl.ms, `${shellCurl.wrong} wrong answers · sh, cat and curl: what runs without bash`),
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),

@@ -140,6 +140,7 @@ try {
   // This process's own delays stretch the measured latency too (it times both ends): shown beside.
   const ownLoop = monitorEventLoopDelay({ resolution: 10 });
   ownLoop.enable();
+  const ownCpuAtStart = process.cpuUsage();
   await sendProbes('probe', PROBES, accepted, sentAt);
   const deadline = Date.now() + 60_000;
   const seen = (): number => latenciesOf(accepted).length;
@@ -147,6 +148,7 @@ try {
   const elapsed = (performance.now() - started) / 1000;
   const metricsAtEnd = await scrape();
   ownLoop.disable();
+  const ownCpu = process.cpuUsage(ownCpuAtStart);
   await load.stop();
   await backlog.stop();
 
@@ -171,7 +173,7 @@ try {
       `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${load.refused()} requests refused, ${load.skipped() - skippedAtStart} not sent while 64 waited for Warden), ${falseRevocations} background sessions revoked`,
       `  Warden's CPU during the probes: ${Math.round((100 * ((metricsAtEnd.get('process_cpu_seconds_total') ?? NaN) - (metricsAtStart.get('process_cpu_seconds_total') ?? NaN))) / elapsed)}% of one core`,
       `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
-      `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms`,
+      `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms; its CPU ${Math.round((ownCpu.user + ownCpu.system) / 1e4 / elapsed)}% of one core (the same two cores as Warden's)`,
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
       ...keptUp(trend, backlog.samples, metricsAtStart, metricsAtEnd, { rate: loadRate, skipped: load.skipped() - skippedAtStart }),
       '',
