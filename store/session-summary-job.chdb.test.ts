@@ -3,8 +3,8 @@
  * reads by id answer what a scan of every event answers before the job ever ran, after one run,
  * after a run repeated, for a session whose events arrive on two days, after an event older
  * than the last fold arrives, and after a day leaves session_activity past the TTL; after a
- * run, a session without a new event is read from its summary row (a row changed by hand
- * shows in the answer), and runs are scheduled by the clock given.
+ * run, a session without a new event is listed from its summary row (a row changed by hand
+ * shows in the list), and runs are scheduled by the clock given.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,7 +107,7 @@ describe('session summary job', () => {
       query: `INSERT INTO session_summary SELECT * REPLACE (intent_count + 1000 AS intent_count, version + 1 AS version)
                 FROM session_summary FINAL WHERE session_id = 's-1' AND by_agent = 0`,
     });
-    const [s1] = await sessionsByIdFromIndex(chdb.handle, 'acme', ['s-1']);
+    const s1 = (await sessionsFromIndex(chdb.handle, { tenant: 'acme', limit: 100 })).find((s) => s.id === 's-1');
     assert.equal(s1?.counts?.intents, 3 + 1000);
     await job.run(); // s-1 has no touch, so the run leaves the hand-made row alone
     await store.insertEvents(events('s-1', 1, 1)); // a new event: read from its activity again, then folded

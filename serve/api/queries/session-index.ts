@@ -78,30 +78,34 @@ interface SummaryFilter {
   offset?: number;
 }
 
-/** Sessions of a tenant with a touch: events inserted since the summary job last folded them. */
-async function touchedSessions(handle: ClickHouseHandle, tenant: string): Promise<string[]> {
-  const rows = await queryRows<{ session_id: string }>(
-    handle,
-    'read session touches',
-    `SELECT DISTINCT session_id FROM ${table(handle, 'session_touches')} WHERE tenant = {tenant:String}`,
-    { tenant },
-  );
-  return rows.map((row) => row.session_id);
+/** The order of the list: newest activity first, ties by session id (byte order, as ClickHouse sorts). */
+function newestFirst(a: ActivityRow, b: ActivityRow): number {
+  const at = BigInt(a.last_ns === '' ? '0' : a.last_ns);
+  const bt = BigInt(b.last_ns === '' ? '0' : b.last_ns);
+  if (at !== bt) return at > bt ? -1 : 1;
+  return Buffer.compare(Buffer.from(a.session_id), Buffer.from(b.session_id));
+}
+
+interface SummaryRow extends ActivityRow {
+  /** 1 on the one row that carries the tenant's touched sessions, 0 on the sessions' rows. */
+  marker: number;
+  touched: string[];
 }
 
 /**
- * Two statements: the sessions with a touch (a short read of a table the summary job empties),
- * then the page — the other sessions' finalized rows from `session_summary`, and the touched
- * ones merged from their `session_activity` rows (left out when there are none). Each session
- * comes from one side only, so the page is one sort of the two. Bound as a list rather than a
- * subquery: ClickHouse reads the summary half as slowly with `NOT IN (SELECT …)`.
+ * The page in one statement when no session of the tenant has a touch (the usual case between
+ * inserts): the finalized rows of `session_summary` for the sessions without a touch, cut to
+ * `offset + limit`, and one more row carrying the touched sessions' ids (a short read of a table
+ * the summary job empties). Only when there are some, a second statement merges their
+ * `session_activity` rows by id; the two are merged here in the list's order. Each session comes
+ * from one side only. (ClickHouse reads the summary half as slowly when the touched sessions are
+ * a `NOT IN (SELECT …)` set, and the activity table costs a read even for no ids.)
  */
 async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Promise<ActivityRow[]> {
-  const touched = await touchedSessions(handle, filter.tenant);
-  const params: QueryParams = { tenant: filter.tenant, touched };
-  const summaryWhere = ['tenant = {tenant:String}', "session_id != ''", 'gone = 0'];
+  const params: QueryParams = { tenant: filter.tenant };
+  const touched = `(SELECT groupUniqArray(session_id) FROM ${table(handle, 'session_touches')} WHERE tenant = {tenant:String})`;
+  const summaryWhere = ['tenant = {tenant:String}', "session_id != ''", 'gone = 0', `NOT has(${touched}, session_id)`];
   const activityWhere = ['tenant = {tenant:String}', "session_id != ''", 'session_id IN {touched:Array(String)}'];
-  if (touched.length > 0) summaryWhere.push('session_id NOT IN {touched:Array(String)}');
   if (filter.agent !== undefined) {
     params.agent = filter.agent;
     summaryWhere.push('by_agent = 1', 'agent_id = {agent:String}');
@@ -120,33 +124,49 @@ async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Pro
     summaryWhere.push("last_time >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')");
     having = "HAVING max(last_time) >= fromUnixTimestamp64Milli({since_ms:Int64}, 'UTC')";
   }
-  let page = '';
+  const offset = filter.offset ?? 0;
+  let cut = '';
   if (filter.limit !== undefined) {
-    params.limit = filter.limit;
-    params.offset = filter.offset ?? 0;
-    page = 'LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+    params.cut = filter.limit + offset;
+    cut = 'LIMIT {cut:UInt32}';
   }
-  const fromSummary = `SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
+  const first = await queryRows<SummaryRow>(
+    handle,
+    'read session summary',
+    `SELECT * FROM (
+       SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
               scope_allow AS allow, scope_deny AS deny,
               toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
               toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
               intent_count, execution_count, other_count, destructive_count,
-              last_time AS sort_time
+              0 AS marker, CAST([], 'Array(String)') AS touched
          FROM ${table(handle, 'session_summary')} FINAL
-        WHERE ${summaryWhere.join(' AND ')}`;
-  const fromActivity = `SELECT ${MERGED_COLUMNS}, max(last_time) AS sort_time
-         FROM ${table(handle, TABLE)}
-        WHERE ${activityWhere.join(' AND ')}
-        GROUP BY session_id
-        ${having}`;
-  return queryRows<ActivityRow>(
-    handle,
-    'read session summary',
-    touched.length === 0
-      ? `${fromSummary} ORDER BY sort_time DESC, session_id ${page}`
-      : `SELECT * FROM (${fromSummary} UNION ALL ${fromActivity}) ORDER BY sort_time DESC, session_id ${page}`,
+        WHERE ${summaryWhere.join(' AND ')}
+        ORDER BY last_time DESC, session_id
+        ${cut})
+     UNION ALL
+     SELECT '', '', '', '', '', [], [], '', '', 0, 0, 0, 0, 1, ${touched}`,
     params,
   );
+  const marker = first.find((row) => Number(row.marker) === 1);
+  const rows: ActivityRow[] = first.filter((row) => Number(row.marker) === 0);
+  const ids = marker?.touched ?? [];
+  if (ids.length > 0) {
+    rows.push(
+      ...(await queryRows<ActivityRow>(
+        handle,
+        'read session activity',
+        `SELECT ${MERGED_COLUMNS}
+           FROM ${table(handle, TABLE)}
+          WHERE ${activityWhere.join(' AND ')}
+          GROUP BY session_id
+          ${having}`,
+        { ...params, touched: ids },
+      )),
+    );
+  }
+  rows.sort(newestFirst);
+  return filter.limit === undefined ? rows : rows.slice(offset, offset + filter.limit);
 }
 
 export async function sessionsFromIndex(handle: ClickHouseHandle, query: SessionQuery): Promise<PartialView[]> {
@@ -163,13 +183,23 @@ export async function sessionsFromIndex(handle: ClickHouseHandle, query: Session
 
 /**
  * Given sessions (one session's page, or the counts of sessions a list knows only from the
- * `sessions` table), their rows as the list reads them, by id: what `sessionsFromEvents` gives
- * for the same ids, without aggregating their events. Sessions without events are absent from
- * the answer. Newest activity first.
+ * `sessions` table), merged from their rows in `session_activity` in one read by primary key:
+ * what `sessionsFromEvents` gives for the same ids, without aggregating their events. Sessions
+ * without events are absent from the answer. Newest activity first. (A few sessions by key are
+ * one short read here; through the summary they would be two: the touches, then the rows.)
  */
 export async function sessionsByIdFromIndex(handle: ClickHouseHandle, tenant: string, ids: readonly string[]): Promise<PartialView[]> {
   const wanted = ids.filter((id) => id !== '');
   if (wanted.length === 0) return [];
-  const rows = await summaryRows(handle, { tenant, ids: wanted });
+  const rows = await queryRows<ActivityRow>(
+    handle,
+    'read session activity',
+    `SELECT ${MERGED_COLUMNS}
+       FROM ${table(handle, TABLE)}
+      WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
+      GROUP BY session_id
+      ORDER BY max(last_time) DESC, session_id`,
+    { tenant, ids: wanted },
+  );
   return rows.map((row) => toView(tenant, row));
 }
