@@ -87,9 +87,19 @@ function newestFirst(a: ActivityRow, b: ActivityRow): number {
 }
 
 interface SummaryRow extends ActivityRow {
-  /** 1 on the one row that carries the tenant's touched sessions, 0 on the sessions' rows. */
-  marker: number;
+  /** The tenant's touched sessions (the same on every row). */
   touched: string[];
+}
+
+/** Sessions of a tenant with a touch: events inserted since the summary job last folded them. */
+async function touchedSessions(handle: ClickHouseHandle, tenant: string): Promise<string[]> {
+  const rows = await queryRows<{ session_id: string }>(
+    handle,
+    'read session touches',
+    `SELECT DISTINCT session_id FROM ${table(handle, 'session_touches')} WHERE tenant = {tenant:String}`,
+    { tenant },
+  );
+  return rows.map((row) => row.session_id);
 }
 
 /**
@@ -104,7 +114,7 @@ interface SummaryRow extends ActivityRow {
 async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Promise<ActivityRow[]> {
   const params: QueryParams = { tenant: filter.tenant };
   const touched = `(SELECT groupUniqArray(session_id) FROM ${table(handle, 'session_touches')} WHERE tenant = {tenant:String})`;
-  const summaryWhere = ['tenant = {tenant:String}', "session_id != ''", 'gone = 0', `NOT has(${touched}, session_id)`];
+  const summaryWhere = ['tenant = {tenant:String}', "session_id != ''", 'gone = 0', 'NOT has(touched_ids, session_id)'];
   const activityWhere = ['tenant = {tenant:String}', "session_id != ''", 'session_id IN {touched:Array(String)}'];
   if (filter.agent !== undefined) {
     params.agent = filter.agent;
@@ -130,27 +140,24 @@ async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Pro
     params.cut = filter.limit + offset;
     cut = 'LIMIT {cut:UInt32}';
   }
-  const first = await queryRows<SummaryRow>(
+  const rows: ActivityRow[] = await queryRows<SummaryRow>(
     handle,
     'read session summary',
-    `SELECT * FROM (
-       SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
-              scope_allow AS allow, scope_deny AS deny,
-              toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
-              toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
-              intent_count, execution_count, other_count, destructive_count,
-              0 AS marker, CAST([], 'Array(String)') AS touched
-         FROM ${table(handle, 'session_summary')} FINAL
-        WHERE ${summaryWhere.join(' AND ')}
-        ORDER BY last_time DESC, session_id
-        ${cut})
-     UNION ALL
-     SELECT '', '', '', '', '', [], [], '', '', 0, 0, 0, 0, 1, ${touched}`,
+    `WITH ${touched} AS touched_ids
+     SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
+            scope_allow AS allow, scope_deny AS deny,
+            toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
+            toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
+            intent_count, execution_count, other_count, destructive_count,
+            touched_ids AS touched
+       FROM ${table(handle, 'session_summary')} FINAL
+      WHERE ${summaryWhere.join(' AND ')}
+      ORDER BY last_time DESC, session_id
+      ${cut}`,
     params,
   );
-  const marker = first.find((row) => Number(row.marker) === 1);
-  const rows: ActivityRow[] = first.filter((row) => Number(row.marker) === 0);
-  const ids = marker?.touched ?? [];
+  // Every row carries the touched ids; with no row, they are asked for on their own.
+  const ids = rows.length > 0 ? (rows[0] as SummaryRow).touched : await touchedSessions(handle, filter.tenant);
   if (ids.length > 0) {
     rows.push(
       ...(await queryRows<ActivityRow>(
