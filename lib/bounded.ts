@@ -164,6 +164,13 @@ export class PartitionedBoundedMap<K, V> {
   private readonly perPartition: number;
   private readonly total: number;
   private readonly onEvict: OnEvict<K, V> | undefined;
+  /**
+   * The key set or touched last (newest in `all` and in its partition). Consecutive events are
+   * mostly one session's: touching it again changes nothing, and a Map's delete and re-add left a
+   * deleted entry behind each time, which later reads and iteration skip over.
+   */
+  private newestKey: K | undefined;
+  private hasNewest = false;
 
   constructor(options: PartitionedBoundedOptions<K, V>) {
     if (!(options.perPartition >= 1 && options.total >= 1)) throw new RangeError('PartitionedBoundedMap caps must be at least 1');
@@ -197,6 +204,8 @@ export class PartitionedBoundedMap<K, V> {
     let part = this.parts.get(partition);
     if (!part) this.parts.set(partition, (part = new Map()));
     part.set(key, value);
+    this.newestKey = key;
+    this.hasNewest = true;
     while (part.size > this.perPartition) this.evictOldestOf(partition, part, 'partition_cap');
     while (this.all.size > this.total) {
       const [name, largest] = this.largest(partition);
@@ -206,8 +215,11 @@ export class PartitionedBoundedMap<K, V> {
 
   /** Makes an entry the newest of its partition. */
   touch(key: K): void {
+    if (this.hasNewest && this.newestKey === key) return;
     const slot = this.all.get(key);
     if (!slot) return;
+    this.newestKey = key;
+    this.hasNewest = true;
     this.all.delete(key);
     this.all.set(key, slot);
     const part = this.parts.get(slot.partition)!;
@@ -218,6 +230,10 @@ export class PartitionedBoundedMap<K, V> {
   delete(key: K): boolean {
     const slot = this.all.get(key);
     if (!slot) return false;
+    if (this.hasNewest && this.newestKey === key) {
+      this.hasNewest = false;
+      this.newestKey = undefined;
+    }
     this.all.delete(key);
     const part = this.parts.get(slot.partition)!;
     part.delete(key);

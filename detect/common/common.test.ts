@@ -125,6 +125,25 @@ describe('bounded collections', () => {
     assert.deepEqual([...m.values()], [5, 6]);
     assert.deepEqual(evicted.slice(2), ['a:a1:idle', 'b:b2:idle']);
   });
+
+  it('partitioned: touching the newest entry again keeps the order; after it is deleted, touch moves others again', () => {
+    const m = new PartitionedBoundedMap<string, number>({ perPartition: 3, total: 3 });
+    m.set('p', 'x', 1);
+    m.set('p', 'y', 2);
+    m.touch('y');
+    m.touch('y');
+    assert.deepEqual([...m.partitionValues('p')], [1, 2]);
+    m.touch('x');
+    assert.deepEqual([...m.values()], [2, 1]);
+    m.delete('x');
+    m.touch('y');
+    m.set('q', 'x', 3);
+    m.touch('y');
+    assert.deepEqual([...m.values()], [3, 2], 'y was touched after x was set again');
+    m.set('p', 'z', 4);
+    m.set('p', 'w', 5);
+    assert.deepEqual([...m.values()], [3, 4, 5], 'past the total, the largest partition (p) gives up its oldest (y)');
+  });
 });
 
 describe('config fields', () => {
