@@ -75,7 +75,7 @@ const COLUMNS = `(tenant, by_agent, agent_id, session_id, first_agent, user_id, 
 const CHANGED = 'tenant IN {tenants:Array(String)} AND session_id IN {ids:Array(String)}';
 
 /** The statements of one fold: the changed sessions, their old rows marked gone, their fresh rows. */
-export function foldStatements(db: string): { changed: string; gone: string; all: string; perAgent: string } {
+export function foldStatements(db: string): { changed: string; gone: string; fresh: string } {
   // Sessions with a touch not yet dropped, and sessions whose oldest folded day is no longer in
   // session_activity (its partition dropped past the TTL).
   const changed = `SELECT tenant, session_id FROM ${db}.session_touches
@@ -90,16 +90,14 @@ export function foldStatements(db: string): { changed: string; gone: string; all
              first_time, last_time, intent_count, execution_count, other_count, destructive_count, 1, {version:UInt64} - 1
         FROM ${db}.session_summary FINAL
        WHERE by_agent < 2 AND gone = 0 AND ${CHANGED}`,
-    all: `INSERT INTO ${db}.session_summary ${COLUMNS}
-      SELECT tenant, 0, '', session_id, ${FINALIZED}, 0, {version:UInt64}
+    // Both kinds of row from one read of the activity rows: each row counted once over all
+    // agents (level 0, agent ''), once for its agent (level 1).
+    fresh: `INSERT INTO ${db}.session_summary ${COLUMNS}
+      SELECT tenant, level, if(level = 1, agent_id, '') AS agent_key, session_id, ${FINALIZED}, 0, {version:UInt64}
         FROM ${db}.session_activity
+       ARRAY JOIN [0, 1] AS level
        WHERE session_id != '' AND ${CHANGED}
-       GROUP BY tenant, session_id`,
-    perAgent: `INSERT INTO ${db}.session_summary ${COLUMNS}
-      SELECT tenant, 1, agent_id, session_id, ${FINALIZED}, 0, {version:UInt64}
-        FROM ${db}.session_activity
-       WHERE session_id != '' AND ${CHANGED}
-       GROUP BY tenant, agent_id, session_id`,
+       GROUP BY tenant, level, agent_key, session_id`,
   };
 }
 
@@ -181,7 +179,7 @@ export class SessionSummaryJob {
       const sessions = changed.length;
       if (sessions > 0) {
         const params = { version: head.version, tenants: [...new Set(changed.map((c) => c.tenant))], ids: [...new Set(changed.map((c) => c.session_id))] };
-        for (const statement of [fold.gone, fold.all, fold.perAgent]) await client.command({ query: statement, query_params: params });
+        for (const statement of [fold.gone, fold.fresh]) await client.command({ query: statement, query_params: params });
       }
       const buckets = await rows<{ bucket: string }>(
         `SELECT DISTINCT toString(toStartOfMinute(touched_at)) AS bucket FROM ${db}.session_touches
