@@ -140,22 +140,32 @@ async function summaryRows(handle: ClickHouseHandle, filter: SummaryFilter): Pro
     params.cut = filter.limit + offset;
     cut = 'LIMIT {cut:UInt32}';
   }
-  const rows: ActivityRow[] = await queryRows<SummaryRow>(
-    handle,
-    'read session summary',
-    `WITH ${touched} AS touched_ids
-     SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
-            scope_allow AS allow, scope_deny AS deny,
-            toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
-            toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
-            intent_count, execution_count, other_count, destructive_count,
-            touched_ids AS touched
-       FROM ${table(handle, 'session_summary')} FINAL
-      WHERE ${summaryWhere.join(' AND ')}
-      ORDER BY last_time DESC, session_id
-      ${cut}`,
-    params,
-  );
+  const page = (prewhere: string): Promise<SummaryRow[]> =>
+    queryRows<SummaryRow>(
+      handle,
+      'read session summary',
+      `WITH ${touched} AS touched_ids
+       SELECT session_id, first_agent AS agent, user_id AS user, environment AS env, goal AS goal_text,
+              scope_allow AS allow, scope_deny AS deny,
+              toString(toUnixTimestamp64Nano(first_time)) AS first_ns,
+              toString(toUnixTimestamp64Nano(last_time)) AS last_ns,
+              intent_count, execution_count, other_count, destructive_count,
+              touched_ids AS touched
+         FROM ${table(handle, 'session_summary')} FINAL
+         ${prewhere}
+        WHERE ${summaryWhere.join(' AND ')}
+        ORDER BY last_time DESC, session_id
+        ${cut}`,
+      params,
+    );
+  // A page is first asked of the rows active in the last day: the other columns are then read
+  // for those rows only. A session's folds never lower its last activity (a fold sees every
+  // event an earlier one saw, but those of days past the TTL, never its newest), so a condition
+  // on it before FINAL keeps the newest version of every session it keeps any version of.
+  // Only when that page is short are all rows asked.
+  let rows: ActivityRow[] = [];
+  if (filter.limit !== undefined) rows = await page(`PREWHERE last_time >= now64(9, 'UTC') - INTERVAL 1 DAY`);
+  if (filter.limit === undefined || rows.length < filter.limit + offset) rows = await page('');
   // Every row carries the touched ids; with no row, they are asked for on their own.
   const ids = rows.length > 0 ? (rows[0] as SummaryRow).touched : await touchedSessions(handle, filter.tenant);
   if (ids.length > 0) {
