@@ -1,15 +1,16 @@
 /**
- * Pages of the sessions list, and sessions by id, from finalized rows instead of aggregating
- * every event: `session_summary` (migration 036: per tenant and session, and per agent, the
- * first declarations, first and last activity and exact counts, folded from `session_activity`
- * by the summary job, store/session-summary-job.ts) for every session without a touch, and —
+ * Pages of the sessions list from finalized rows instead of aggregating every event:
+ * `session_summary` (migration 036: per tenant and session, and per agent, the first
+ * declarations, first and last activity and exact counts, folded from `session_activity` by the
+ * summary job, store/session-summary-job.ts) for every session without a touch, and —
  * for the sessions with one (events inserted since their last fold, `session_touches`) — their
  * `session_activity` rows (migration 032: per tenant, session, agent and day, min, max, argMin
  * and uniqExact states) merged by id. The answer is what `sessionsFromEvents` gives over all
  * sessions — same filter (agent: events with that agent; since: last activity at or after it),
  * order, limit and offset, ties on last activity broken by session id — because both tables
  * keep only aggregates that a repeated or late event does not change, and a session's summary
- * row is read only while no event of it has been inserted since it was folded.
+ * row is read only while no event of it has been inserted since it was folded. Sessions by id
+ * (one session, or the counts a list lacks) are merged from their activity rows in one read.
  */
 import type { ClickHouseHandle } from '../../../store/index.js';
 import type { PartialView } from './session-view.js';
