@@ -25,12 +25,13 @@ import type { ErrorCode } from '../../../lib/error-codes.js';
 
 /**
  * Warden's tables an operator may read; each has a `tenant` column the tenant filter uses. The
- * activity tables come with the materialized views that fill them (reading a view reads its table,
- * filtered the same way).
+ * activity tables and the sessions list's touches come with the materialized views that fill them
+ * (reading a view reads its table, filtered the same way).
  */
 export const QUERY_TABLES: readonly string[] = [
   'audit_events', 'sessions', 'findings', 'revocations', 'gate_decisions', 'gate_grants', 'gate_stopped',
   'session_activity', 'session_activity_mv', 'target_index', 'target_index_mv', 'target_activity', 'target_activity_mv',
+  'session_summary', 'session_touches', 'session_touches_mv',
 ];
 
 export interface AstNode {
