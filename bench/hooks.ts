@@ -33,7 +33,6 @@ const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
 const NODE_CALLS = Math.max(5, Math.round(CALLS / 5));
 const BACK_TO_BACK_CALLS = Math.max(8, Math.round(CALLS / 2));
-const CURL_CALLS = Math.max(8, Math.round(CALLS / 2));
 const LOAD_SPANS_PER_SECOND = Number(process.env.BENCH_HOOK_LOAD ?? 5_000);
 const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
@@ -111,7 +110,7 @@ const hookDispatcher = new Agent({ connections: AGENTS, pipelining: 1 });
 try {
   // Every session declares a never-touch scope first, so its harmful calls are denied.
   const declared = [];
-  for (const [client, calls] of [['shell', CALLS + BACK_TO_BACK_CALLS + CURL_CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
+  for (const [client, calls] of [['shell', 2 * CALLS + BACK_TO_BACK_CALLS], ['node', NODE_CALLS], ['http', CALLS]] as const) {
     for (let agent = 0; agent < AGENTS; agent++) {
       for (let call = 0; call < calls; call++) if (call % 4 === 3 || call === 0) declared.push(toolSpan(sessionOf(client, agent, call, call % 4 === 3), 'git status', { 'warden.scope.deny': ['/srv/prod/**'] }));
     }
@@ -151,9 +150,19 @@ try {
     const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
-  const shell = await concurrently(AGENTS, CALLS, shellCall);
-  const shellBackToBack = await concurrently(AGENTS, BACK_TO_BACK_CALLS, (agent, call) => shellCall(agent, CALLS + call), 0);
-  const shellCurl = await concurrently(AGENTS, CURL_CALLS, (agent, call) => shellCall(agent, CALLS + BACK_TO_BACK_CALLS + call, 'curl'));
+  // The two transports take turns in one paced run (four calls each, one of them harmful), so
+  // both meet the same moment of the machine; each gets CALLS calls per agent.
+  const shell = { ms: [] as number[], wrong: 0 };
+  const shellCurl = { ms: [] as number[], wrong: 0 };
+  await concurrently(AGENTS, 2 * CALLS, async (agent, call) => {
+    const onCurl = call % 8 >= 4;
+    const r = await shellCall(agent, call, onCurl ? 'curl' : 'auto');
+    const into = onCurl ? shellCurl : shell;
+    into.ms.push(r.ms);
+    if (r.denied !== r.harmful) into.wrong++;
+    return { ...r, denied: r.harmful }; // counted per transport above
+  });
+  const shellBackToBack = await concurrently(AGENTS, BACK_TO_BACK_CALLS, (agent, call) => shellCall(agent, 2 * CALLS + call), 0);
   const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
     const { body, harmful } = payload('node', agent, call);
     const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
@@ -181,7 +190,7 @@ try {
       line('baseline: curl /healthz', curlBaseline, 'alone, before the load'),
       line('shell client (bin/warden-hook: bash alone)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
       line('shell client, back to back (no gap: stress)', shellBackToBack.ms, `${shellBackToBack.wrong} wrong answers`),
-      line('shell client on curl (WARDEN_HOOK_TRANSPORT=curl)', shellCurl.ms, `${shellCurl.wrong} wrong answers · sh, cat and curl: what runs without bash`),
+      line('shell client on curl, taking turns with it', shellCurl.ms, `${shellCurl.wrong} wrong answers · WARDEN_HOOK_TRANSPORT=curl: sh, cat and curl`),
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
