@@ -25,7 +25,7 @@ export const HOOK_CLIENTS: readonly HookClient[] = ['shell', 'shell-curl', 'node
 let bashOnlyPath: string | undefined;
 
 /** A PATH with sh, bash, tr and cut and nothing else (made once per test process). */
-export function bashOnlyPathDir(): string {
+function bashOnlyPathDir(): string {
   if (bashOnlyPath) return bashOnlyPath;
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'warden-hook-path-')), 'bin');
   mkdirSync(dir);
@@ -38,7 +38,7 @@ export function bashOnlyPathDir(): string {
 }
 
 /** How to start the shell client on a transport: the command, its arguments, extra environment. */
-export function shellClientEnv(client: Exclude<HookClient, 'node'>, env: Record<string, string>): Record<string, string> {
+function shellClientEnv(client: Exclude<HookClient, 'node'>, env: Record<string, string>): Record<string, string> {
   return client === 'shell' ? { ...env, PATH: bashOnlyPathDir() } : { ...env, WARDEN_HOOK_TRANSPORT: 'curl' };
 }
 
@@ -47,5 +47,3 @@ export function runHookClient(client: HookClient, agent: string, input: unknown,
   if (client === 'node') return runCli(['hook', agent, ...args], { stdin, env });
   return runProcess('/bin/sh', [SHELL_CLIENT, agent, ...args], { stdin, env: shellClientEnv(client, env) });
 }
-
-export { SHELL_CLIENT };
