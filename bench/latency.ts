@@ -152,19 +152,31 @@ try {
   await load.stop();
   await backlog.stop();
 
-  const firstBySession = new Map<string, number>();
+  const firstBySession = new Map<string, { at: number; revokedMs: number }>();
   for (const hook of receiver.received) {
-    const data = (hook.verified as { data?: { session_id?: string } } | undefined)?.data;
-    if (hook.status < 300 && data?.session_id && !firstBySession.has(data.session_id)) firstBySession.set(data.session_id, hook.at);
+    const verified = hook.verified as { timestamp?: string; data?: { session_id?: string } } | undefined;
+    const sessionId = verified?.data?.session_id;
+    if (hook.status < 300 && sessionId && !firstBySession.has(sessionId)) firstBySession.set(sessionId, { at: hook.at, revokedMs: Date.parse(verified.timestamp ?? '') });
   }
   const trend: Array<[number, number]> = [];
+  // The webhook carries the revocation's own time (Warden's clock, this machine's): it splits each
+  // probe's latency into detection (accepted → revoked) and delivery (revoked → received: the
+  // revocation log's and the outbox's fsync, the signed POST).
+  const toRevoked: number[] = [];
+  const toReceived: number[] = [];
   for (const [sessionId, t0] of accepted) {
-    const t1 = firstBySession.get(sessionId);
-    if (t1 === undefined) continue;
-    latencies.push(t1 - t0);
-    trend.push([sentAt.get(sessionId)!, t1 - t0]);
+    const hook = firstBySession.get(sessionId);
+    if (hook === undefined) continue;
+    latencies.push(hook.at - t0);
+    trend.push([sentAt.get(sessionId)!, hook.at - t0]);
+    if (Number.isFinite(hook.revokedMs)) {
+      toRevoked.push(hook.revokedMs - (performance.timeOrigin + t0));
+      toReceived.push(performance.timeOrigin + hook.at - hook.revokedMs);
+    }
   }
   latencies.sort((a, b) => a - b);
+  toRevoked.sort((a, b) => a - b);
+  toReceived.sort((a, b) => a - b);
   const falseRevocations = [...firstBySession.keys()].filter((s) => s.startsWith('load-')).length;
   const loadRate = Math.round((load.spans() - loadAtStart) / elapsed);
   process.stdout.write(
@@ -175,6 +187,7 @@ try {
       `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
       `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms; its CPU ${Math.round((ownCpu.user + ownCpu.system) / 1e4 / elapsed)}% of one core (the same two cores as Warden's)`,
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
+      `  split at the revocation's time (in the webhook): accepted → revoked p50 ${percentile(toRevoked, 50).toFixed(1)} · p99 ${percentile(toRevoked, 99).toFixed(1)} ms; revoked → webhook received p50 ${percentile(toReceived, 50).toFixed(1)} · p99 ${percentile(toReceived, 99).toFixed(1)} ms (${toRevoked.length} probes; the two need not add up: each percentile is its own probe's)`,
       ...keptUp(trend, backlog.samples, metricsAtStart, metricsAtEnd, { rate: loadRate, skipped: load.skipped() - skippedAtStart }),
       '',
     ].join('\n'),

@@ -15,7 +15,8 @@
  *
  * `BENCH_OQ_SCALES` (default `5`) lists the sizes in millions of events — `5,50` adds the 50M
  * trail, which takes about 20 minutes and 6 GiB of disk on the build machine, so it is not on by
- * default; `BENCH_OQ_RUNS` (default 24) the runs per query.
+ * default; `BENCH_OQ_RUNS` (default 24) the runs per query. Progress lines (each 2.5M events
+ * written, the merges, the fold, every six runs) say how far a long run has got.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,11 @@ function countingStatements(handle: ClickHouseHandle): { handle: ClickHouseHandl
   return { handle: { ...handle, client }, count: () => n };
 }
 
+/** A progress line on long work (a 50M trail takes many minutes): what is done, time since `since`. */
+function progress(what: string, since: number): void {
+  console.log(`  … ${what} (${((performance.now() - since) / 1000).toFixed(0)} s)`);
+}
+
 async function runScale(millions: number): Promise<void> {
   const events = Math.round(millions * 1_000_000);
   const sessions = Math.max(10, Math.round(events / EVENTS_PER_SESSION));
@@ -89,11 +95,14 @@ async function runScale(millions: number): Promise<void> {
     await migrate(handle);
     const db = handle.database;
     const g0 = performance.now();
+    console.log(`\noperator queries — generating ${millions}M events (${sessions} sessions over ${DAYS} days) …`);
     for (let first = 0; first < events; first += CHUNK) {
       await generateEvents(handle, { events: Math.min(CHUNK, events - first), firstEvent: first, totalEvents: events, sessions, days: DAYS, endMs });
+      progress(`${((first + Math.min(CHUNK, events - first)) / 1e6).toFixed(1)}M of ${millions}M events written`, g0);
     }
     await generateSessionsAndFindings(handle, { events, sessions, days: DAYS, endMs });
     const genMs = performance.now() - g0;
+    progress('sessions and findings written; waiting for background merges (at most 3 minutes)', g0);
     // Background merges of the freshly written parts compete for the 2 cores: let them finish
     // (at most 3 minutes), as a trail that has been stored for a while has.
     const s0 = performance.now();
@@ -105,6 +114,7 @@ async function runScale(millions: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const settleMs = performance.now() - s0;
+    progress('merges settled; folding the session summary', g0);
     // The session summary job, as it runs in Warden: one fold of every session the trail touched.
     // Nothing is inserted meanwhile, so a negative margin folds the newest minute's touches too.
     const f0 = performance.now();
@@ -156,7 +166,9 @@ async function runScale(millions: number): Promise<void> {
       row.statements = (row.statements ?? 0) + counted.count() - n0;
       return ms;
     };
+    progress(`timing ${rows.length} queries, ${RUNS} runs each`, g0);
     for (let run = 0; run < RUNS; run++) {
+      if (run > 0 && run % 6 === 0) progress(`run ${run} of ${RUNS}`, g0);
       const s = session();
       // The round trip of a query that reads nothing: how loaded the machine is right now.
       floor.now.push(await timedNow(floor, async () => (await q.client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json()));
@@ -226,7 +238,7 @@ async function runScale(millions: number): Promise<void> {
       const sorted = [...xs].sort((a, b) => a - b);
       return [percentile(sorted, 50), percentile(sorted, 95)];
     };
-    console.log(`\noperator queries — ${millions}M events, ${sessions} sessions over ${DAYS} days (embedded ClickHouse; ${RUNS} runs each)`);
+    console.log(`operator queries — ${millions}M events, ${sessions} sessions over ${DAYS} days (embedded ClickHouse; ${RUNS} runs each)`);
     console.log(`  generated in ${(genMs / 1000).toFixed(1)} s; background merges settled ${(settleMs / 1000).toFixed(1)} s later`);
     console.log(`  session summary: ${fold.sessions} sessions folded in ${(foldMs / 1000).toFixed(1)} s (${((foldMs * 1000) / Math.max(1, fold.sessions)).toFixed(0)} µs per session, ${((foldMs * 1000) / events).toFixed(1)} µs per event)`);
     for (const t of sizes) console.log(`  ${t.table.padEnd(22)} ${String(t.rows).padStart(11)} rows ${(Number(t.bytes) / 2 ** 20).toFixed(1).padStart(9)} MiB  ${t.parts} parts`);

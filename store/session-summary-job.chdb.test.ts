@@ -4,7 +4,8 @@
  * after a run repeated, for a session whose events arrive on two days, after an event older
  * than the last fold arrives, and after a day leaves session_activity past the TTL; after a
  * run, a session without a new event is listed from its summary row (a row changed by hand
- * shows in the list), and runs are scheduled by the clock given.
+ * shows in the list), when more sessions changed than one fold takes, and runs are scheduled
+ * by the clock given.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,6 +154,20 @@ describe('session summary job', () => {
     const gone = await rowsOf<{ session_id: string }>("SELECT session_id FROM session_summary FINAL WHERE gone = 1 AND by_agent = 0");
     const left = new Set((await sessionsFromEvents(chdb.handle, { tenant: 'acme', limit: 1000 })).map((s) => s.id));
     for (const { session_id } of gone) assert.ok(!left.has(session_id), `${session_id} has no events left`);
+  });
+
+  test('more changed sessions than one fold takes: folded in runs of the key, two tenants, the same answers', async () => {
+    await job.run();
+    const names = ['c-1', 'c-2b', 'c-3', 'c-4b', 'c-5'];
+    await store.insertEvents(names.flatMap((name, i) => events(name, 5 + i, 3)));
+    await store.insertEvents([...events('c-g1', 4, 2, { tenant: 'globex' }), ...events('c-g2b', 3, 2, { tenant: 'globex' })]);
+    const chunked = new SessionSummaryJob({ storage: chdb.handle, clock: new FakeClock(), logger: silentLogger, periodMs: 60_000, marginMs: -60_000, sessionsPerFold: 2 });
+    const run = await chunked.run();
+    assert.equal(run.sessions, 7, 'four folds of at most two sessions');
+    assert.equal(await touches(), 0);
+    const folded = await rowsOf<{ session_id: string }>("SELECT session_id FROM session_summary FINAL WHERE by_agent = 0 AND gone = 0 AND session_id LIKE 'c-%' ORDER BY session_id");
+    assert.deepEqual(folded.map((r) => r.session_id), ['c-1', 'c-2b', 'c-3', 'c-4b', 'c-5', 'c-g1', 'c-g2b']);
+    await assertAgree('folded two at a time');
   });
 
   test('runs are due by the clock given: one per period', async () => {
