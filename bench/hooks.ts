@@ -27,7 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { toolSpan } from '../test/helpers/tool-span.js';
-import { percentile, ROOT, startWardenProcess } from './warden-process.js';
+import { percentile, ROOT, startWardenProcess, walSyncLine } from './warden-process.js';
 
 const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
@@ -196,6 +196,7 @@ try {
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
       `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused, ${load.skipped()} not sent while 64 waited for Warden)`,
       `  what held Warden's event loop during the calls: ${eventLoop(metricsAtStart, metricsAtEnd, elapsed)}`,
+      `  ${walSyncLine(metricsAtStart, metricsAtEnd)}`,
       '',
     ].join('\n'),
   );

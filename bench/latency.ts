@@ -24,7 +24,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../respond/kill-switch/webhook-receiver.js';
 import { generateWebhookSecret } from '../config/webhook-endpoints.js';
-import { percentile, sampleBacklog, slope, startWardenProcess, type BacklogSample } from './warden-process.js';
+import { percentile, sampleBacklog, slope, startWardenProcess, walSyncLine, type BacklogSample } from './warden-process.js';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 3_000);
 const PROBES_PER_SECOND = Number(process.env.BENCH_PROBE_RATE ?? 50);
@@ -185,6 +185,7 @@ try {
       `  background load: ${loadRate.toLocaleString('en-US')} spans/s of ordinary work during the probes (${load.refused()} requests refused, ${load.skipped() - skippedAtStart} not sent while 64 waited for Warden), ${falseRevocations} background sessions revoked`,
       `  Warden's CPU during the probes: ${Math.round((100 * ((metricsAtEnd.get('process_cpu_seconds_total') ?? NaN) - (metricsAtStart.get('process_cpu_seconds_total') ?? NaN))) / elapsed)}% of one core`,
       `  Warden's event loop during the probes: delay p99 ${((metricsAtEnd.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((metricsAtEnd.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms; GC pauses: ${gcSummary(metricsAtStart, metricsAtEnd)}`,
+      `  ${walSyncLine(metricsAtStart, metricsAtEnd)}`,
       `  this process's event loop (load, probes, receiver): delay p99 ${(ownLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(ownLoop.max / 1e6).toFixed(1)} ms; its CPU ${Math.round((ownCpu.user + ownCpu.system) / 1e4 / elapsed)}% of one core (the same two cores as Warden's)`,
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms · p90 ${percentile(latencies, 90).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms · max ${latencies.at(-1)!.toFixed(1)} ms (target p99 ≤ 50 ms)`,
       `  split at the revocation's time (in the webhook): accepted → revoked p50 ${percentile(toRevoked, 50).toFixed(1)} · p99 ${percentile(toRevoked, 99).toFixed(1)} ms; revoked → webhook received p50 ${percentile(toReceived, 50).toFixed(1)} · p99 ${percentile(toReceived, 99).toFixed(1)} ms (${toRevoked.length} probes; the two need not add up: each percentile is its own probe's)`,

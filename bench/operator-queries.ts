@@ -18,6 +18,7 @@
  * default; `BENCH_OQ_RUNS` (default 24) the runs per query. Progress lines (each 2.5M events
  * written, the merges, the fold, every six runs) say how far a long run has got.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,14 @@ async function runScale(millions: number): Promise<void> {
   const sessions = Math.max(10, Math.round(events / EVENTS_PER_SESSION));
   const endMs = Date.now();
   const dataPath = await mkdtemp(join(tmpdir(), 'warden-bench-oq-'));
+  // A 50M trail is 6 GiB: stopped with Ctrl-C, the run still removes it.
+  const removeOnSignal = (signal: NodeJS.Signals): void => {
+    rmSync(dataPath, { recursive: true, force: true });
+    process.stderr.write(`\noperator queries: stopped by ${signal}; ${dataPath} removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', removeOnSignal);
+  process.once('SIGTERM', removeOnSignal);
   const handle = await openClickHouse({ dataPath, database: 'warden_bench', logger: silentLogger });
   try {
     await migrate(handle);
@@ -254,6 +263,8 @@ async function runScale(millions: number): Promise<void> {
       );
     }
   } finally {
+    process.off('SIGINT', removeOnSignal);
+    process.off('SIGTERM', removeOnSignal);
     await handle.close();
     await rm(dataPath, { recursive: true, force: true });
   }

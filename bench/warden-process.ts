@@ -215,3 +215,30 @@ export function slope(points: ReadonlyArray<readonly [number, number]>): number 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/**
+ * The bucket bound under which the share `q` (0–1) of a histogram's observations fell between two
+ * scrapes (the `_bucket{le="…"}` series of `name`), with their count: a histogram says "at most",
+ * so this is an upper bound, as fine as the buckets.
+ */
+export function histogramBound(before: Map<string, number>, after: Map<string, number>, name: string, q: number): { le: number; count: number } {
+  const buckets: Array<[number, number]> = [];
+  for (const [series, value] of after) {
+    const m = series.startsWith(`${name}_bucket{`) ? /le="([^"]+)"/.exec(series) : null;
+    if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), value - (before.get(series) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const count = buckets.at(-1)?.[1] ?? 0;
+  const found = buckets.find(([, cumulative]) => cumulative >= q * count);
+  return { le: found?.[0] ?? NaN, count };
+}
+
+/** `warden_wal_sync_seconds` between two scrapes, as a line: how long accepted requests waited for the disk. */
+export function walSyncLine(before: Map<string, number>, after: Map<string, number>): string {
+  const name = 'warden_wal_sync_seconds';
+  const p50 = histogramBound(before, after, name, 0.5);
+  const p99 = histogramBound(before, after, name, 0.99);
+  const max = histogramBound(before, after, name, 1);
+  const ms = (le: number): string => (Number.isFinite(le) ? `≤ ${+(le * 1000).toFixed(1)} ms` : '> 1 s');
+  return `write-ahead log, each group written and synced before its answers: ${p50.count} groups, p50 ${ms(p50.le)}, p99 ${ms(p99.le)}, max ${ms(max.le)}`;
+}

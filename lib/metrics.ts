@@ -90,6 +90,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly walSyncSeconds = new Histogram({
+    name: 'warden_wal_sync_seconds',
+    help: "Time to write one group of accepted requests to the write-ahead log and sync it to disk (each request's answer waits for its group)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
   readonly insertSeconds = new Histogram({
     name: 'warden_clickhouse_insert_seconds',
     help: 'Duration of ClickHouse batch inserts',

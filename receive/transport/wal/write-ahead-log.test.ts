@@ -90,6 +90,17 @@ describe('write-ahead log of the in-process transport', () => {
     await second.close();
   });
 
+  it('times each group it writes and syncs (warden_wal_sync_seconds): one observation per group, none for a refused write', async () => {
+    const t = open();
+    await t.producer.send([msg('traces', 0)]);
+    await Promise.all([t.producer.send([msg('traces', 1)]), t.producer.send([msg('logs', 2)])]);
+    const groups = (await t.metrics.walSyncSeconds.get()).values.find((v) => v.metricName === 'warden_wal_sync_seconds_count')?.value ?? 0;
+    assert.ok(groups >= 2 && groups <= 3, `two or three groups written (${groups}): the first send, then the two together or apart`);
+    await t.close();
+    await assert.rejects(t.producer.send([msg('traces', 3)]));
+    assert.equal((await t.metrics.walSyncSeconds.get()).values.find((v) => v.metricName === 'warden_wal_sync_seconds_count')?.value, groups);
+  });
+
   it('a clean stop leaves nothing to deliver again; committed segments are deleted', async () => {
     const t = open({}, { segmentBytes: 2_000 });
     for (let i = 0; i < 40; i++) await t.producer.send([msg(i % 2 ? 'logs' : 'traces', i)]);

@@ -244,9 +244,11 @@ export class WriteAheadLog {
       }
       if (this.active.size >= this.segmentBytes) this.roll();
       const start = this.active.size;
+      const began = performance.now();
       try {
         await writeAll(this.fd, group.flatMap((a) => a.buffers), start);
         if (this.options.fsync === 'always') await datasync(this.fd);
+        this.options.metrics.walSyncSeconds.observe((performance.now() - began) / 1000);
       } catch (err) {
         this.failGroup(group, start, err);
         continue;
