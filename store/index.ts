@@ -6,6 +6,7 @@
  */
 export { openClickHouse, OUTPUT_SETTINGS } from './open-clickhouse.js';
 export type { ClickHouseEngine, ClickHouseHandle, OpenClickHouseOptions } from './open-clickhouse.js';
+export { queueEngineCalls } from './engine-call-queue.js';
 export { migrate, loadMigrations, DEFAULT_TTL_DAYS } from './migrations.js';
 export type { Migration, MigrateOptions, MigrateResult } from './migrations.js';
 export { ClickHouseAuditStore } from './audit-store.js';

@@ -22,6 +22,7 @@ import { clientLoggerClass } from './client-log-bridge.js';
 import { withStorageErrors } from './storage-errors.js';
 import { checkIdentifier } from './sql-template.js';
 import { CLUSTER_QUERY_SETTINGS } from './cluster-ddl.js';
+import { queueEngineCalls, type ChdbRawInsert, type ClientConnection } from './engine-call-queue.js';
 
 export type ClickHouseEngine = 'chdb' | 'server';
 
@@ -51,11 +52,7 @@ export interface FormattedInsert {
   settings: Record<string, string>;
 }
 
-export interface ChdbRawInsert {
-  chdb: {
-    rawInsert(params: { table: string; format: 'JSONCompactEachRow'; columns: readonly string[]; values: Buffer; settings: Record<string, string> }): Promise<unknown>;
-  };
-}
+export type { ChdbRawInsert } from './engine-call-queue.js';
 
 export interface OpenClickHouseOptions {
   /** Server URL (CLICKHOUSE_URL), e.g. `http://localhost:8123`. Absent: embedded chdb. */
@@ -110,9 +107,10 @@ export async function openClickHouse(options: OpenClickHouseOptions): Promise<Cl
     await mkdir(options.dataPath, { recursive: true });
     // chdb types its connection against its own copy of the client's Connection interface; the
     // shapes are the same (that is the connection's whole purpose), the declarations are not.
-    const native = createChdbConnection({ path: options.dataPath });
-    chdbConnection = native as unknown as ChdbRawInsert;
-    const connection = native as unknown as ChdbAsClientConnection;
+    // Its calls are queued here, not on libuv's pool, which the logs' fsyncs need (engine-call-queue.ts).
+    const native = queueEngineCalls(createChdbConnection({ path: options.dataPath }) as unknown as ClientConnection & ChdbRawInsert);
+    chdbConnection = native;
+    const connection: ChdbAsClientConnection = native;
     client = createClient({
       connection,
       clickhouse_settings: settings,

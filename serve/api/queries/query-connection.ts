@@ -11,7 +11,7 @@
  */
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { OUTPUT_SETTINGS, type ClickHouseEngine, type ClickHouseHandle } from '../../../store/index.js';
+import { OUTPUT_SETTINGS, queueEngineCalls, type ClickHouseEngine, type ClickHouseHandle } from '../../../store/index.js';
 import { PermanentError } from '../../../lib/errors.js';
 
 export interface QueryConnection {
@@ -32,7 +32,8 @@ export function openQueryConnection(storage: ClickHouseHandle, dataPath?: string
   }
   if (!dataPath) throw new PermanentError('CONFIG_INVALID', 'operator queries on the embedded engine need its data directory');
   // Same cast as open-clickhouse.ts: chdb declares its own copy of the client's Connection type.
-  const connection = createChdbConnection({ path: dataPath }) as unknown as ChdbAsClientConnection;
+  // Queued like the writer's, so its calls hold no more than one of libuv's threads (engine-call-queue.ts).
+  const connection = queueEngineCalls(createChdbConnection({ path: dataPath }) as unknown as ChdbAsClientConnection);
   const client = createClient({ connection, clickhouse_settings: OUTPUT_SETTINGS });
   let ready: Promise<ClickHouseClient> | undefined;
   return {
