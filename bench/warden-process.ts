@@ -132,7 +132,20 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     };
   };
 
+  // Stopped from outside (Ctrl-C, a timeout's SIGTERM), the bench takes its Warden and its data
+  // directory with it instead of leaving a server running and its files behind.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.stderr.write(`\nbench: stopped by ${signal}; Warden stopped, ${dataDir} removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   const stop = async (): Promise<void> => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
