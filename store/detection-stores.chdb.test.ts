@@ -115,6 +115,27 @@ describe('detection state in ClickHouse (chdb)', () => {
     assert.ok(findings.some((f) => f.detector === 'post_revocation_activity'));
   });
 
+  it("a finding stored before its events were (its owner killed in between) is not emitted again when the events come back", async () => {
+    const clock = new FakeClock(START + 40_000);
+    const opts = { logger: silentLogger, metrics: new Metrics(), clock, flushIntervalMs: 60_000 };
+    const stores = { f: new ClickHouseFindingStore(chdb.handle, opts), s: new ClickHouseSessionStore(chdb.handle, opts) };
+    const orphan = newSession({ name: 'orphan', steps: [] }, START);
+    const events = [0, 1, 2].map((i) => stepEvent({ command: `rm -rf /srv/cache/${i}` }, i, orphan, START + 40_000 + i * 200));
+    const firstRun: Finding[] = [];
+    await engineWith(clock, firstRun, stores).consume(events);
+    await stores.f.close();
+    await stores.s.close();
+    const stored = firstRun.filter((f) => f.session_id === orphan.id);
+    assert.ok(stored.length > 0, 'the first owner found something');
+    // Its events never reached audit_events: the next owner gets them again from the transport.
+    const findings: Finding[] = [];
+    const engine = engineWith(new FakeClock(START + 41_000), findings);
+    const result = await rebuildFromStore(chdb.handle, engine, { sinceMs: START - 3_600_000, maxSessions: 10, maxEventsPerSession: 200 });
+    assert.ok(result.findings >= stored.length);
+    await engine.consume(events);
+    assert.deepEqual(findings.filter((f) => stored.some((g) => g.id === f.id)).map((f) => f.id), [], 'no stored finding emitted again');
+  });
+
   it('rebuilding again (after a rebalance) adds only what another instance stored meanwhile', async () => {
     const metrics = new Metrics();
     const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });

@@ -2,7 +2,9 @@
  * Rebuilds detector state from ClickHouse after a restart or a Kafka rebalance: the most
  * recently active sessions (at most `maxSessions`, active since `sinceMs`), each with its last
  * `maxEventsPerSession` events in time order, are replayed through the engine silently (state
- * rebuilt, findings remembered so they are not emitted again, nothing sent to the kill switch);
+ * rebuilt, findings remembered so they are not emitted again, nothing sent to the kill switch),
+ * and the finding ids already stored since then are remembered too (an owner killed after its
+ * findings' batch and before its events' insert stored findings whose events come again);
  * then the revocations recorded in `revocations` are applied, so a revoked session stays
  * revoked across the restart. Events the engine has already seen are skipped, so running it
  * again (each rebalance) only adds what other instances handled meanwhile.
@@ -39,12 +41,19 @@ export interface RebuildOptions {
 export interface RebuildTarget {
   readonly registry: SessionRegistry;
   replay(events: AuditEvent[]): void;
+  /** Finding ids already stored, not to be emitted again (DetectionEngine.rememberFindings). */
+  rememberFindings?(ids: Iterable<string>): void;
 }
+
+/** Stored finding ids read back by a rebuild, at most (the engine remembers 100,000). */
+const MAX_STORED_FINDINGS = 100_000;
 
 export interface RebuildResult {
   sessions: number;
   events: number;
   revoked: number;
+  /** Stored finding ids remembered (when the target takes them). */
+  findings: number;
   /** Gate memory restored (with `gate`): grants (used or not) and stopped calls. */
   grants?: number;
   stopped?: number;
@@ -66,6 +75,17 @@ async function recentEvents(handle: ClickHouseHandle, o: RebuildOptions): Promis
       format: 'JSONEachRow',
     });
     return (await rs.json<SelectedEventRow>()).map(fromRow);
+  });
+}
+
+async function storedFindingIds(handle: ClickHouseHandle, sinceMs: number): Promise<string[]> {
+  return withStorageErrors('read stored findings', async () => {
+    const rs = await handle.client.query({
+      query: `SELECT DISTINCT id FROM ${handle.database}.findings WHERE at >= fromUnixTimestamp64Milli({since:Int64}) LIMIT {max:UInt32}`,
+      query_params: { since: sinceMs, max: MAX_STORED_FINDINGS },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ id: string }>()).map((r) => r.id);
   });
 }
 
@@ -110,11 +130,19 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
     if (i > 0 && i % REPLAY_SLICE === 0) await nextTurn();
     target.replay(sessions[i]!);
   }
+  // Findings stored by the sessions' last owner whose events were not stored before it stopped:
+  // the redelivered events would emit them again (the same ids) — remembered instead.
+  let findings = 0;
+  if (target.rememberFindings) {
+    const ids = await storedFindingIds(handle, options.sinceMs);
+    target.rememberFindings(ids);
+    findings = ids.length;
+  }
   const revocations = await currentRevocations(handle);
   for (const r of revocations) {
     target.registry.markRevoked(r.tenant, r.session_id, revocationOfRow(r));
   }
-  const result: RebuildResult = { sessions: sessions.length, events: rows.length, revoked: revocations.length };
+  const result: RebuildResult = { sessions: sessions.length, events: rows.length, revoked: revocations.length, findings };
   if (options.gate) {
     const memory = await readGateMemory(handle, {
       nowMs: options.gate.nowMs,

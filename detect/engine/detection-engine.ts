@@ -204,6 +204,15 @@ export class DetectionEngine implements EventStage {
     this.run(events, true, clock, (e) => clock.set(nsToMs(e.time_ns)));
   }
 
+  /**
+   * Finding ids storage already holds (read back by a rebuild): the events that led to them may
+   * not be stored yet — an instance killed between its findings' batch and its events' insert —
+   * and come again with the redelivered batch; their findings are not emitted a second time.
+   */
+  rememberFindings(ids: Iterable<string>): void {
+    for (const id of ids) this.emitted.add(id);
+  }
+
   /** Waits for every judge call and every `onFinding` call still running. */
   async drain(): Promise<void> {
     while (this.judges.busy > 0 || this.pending.size > 0) {
