@@ -81,7 +81,9 @@ async function recentEvents(handle: ClickHouseHandle, o: RebuildOptions): Promis
 async function storedFindingIds(handle: ClickHouseHandle, sinceMs: number): Promise<string[]> {
   return withStorageErrors('read stored findings', async () => {
     const rs = await handle.client.query({
-      query: `SELECT DISTINCT id FROM ${handle.database}.findings WHERE at >= fromUnixTimestamp64Milli({since:Int64}) LIMIT {max:UInt32}`,
+      // The newest first: past the engine's bound, the oldest are the ones it would forget anyway.
+      query: `SELECT id FROM ${handle.database}.findings WHERE at >= fromUnixTimestamp64Milli({since:Int64})
+        GROUP BY id ORDER BY max(at) DESC LIMIT {max:UInt32}`,
       query_params: { since: sinceMs, max: MAX_STORED_FINDINGS },
       format: 'JSONEachRow',
     });
@@ -135,7 +137,7 @@ export async function rebuildFromStore(handle: ClickHouseHandle, target: Rebuild
   let findings = 0;
   if (target.rememberFindings) {
     const ids = await storedFindingIds(handle, options.sinceMs);
-    target.rememberFindings(ids);
+    target.rememberFindings(ids.reverse()); // oldest first, so a bounded memory keeps the newest
     findings = ids.length;
   }
   const revocations = await currentRevocations(handle);
