@@ -25,7 +25,7 @@ import { GateRouter } from './respond/gate/owner-routing.js';
 import { GroupMembership } from './receive/kafka/group-membership.js';
 import { rekeyBySession } from './receive/kafka/rekey-by-session.js';
 import { sessionAssigner } from './receive/kafka/session-assigner.js';
-import { createBatchProcessor, DEFAULT_INSERT_GATHERING } from './pipeline/batch-processor.js';
+import { createBatchProcessor } from './pipeline/batch-processor.js';
 import { StorageHealth } from './store/storage-health.js';
 import { SessionSummaryJob } from './store/session-summary-job.js';
 import { createClassifier } from './normalize/classify/index.js';
@@ -314,7 +314,7 @@ export async function startWarden(config: WardenConfig, collaborators: Collabora
   const handler = createBatchProcessor({
     normalizer, ...(messages ? { messages } : {}), store, deadLetter: transport.deadLetter, observers: [detection.engine, ...observers], logger, metrics, health: storageHealth,
     // The in-process queue lets many batches be in flight; Kafka's consumer four per partition.
-    insert: { maxEvents: DEFAULT_INSERT_GATHERING.maxEvents, maxDelayMs: config.clickhouse.insertDelayMs, maxBatches: config.mode === 'distributed' ? KAFKA_MAX_IN_FLIGHT : DEFAULT_MEMORY_MAX_IN_FLIGHT },
+    insert: { maxEvents: config.clickhouse.insertMaxEvents, maxDelayMs: config.clickhouse.insertDelayMs, maxBatches: config.mode === 'distributed' ? KAFKA_MAX_IN_FLIGHT : DEFAULT_MEMORY_MAX_IN_FLIGHT },
   });
 
   const { registry, created } = loadOrCreateTokens(config.tokensFile);

@@ -20,6 +20,7 @@
  * So the measured probes follow a warm-up of the same load and probes (`BENCH_WARMUP_SECONDS`,
  * default 30; 0 measures from the start), whose figures are printed on a line of their own.
  */
+import fs from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toolSpan } from '../test/helpers/tool-span.js';
 import { WebhookReceiver } from '../respond/kill-switch/webhook-receiver.js';
@@ -159,6 +160,7 @@ try {
     if (hook.status < 300 && sessionId && !firstBySession.has(sessionId)) firstBySession.set(sessionId, { at: hook.at, revokedMs: Date.parse(verified.timestamp ?? '') });
   }
   const trend: Array<[number, number]> = [];
+  const probeLines: string[] = [];
   // The webhook carries the revocation's own time (Warden's clock, this machine's): it splits each
   // probe's latency into detection (accepted → revoked) and delivery (revoked → received: the
   // revocation log's and the outbox's fsync, the signed POST).
@@ -168,12 +170,15 @@ try {
     const hook = firstBySession.get(sessionId);
     if (hook === undefined) continue;
     latencies.push(hook.at - t0);
+    probeLines.push(`${(performance.timeOrigin + t0).toFixed(1)},${(hook.at - t0).toFixed(1)}`);
     trend.push([sentAt.get(sessionId)!, hook.at - t0]);
     if (Number.isFinite(hook.revokedMs)) {
       toRevoked.push(hook.revokedMs - (performance.timeOrigin + t0));
       toReceived.push(performance.timeOrigin + hook.at - hook.revokedMs);
     }
   }
+  // BENCH_PROBES_FILE: each probe as a CSV line (accepted at, epoch ms; latency ms), to see when slow ones happened.
+  if (process.env.BENCH_PROBES_FILE) fs.writeFileSync(process.env.BENCH_PROBES_FILE, probeLines.join('\n') + '\n');
   latencies.sort((a, b) => a - b);
   toRevoked.sort((a, b) => a - b);
   toReceived.sort((a, b) => a - b);

@@ -68,6 +68,8 @@ export interface WardenConfig {
     cluster: string;
     /** Longest an event waits to be gathered into one insert with those after it (ms). */
     insertDelayMs: number;
+    /** Most events gathered into one insert before it is made. */
+    insertMaxEvents: number;
     /**
      * The embedded engine's directory; default `<dataDir>/clickhouse`. Not a setting: for tests
      * that run several instances in one process, sharing one engine as instances share a server.
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
       summaryPeriodMs: s.WARDEN_SESSION_SUMMARY_PERIOD_MS,
       cluster: s.CLICKHOUSE_CLUSTER,
       insertDelayMs: s.WARDEN_INSERT_DELAY_MS,
+      insertMaxEvents: s.WARDEN_INSERT_MAX_EVENTS,
     },
     kafka: {
       brokers,

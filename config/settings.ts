@@ -101,6 +101,10 @@ export const SettingsSchema = Type.Object({
     mode: 'all',
     description: 'longest an accepted event waits to be gathered into one ClickHouse insert with the events after it (detection never waits for it); larger inserts cost ClickHouse less CPU per event, rows become queryable up to this much later',
   }),
+  WARDEN_INSERT_MAX_EVENTS: int(5_000, 100, 1_000_000, {
+    mode: 'all',
+    description: 'most events gathered into one ClickHouse insert before it is made without waiting out WARDEN_INSERT_DELAY_MS; each insert writes a part to the events table and to each of its views, which the engine merges later',
+  }),
 
   WARDEN_QUEUE_CAPACITY: int(20_000, 10, 10_000_000, { mode: 'embedded', description: 'messages the in-process queue holds' }),
   WARDEN_QUEUE_MAX_BYTES: int(256 * MIB, MIB, 64 * 1024 * MIB, { mode: 'embedded', description: 'bytes the in-process queue may hold; past it requests get 429' }),

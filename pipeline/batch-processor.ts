@@ -83,7 +83,7 @@ export interface BatchProcessorDeps {
  * the CPU per event of one of 5,000); maxBatches: the Kafka consumer's batches in flight per
  * partition (receive/kafka DEFAULT_MAX_IN_FLIGHT; the assembly passes its transport's own).
  */
-export const DEFAULT_INSERT_GATHERING = { maxEvents: 5_000, maxDelayMs: SETTING_DEFAULTS.WARDEN_INSERT_DELAY_MS, maxBatches: 4 };
+export const DEFAULT_INSERT_GATHERING = { maxEvents: SETTING_DEFAULTS.WARDEN_INSERT_MAX_EVENTS, maxDelayMs: SETTING_DEFAULTS.WARDEN_INSERT_DELAY_MS, maxBatches: 4 };
 
 /** One message's events, with their rows when the worker prepared them. */
 interface MessageEvents {

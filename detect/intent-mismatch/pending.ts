@@ -82,6 +82,7 @@ export class PendingIntents {
 
   /** Drops intents older than the window. */
   expire(nowMs: number): void {
+    if (this.byKey.size === 0) return; // called for every event: most sessions hold no intent
     for (const [key, p] of [...this.byKey.entries()]) if (nowMs - p.at_ms > this.config.window_ms) this.byKey.delete(key);
   }
 
@@ -94,6 +95,7 @@ export class PendingIntents {
         return byId;
       }
     }
+    if (this.byKey.size === 0) return undefined;
     const found = this.bySimilarity(event);
     if (found !== undefined) this.byKey.delete(found.key);
     return found;

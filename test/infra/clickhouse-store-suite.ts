@@ -113,6 +113,32 @@ export function clickhouseStoreSuite(getHandle: () => ClickHouseHandle, options:
     assert.equal(await countEvents(getHandle(), { tenant }), 1300);
   });
 
+  it('leaves the event loop turns between the steps before an insert (detection runs on the same thread)', async () => {
+    const handle = getHandle();
+    let turns = 0;
+    let turnsAtInsert = -1;
+    const watched: ClickHouseHandle = {
+      ...handle,
+      insertFormatted: (params) => {
+        turnsAtInsert = turns;
+        return handle.insertFormatted(params);
+      },
+    };
+    const s = new ClickHouseAuditStore(watched, { logger: silentLogger, metrics: new Metrics() });
+    const rows = await s.prepareEvents(makeBatch({ tenant: 't-turns', count: 50 }));
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await s.insertRows(rows);
+    ticking = false;
+    // One turn after the duplicates' check, one after the token: the body is copied in a third.
+    assert.ok(turnsAtInsert >= 2, `the insert was sent after ${turnsAtInsert} turns of the event loop`);
+    assert.equal(await countEvents(handle, { tenant: 't-turns' }), 50);
+  });
+
   it('counts events sent and observes insert time', async () => {
     const metrics = new Metrics();
     await store(metrics).insertEvents(makeBatch({ tenant: 't-metrics', count: 10 }));
