@@ -35,6 +35,9 @@ export interface WardenProcess {
   stop(): Promise<void>;
 }
 
+/** How the background load's requests carry resources: `shared` (one per request, as SDKs export) or `per-span`. */
+const LOAD_RESOURCE = process.env.BENCH_LOAD_RESOURCE ?? 'shared';
+
 /** Load requests that may wait for their answer at once. */
 const MAX_LOAD_IN_FLIGHT = 64;
 
@@ -85,7 +88,12 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
     const sessions = 50;
     const bodyOf = (i: number): Uint8Array => {
       const sessionId = `load-${i % sessions}`;
-      return encodeOtlp('traces', Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!)), 'otlp_proto');
+      const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
+      // An agent's OTel SDK exports its spans under its one resource: a request of one session's
+      // spans carries one ResourceSpans. BENCH_LOAD_RESOURCE=per-span gives each span a resource
+      // of its own (50 per request), the load of the rounds before 2026-12-04.
+      if (LOAD_RESOURCE !== 'per-span') for (const span of spans) span.resource = spans[0]!.resource;
+      return encodeOtlp('traces', spans, 'otlp_proto');
     };
     const prepared: Array<Uint8Array | undefined> = [];
     const requests = Math.ceil((seconds * spansPerSecond) / perRequest);
