@@ -13,10 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { encodeOtlp } from '../decode/otlp/index.js';
 import type { DecodedSpan } from '../decode/otlp/records.js';
-import { toolSpan } from '../test/helpers/tool-span.js';
+import type { LoadCounters, LoadSettings } from './load-generator.js';
 
 export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const BENIGN = ['git status', 'npm test', 'ls -la src', 'cat package.json', 'git diff --stat', 'rg TODO src', 'node --version', 'git log --oneline -5'];
 
 export interface WardenProcess {
   base: string;
@@ -38,13 +37,17 @@ export interface WardenProcess {
 /** How the background load's requests carry resources: `shared` (one per request, as SDKs export) or `per-span`. */
 const LOAD_RESOURCE = process.env.BENCH_LOAD_RESOURCE ?? 'shared';
 
-/** Load requests that may wait for their answer at once. */
-const MAX_LOAD_IN_FLIGHT = 64;
+/** Whether Warden gets a session of its own (`own`, a service's) or shares this process's (`shared`). */
+const WARDEN_SESSION = process.env.BENCH_WARDEN_SESSION ?? 'own';
 
+const LOAD_GENERATOR = fileURLToPath(new URL('./load-generator.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** The background load, running in a process of its own (load-generator.ts); its counts lag by up to 100 ms. */
 export interface BackgroundLoad {
   spans(): number;
   refused(): number;
-  /** Requests not sent because MAX_LOAD_IN_FLIGHT were unanswered (Warden behind). */
+  /** Requests not sent because 64 were unanswered (Warden behind). */
   skipped(): number;
   stop(): Promise<void>;
 }
@@ -56,6 +59,13 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   // BENCH_WARDEN_NODE_ARGS: extra node flags for the Warden process, e.g. `--cpu-prof` to profile it.
   const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/warden.mjs'), 'start'], {
+    // Warden runs as a service does — `warden start` in a terminal of its own, a systemd unit, a
+    // container — in a session apart from the agents that call its hooks. Linux shares the CPU
+    // between sessions before it shares it between their threads (autogroups, and cgroups for
+    // units and containers), so an agent's hook process competes with Warden's threads as a
+    // group, not one by one. BENCH_WARDEN_SESSION=shared runs Warden in this process's session
+    // (the benches' setting before 2026-12-04), where each of its threads weighs as much as a hook.
+    detached: WARDEN_SESSION !== 'shared',
     env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_GRPC_PORT: '0', WARDEN_DATA_DIR: dataDir, WARDEN_LOG_LEVEL: 'warn', ...env },
     // BENCH_WARDEN_STDOUT: a file for the Warden process's standard output (e.g. with `--trace-deopt`).
     stdio: ['ignore', process.env.BENCH_WARDEN_STDOUT ? fs.openSync(process.env.BENCH_WARDEN_STDOUT, 'w') : 'ignore', 'inherit'],
@@ -84,65 +94,36 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   };
 
   const backgroundLoad = async (spansPerSecond: number, seconds = 90): Promise<BackgroundLoad> => {
-    const perRequest = 50;
-    const sessions = 50;
-    const bodyOf = (i: number): Uint8Array => {
-      const sessionId = `load-${i % sessions}`;
-      const spans = Array.from({ length: perRequest }, (_, j) => toolSpan(sessionId, BENIGN[(i + j) % BENIGN.length]!));
-      // An agent's OTel SDK exports its spans under its one resource: a request of one session's
-      // spans carries one ResourceSpans. BENCH_LOAD_RESOURCE=per-span gives each span a resource
-      // of its own (50 per request), the load of the rounds before 2026-12-04.
-      if (LOAD_RESOURCE !== 'per-span') for (const span of spans) span.resource = spans[0]!.resource;
-      return encodeOtlp('traces', spans, 'otlp_proto');
-    };
-    const prepared: Array<Uint8Array | undefined> = [];
-    const requests = Math.ceil((seconds * spansPerSecond) / perRequest);
-    for (let i = 1; i <= requests; i++) {
-      prepared.push(bodyOf(i));
-      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
-    }
-    let running = spansPerSecond > 0;
-    let sent = 0;
-    let refused = 0;
-    // Requests still unanswered: past MAX_LOAD_IN_FLIGHT a request is skipped, not queued, so a
-    // Warden that cannot keep up shows as a lower load rate and a growing backlog instead of a
-    // client-side queue that makes the run last until everything drains.
-    let inFlight = 0;
-    let skipped = 0;
-    const loop = (async () => {
-      const interval = (1000 * perRequest) / spansPerSecond;
-      let next = performance.now();
-      let i = 0;
-      while (running) {
-        i++;
-        if (inFlight >= MAX_LOAD_IN_FLIGHT) skipped++;
-        else {
-          const body = prepared[i - 1] ?? bodyOf(i);
-          prepared[i - 1] = undefined; // sent once: let it go
-          inFlight++;
-          void postBody(body)
-            .then((status) => (status === 200 ? (sent += perRequest) : refused++), () => refused++)
-            .finally(() => inFlight--);
-        }
-        next += interval;
-        const wait = next - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-    })();
+    const settings: LoadSettings = { base, spansPerSecond, seconds, resource: LOAD_RESOURCE };
+    const load = spawn(process.execPath, ['--import', TSX, LOAD_GENERATOR, JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    loads.add(load);
+    let counters: LoadCounters = { type: 'counters', sent: 0, refused: 0, skipped: 0 };
+    // Its last counts arrive before its channel closes; 'exit' alone may come first.
+    const exited = Promise.all([new Promise((resolve) => load.once('exit', resolve)), new Promise((resolve) => load.once('disconnect', resolve))]).then(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      load.on('message', (message: LoadCounters | { type: 'started' }) => {
+        if (message.type === 'counters') counters = message;
+        else resolve();
+      });
+      void exited.then(() => reject(new Error('the background load stopped before it started')));
+    });
     return {
-      spans: () => sent,
-      refused: () => refused,
-      skipped: () => skipped,
+      spans: () => counters.sent,
+      refused: () => counters.refused,
+      skipped: () => counters.skipped,
       stop: async () => {
-        running = false;
-        await loop;
+        if (load.connected) load.send('stop');
+        await exited;
+        loads.delete(load);
       },
     };
   };
 
   // Stopped from outside (Ctrl-C, a timeout's SIGTERM), the bench takes its Warden and its data
   // directory with it instead of leaving a server running and its files behind.
+  const loads = new Set<ChildProcess>();
   const onSignal = (signal: NodeJS.Signals): void => {
+    for (const load of loads) load.kill('SIGKILL');
     if (child.exitCode === null) child.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
     process.stderr.write(`\nbench: stopped by ${signal}; Warden stopped, ${dataDir} removed\n`);
@@ -150,10 +131,18 @@ export async function startWardenProcess(env: Record<string, string> = {}): Prom
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // A Warden in a session of its own outlives a bench that dies any other way: take it along.
+  const onExit = (): void => {
+    for (const load of loads) load.kill('SIGKILL');
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
 
   const stop = async (): Promise<void> => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+    for (const load of loads) load.kill('SIGKILL');
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
