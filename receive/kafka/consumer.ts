@@ -22,6 +22,7 @@
  */
 import type { Consumer, EachBatchPayload, PartitionAssigner } from 'kafkajs';
 import { PermanentError, errorCode } from '../../lib/errors.js';
+import { Latch } from '../../lib/latch.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { CommitChain } from '../transport/commit-chain.js';
@@ -83,8 +84,8 @@ export class KafkaTransportConsumer implements TransportConsumer {
   private readonly failures = new Map<string, number>();
   private readonly chains = new Map<string, CommitChain>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly abandon: Promise<'abandoned'>;
-  private abandonAll: () => void = () => {};
+  /** Handler calls and commits are raced against it (a latch: a Promise.race would keep each race until stop). */
+  private readonly abandon = new Latch<'abandoned'>();
   private started = false;
   private handler: BatchHandler | undefined;
   private readonly restarts: RestartAfterCrash;
@@ -112,9 +113,6 @@ export class KafkaTransportConsumer implements TransportConsumer {
     this.backoff = backoff;
     this.logger = options.logger.child({ component: STAGE });
     this.metrics = options.metrics;
-    this.abandon = new Promise((resolve) => {
-      this.abandonAll = () => resolve('abandoned');
-    });
     this.consumer = createKafkaClient(options).consumer({
       groupId: options.groupId ?? DEFAULT_GROUP_ID,
       maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
@@ -184,7 +182,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.abandonAll();
+      this.abandon.fire('abandoned');
       this.restarts.cancel();
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
@@ -249,7 +247,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
     // would commit the failed batch's offsets. It is delivered again after the failed one.
     if (this.rewinding.has(key) || chain.isBroken) return;
     payload.resolveOffset(batch.lastOffset());
-    await Promise.race([
+    await this.abandon.race(
       chain.add(outcome.stored, {
         commit: async () => {
           if (this.leaving) throw new PermanentError('STOPPED', 'consumer is stopping');
@@ -269,8 +267,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
           this.rewindLater(topic, partition, first);
         },
       }),
-      this.abandon,
-    ]);
+    );
   }
 
   /**
@@ -283,14 +280,14 @@ export class KafkaTransportConsumer implements TransportConsumer {
     if (!prepared) return true;
     let settled = false;
     void prepared.then(() => (settled = true));
-    await Promise.race([prepared, this.abandon, new Promise((resolve) => setImmediate(resolve))]);
+    await this.abandon.race(Promise.race([prepared, new Promise((resolve) => setImmediate(resolve))]));
     while (!settled && !this.stopping && payload.isRunning() && !payload.isStale()) {
       try {
         await payload.heartbeat();
       } catch {
         return false; // a rebalance began: the batch is fetched again after it
       }
-      await Promise.race([prepared, this.abandon, new Promise((resolve) => setTimeout(resolve, PREPARE_HEARTBEAT_MS))]);
+      await this.abandon.race(Promise.race([prepared, new Promise((resolve) => setTimeout(resolve, PREPARE_HEARTBEAT_MS))]));
     }
     return settled && !this.stopping && payload.isRunning() && !payload.isStale();
   }
@@ -311,7 +308,7 @@ export class KafkaTransportConsumer implements TransportConsumer {
           return 'failed';
         },
       );
-    return Promise.race([call, this.abandon]);
+    return this.abandon.race(call);
   }
 
   /** Pause the partition, rewind to the batch's first offset, resume after the backoff. */

@@ -10,6 +10,7 @@
  * (ctx.isStale() is true) and whatever is still queued is reported as dropped.
  */
 import { errorCode } from '../../lib/errors.js';
+import { Latch } from '../../lib/latch.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { MemoryQueue } from './memory-queue.js';
@@ -32,8 +33,8 @@ export class MemoryConsumer implements TransportConsumer {
   private loop: Promise<void> | undefined;
   private stopRequested = false;
   private deadlinePassed = false;
-  private readonly deadline: Promise<'abandoned'>;
-  private passDeadline: () => void = () => {};
+  /** Every wait of the loop is raced against it (a latch: a Promise.race would keep each race until stop). */
+  private readonly deadline = new Latch<'abandoned'>();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
   /** Messages per topic handed over and not yet committed. */
@@ -48,14 +49,14 @@ export class MemoryConsumer implements TransportConsumer {
   ) {
     this.logger = options.logger.child({ component: STAGE });
     this.chains = { traces: new CommitChain(options.maxInFlight), logs: new CommitChain(options.maxInFlight) };
-    this.deadline = new Promise((resolve) => {
-      this.passDeadline = () => {
-        this.deadlinePassed = true;
-        resolve('abandoned');
-        this.queue.notify();
-      };
-    });
   }
+
+  private readonly passDeadline = (): void => {
+    if (this.deadlinePassed) return;
+    this.deadlinePassed = true;
+    this.deadline.fire('abandoned');
+    this.queue.notify();
+  };
 
   async start(handler: BatchHandler): Promise<void> {
     if (this.loop) throw new Error('memory consumer was already started');
@@ -84,7 +85,7 @@ export class MemoryConsumer implements TransportConsumer {
       if (batch.length === 0) {
         if (this.stopRequested && this.inFlight.traces + this.inFlight.logs === 0) break;
         if (this.stopRequested) {
-          await Promise.race([Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]), this.deadline]);
+          await this.deadline.race(Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]));
           // Everything handed over has settled; anything still counted in flight was abandoned.
           if (!this.rewound.traces && !this.rewound.logs) break;
         } else await this.queue.waitForMessages(this.inFlight);
@@ -99,7 +100,7 @@ export class MemoryConsumer implements TransportConsumer {
         continue;
       }
       this.inFlight[signal] += batch.length;
-      await Promise.race([
+      await this.deadline.race(
         this.chains[signal].add(outcome.stored, {
           commit: () => {
             this.failures = 0;
@@ -109,10 +110,9 @@ export class MemoryConsumer implements TransportConsumer {
           },
           rewind: (err) => this.storeFailed(signal, batch, err),
         }),
-        this.deadline,
-      ]);
+      );
     }
-    await Promise.race([Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]), this.deadline]);
+    await this.deadline.race(Promise.all([this.chains.traces.drain(), this.chains.logs.drain()]));
     const dropped = this.queue.queued;
     if (dropped > 0) this.logger.warn({ dropped }, 'memory transport stopped with messages still queued');
   }
@@ -127,7 +127,7 @@ export class MemoryConsumer implements TransportConsumer {
 
   /** Waits for what is still in flight on the topic to settle, then restarts from its head after a backoff. */
   private async rewind(signal: Signal): Promise<void> {
-    await Promise.race([this.chains[signal].drain(), this.deadline]);
+    await this.deadline.race(this.chains[signal].drain());
     this.inFlight[signal] = 0;
     this.rewound[signal] = false;
     // Delivery restarts from the failed batch (the queue's head): only now may commits (which
@@ -153,7 +153,7 @@ export class MemoryConsumer implements TransportConsumer {
           return 'failed' as const;
         },
       );
-    return Promise.race([call, this.deadline]);
+    return this.deadline.race(call);
   }
 
   private sleep(ms: number): Promise<unknown> {
@@ -161,6 +161,6 @@ export class MemoryConsumer implements TransportConsumer {
     const slept = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     });
-    return Promise.race([slept, this.deadline]).finally(() => clearTimeout(timer));
+    return this.deadline.race(slept).finally(() => clearTimeout(timer));
   }
 }
