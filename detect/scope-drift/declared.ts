@@ -17,8 +17,8 @@ import type { Verdict } from './verdict.js';
 import type { WorkingSet } from './working-set.js';
 
 export interface DeclaredScope {
-  allow: string[];
-  deny: string[];
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
   /** Where the patterns came from, for explanations. */
   source: string;
 }

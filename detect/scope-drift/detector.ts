@@ -14,7 +14,7 @@ import { BoundedMap, BoundedSet } from '../../lib/bounded.js';
 import { inferHome } from '../common/home.js';
 import { parseTarget } from '../common/targets.js';
 import type { ScopeDriftConfig } from './config.js';
-import { checkAllow, checkDeny, declaredScope } from './declared.js';
+import { checkAllow, checkDeny, declaredScope, type DeclaredScope } from './declared.js';
 import { eventTargets, type EventTarget } from './event-targets.js';
 import { impactOf, isReadOnly, scoreTarget, scoreLearned } from './learned.js';
 import type { Verdict } from './verdict.js';
@@ -26,6 +26,17 @@ interface ScopeState {
   calls: BoundedSet<string>;
   ws: WorkingSet;
   reported: BoundedMap<string, number>;
+  /** The declared scope last worked out, and what from (a session's lists are replaced, never changed, when it declares again). */
+  declared?: { allow: readonly string[]; deny: readonly string[]; config: ScopeDriftConfig; scope: DeclaredScope };
+}
+
+/** The session's declared scope, worked out again only when its lists or the config change. */
+function scopeOf(state: ScopeState, session: DetectorContext<ScopeDriftConfig>['session'], config: ScopeDriftConfig): DeclaredScope {
+  const last = state.declared;
+  if (last && last.allow === session.scope_allow && last.deny === session.scope_deny && last.config === config) return last.scope;
+  const scope = declaredScope(session, config);
+  state.declared = { allow: session.scope_allow, deny: session.scope_deny, config, scope };
+  return scope;
 }
 
 function learning(state: ScopeState, config: ScopeDriftConfig): boolean {
@@ -87,7 +98,7 @@ export function createScopeDriftDetector(): Detector<ScopeDriftConfig> {
       }));
       if (state.home === '' && event.cwd !== '') state.home = inferHome(event.cwd);
       const targets = eventTargets(event, state.home);
-      const scope = declaredScope(ctx.session, config);
+      const scope = scopeOf(state, ctx.session, config);
       const verdicts = checkDeny(event, targets, scope, state.ws);
       if (scope.allow.length > 0) verdicts.push(...checkAllow(event, targets, scope, config, state.ws));
       else if (learning(state, config)) verdicts.push(...learnFrom(event, targets, state, config));
