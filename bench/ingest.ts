@@ -16,6 +16,7 @@ import { startKafkaMock } from '../test/infra/kafka-mock.js';
 import { KafkaTransportConsumer, KafkaTransportProducer } from '../receive/kafka/index.js';
 import { createBatchProcessor } from '../pipeline/batch-processor.js';
 import { WorkerNormalizer } from '../normalize/worker/worker-normalizer.js';
+import { PIPELINE_WORKER_ENTRY } from '../pipeline/worker/index.js';
 import { createNormalizer } from '../normalize/index.js';
 import { createClassifier } from '../normalize/classify/index.js';
 import { createRedactor } from '../normalize/redact/index.js';
@@ -188,9 +189,9 @@ try {
     insertEvents: async (events: AuditEvent[], options?: InsertEventsOptions) => counting.insertRows(await store.prepareEvents(events), options),
   };
   let first = 0;
-  // As `warden start` runs it: decoding and normalizing on the worker thread, unless
-  // WARDEN_NORMALIZE_WORKER=false (as for the server).
-  const worker = process.env.WARDEN_NORMALIZE_WORKER === 'false' ? undefined : new WorkerNormalizer({ logger: silentLogger, metrics });
+  // As `warden start` runs it: decoding, normalizing and preparing the rows on the worker thread
+  // (its pipeline entry), unless WARDEN_NORMALIZE_WORKER=false (as for the server).
+  const worker = process.env.WARDEN_NORMALIZE_WORKER === 'false' ? undefined : new WorkerNormalizer({ logger: silentLogger, metrics, entry: PIPELINE_WORKER_ENTRY });
   await worker?.start();
   process.stdout.write(`\nEnd to end (Kafka → decode → normalize → ClickHouse, offsets committed after insert; decode and normalize ${worker ? 'on the worker thread, as `warden start` runs them' : 'on the main thread'}):\n`);
   const processBatch = createBatchProcessor({
