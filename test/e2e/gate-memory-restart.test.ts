@@ -6,10 +6,10 @@
  * once, saying who allowed it; the call after that is denied again.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { TokenEntry } from '../../config/tokens.js';
 import { startTestWarden, type TestWarden } from '../helpers/test-warden.js';
+import { removeEngineDir } from '../helpers/remove-engine-dir.js';
 
 const INGEST = 'wdn_gate_memory_ingest_token_0001';
 const OPERATOR = 'wdn_gate_memory_operator_token_01';
@@ -39,8 +39,8 @@ async function gate(warden: TestWarden, command: string): Promise<Answer> {
 
 describe('the gate remembers across a restart (startWarden, HTTP)', () => {
   let dataDir = '';
-  after(() => {
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  after(async () => {
+    if (dataDir) await removeEngineDir(dataDir);
   });
 
   it('an allow-once granted before the restart lets the retry through once after it', async () => {

@@ -13,6 +13,7 @@ import { startWarden, type RunningWarden } from '../../main.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createLogger, silentLogger, type Logger } from '../../lib/logger.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { removeEngineDir } from './remove-engine-dir.js';
 
 export interface TestWarden extends RunningWarden {
   config: WardenConfig;
@@ -56,8 +57,7 @@ export async function startTestWarden(env: Record<string, string> = {}, options:
     dataDir,
     cleanup: async () => {
       await warden.close();
-      // The embedded engine may still be finishing a merge in the background for a moment.
-      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeEngineDir(dataDir);
     },
   };
 }
