@@ -25,10 +25,10 @@ export interface WardenProcess {
   post(spans: DecodedSpan[]): Promise<number>;
   scrape(): Promise<Map<string, number>>;
   /**
-   * Starts ordinary agent work (never revoking) at `spansPerSecond`; the returned stop() resolves
-   * when it has stopped. The request bodies of the first `seconds` are encoded before the load
-   * starts, so that this process's own encoding does not compete with Warden for the CPU during
-   * the measurement (past them, bodies are encoded as they are sent).
+   * Starts ordinary agent work (never revoking) at `spansPerSecond` in a process of its own
+   * (load-generator.ts); the returned stop() resolves when that process has stopped. The request
+   * bodies of the first `seconds` are encoded before the load starts, so that encoding does not
+   * compete with Warden for the CPU during the measurement (past them, bodies are encoded as sent).
    */
   backgroundLoad(spansPerSecond: number, seconds?: number): Promise<BackgroundLoad>;
   stop(): Promise<void>;
