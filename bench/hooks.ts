@@ -169,14 +169,18 @@ try {
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   });
   const inside: number[] = [];
+  const receipt: number[] = [];
   const http = await concurrently(AGENTS, CALLS, async (agent, call) => {
     const { body, harmful } = payload('http', agent, call);
     const t0 = performance.now();
     const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: hookDispatcher, headers: { 'content-type': 'application/json' }, body });
     const text = await res.body.text();
     const ms = performance.now() - t0;
-    const timing = /gate;dur=([0-9.]+)/.exec(String(res.headers['server-timing'] ?? ''));
-    if (timing) inside.push(Number(timing[1]));
+    const timing = String(res.headers['server-timing'] ?? '');
+    const gate = /gate;dur=([0-9.]+)/.exec(timing);
+    if (gate) inside.push(Number(gate[1]));
+    const taken = /receipt;dur=([0-9.]+)/.exec(timing);
+    if (taken) receipt.push(Number(taken[1]));
     return { ms, denied: text.includes('"deny"'), harmful };
   });
   const elapsed = (performance.now() - started) / 1000;
@@ -194,6 +198,7 @@ try {
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
+      line('its receipt written and synced (server-timing)', receipt, 'the record in the write-ahead log, before the answer'),
       `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused, ${load.skipped()} not sent while 64 waited for Warden)`,
       `  what held Warden's event loop during the calls: ${eventLoop(metricsAtStart, metricsAtEnd, elapsed)}`,
       `  ${walSyncLine(metricsAtStart, metricsAtEnd)}`,

@@ -104,6 +104,8 @@ export interface WardenConfig {
   wal: { enabled: boolean; fsync: 'always' | 'never' };
   /** Nice value of embedded ClickHouse's threads, so detection gets the CPU first (0 = off). */
   storageNice: number;
+  /** Nice value of Warden's session group (lib/session-priority.ts). */
+  nice: number;
   /** `/readyz` answers 503 once a partition has gone this long without storing after a failure. */
   readyMaxStorageStallMs: number;
   /** Decode and normalize on a worker thread (else on the main thread). */
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     queueMaxBytes: s.WARDEN_QUEUE_MAX_BYTES,
     wal: { enabled: s.WARDEN_WAL, fsync: s.WARDEN_WAL_FSYNC },
     storageNice: s.WARDEN_STORAGE_NICE,
+    nice: s.WARDEN_NICE,
     readyMaxStorageStallMs: s.WARDEN_READY_MAX_STORAGE_STALL_MS,
     normalizeWorker: s.WARDEN_NORMALIZE_WORKER,
     logLevel: s.WARDEN_LOG_LEVEL,

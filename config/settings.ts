@@ -116,6 +116,11 @@ export const SettingsSchema = Type.Object({
     mode: 'embedded',
     description: 'always: each group of requests is synced before it is answered; never: written only (survives a killed process, not a power cut)',
   }),
+  WARDEN_NICE: int(5, 0, 19, {
+    mode: 'all',
+    description:
+      "how far Warden yields the CPU to the machine's other programs (agents, their hooks and tools) when they compete for it: the nice value of Warden's session group, when Warden leads its session (detached, a service) and the kernel groups by session (0 = off; Linux)",
+  }),
   WARDEN_STORAGE_NICE: int(10, 0, 19, { mode: 'embedded', description: 'nice value of embedded ClickHouse\'s threads, so detection gets the CPU first (0 = off; Linux)' }),
 
   KAFKA_BROKERS: text('', {

@@ -23,6 +23,7 @@ import type { TransportMessage, TransportProducer } from '../../receive/transpor
 import type { Gate, GateDecision } from './gate-service.js';
 import { hookLogRecord, type HookInput } from '../../harness/hooks/hook-event.js';
 import type { Clock } from '../../lib/clock.js';
+import { performance } from 'node:perf_hooks';
 
 export interface IntakeDeps {
   normalizer: Normalizer;
@@ -36,6 +37,8 @@ export interface IntakeResult {
   event: AuditEvent | null;
   /** The gate's decision, for an intended action at a gated event. */
   decision: GateDecision | null;
+  /** Milliseconds the transport took to take the record (embedded: written and synced to the write-ahead log). */
+  receiptMs: number;
 }
 
 export interface IntakeRequest {
@@ -54,6 +57,7 @@ export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): P
   const record = hookLogRecord(request.input, request.agent, deps.clock.nowNs());
   const [event] = deps.normalizer.normalize([record], { tenant: request.tenant });
   const decision = event !== undefined && request.gated && event.phase === 'intent' ? await deps.gate.decide(event, request.canAsk) : null;
+  const sending = performance.now();
   await deps.producer.send([
     ...(request.before ?? []),
     {
@@ -64,5 +68,5 @@ export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): P
       headers: { 'warden-tenant': request.tenant },
     },
   ]);
-  return { event: event ?? null, decision };
+  return { event: event ?? null, decision, receiptMs: performance.now() - sending };
 }

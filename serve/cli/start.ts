@@ -13,6 +13,23 @@ import { Metrics } from '../../lib/metrics.js';
 import { systemClock } from '../../lib/clock.js';
 import { WardenError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { yieldSessionCpu, type SessionPriorityOutcome } from '../../lib/session-priority.js';
+
+/** What the start banner says of Warden's share of the CPU. */
+function cpuLine(outcome: SessionPriorityOutcome): string {
+  switch (outcome.done) {
+    case 'lowered':
+      return `yields to the machine's other programs when they want it (session nice ${outcome.nice}, WARDEN_NICE)`;
+    case 'shared-session':
+      return 'same priority as the terminal that started it (start it detached, or as a service, to let it yield to the agents: WARDEN_NICE)';
+    case 'failed':
+      return `same priority as the agents (could not lower it: ${outcome.error})`;
+    case 'off':
+      return 'same priority as the agents (WARDEN_NICE=0)';
+    default:
+      return 'as the system shares it (no session groups here: set the service\'s CPU weight to let it yield)';
+  }
+}
 
 export function registerStartCommand(program: Command): void {
   program
@@ -40,6 +57,9 @@ export function registerStartCommand(program: Command): void {
       }
       const logger = createLogger(logLineRedactor(), config.logLevel);
       privateDataDir(config.dataDir, logger);
+      // A process-wide setting, so it is the command's to make, not the assembly's (which tests and
+      // the demo build inside processes of their own).
+      const cpu = yieldSessionCpu({ nice: config.nice, logger });
       let warden;
       try {
         const metrics = new Metrics();
@@ -63,6 +83,7 @@ export function registerStartCommand(program: Command): void {
           `  API         ${warden.url}/api/v1   health ${warden.url}/healthz   metrics ${warden.url}/metrics`,
           `  storage     ${storage}`,
           `  transport   ${transport}`,
+          `  CPU         ${cpuLine(cpu)}`,
           `  tokens      ${config.tokensFile}${warden.createdToken ? ' (created now, with one admin token)' : ''}`,
           config.http.ingestRequiresToken ? '  ingest      requires a bearer token' : '  ingest      open to local processes only (bound to loopback)',
           '',

@@ -41,6 +41,8 @@ async function gate(payload: Record<string, unknown>): Promise<{ decision: strin
   });
   await res.text();
   assert.equal(res.status, 200);
+  // A decided call's answer says how long the decision took inside Warden and how long its receipt took to be written and synced.
+  if (res.headers.has('warden-decision')) assert.match(res.headers.get('server-timing') ?? '', /^gate;dur=\d+\.\d{3}, receipt;dur=\d+\.\d{3}$/);
   return { decision: res.headers.get('warden-decision') ?? '', decisionId: res.headers.get('warden-decision-id') ?? '' };
 }
 

@@ -142,6 +142,35 @@ describe('write-ahead log of the in-process transport', () => {
     await t.close();
   });
 
+  // Under 'always' a group's write is its sync: the segment must be opened for synchronized data
+  // writes, or an acknowledged request could be lost with the page cache. Read from the kernel's
+  // own record of the open file (Linux: /proc/self/fdinfo).
+  it("opens the active segment for synchronized writes under 'always', and not under 'never'", { skip: process.platform !== 'linux' && 'needs /proc/self/fdinfo (Linux)' }, async () => {
+    const flagsOf = (file: string): number => {
+      for (const fd of fs.readdirSync('/proc/self/fd')) {
+        let target: string;
+        try {
+          target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        if (target !== file) continue;
+        const flags = /^flags:\s+([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+        if (flags) return Number.parseInt(flags[1]!, 8);
+      }
+      throw new Error(`no open file descriptor for ${file}`);
+    };
+    const always = open();
+    await always.producer.send([msg('traces', 1)]);
+    assert.equal(flagsOf(lastSegment()) & fs.constants.O_DSYNC, fs.constants.O_DSYNC, "'always': O_DSYNC");
+    await always.close();
+
+    const never = open({}, { fsync: 'never' });
+    await never.producer.send([msg('traces', 2)]);
+    assert.equal(flagsOf(lastSegment()) & fs.constants.O_DSYNC, 0, "'never': no O_DSYNC");
+    await never.close();
+  });
+
   it('cuts off a record torn by a crash mid-write, with a warning, and replays the whole ones', async () => {
     const t = open();
     for (let i = 0; i < 3; i++) await t.producer.send([msg('traces', i)]);

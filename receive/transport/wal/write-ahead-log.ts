@@ -19,7 +19,11 @@
  * the directory 0700.
  *
  * fsync policy: 'always' (default) syncs every group before acknowledging it — survives power
- * loss; 'never' only writes (the page cache survives a killed process, not a power cut).
+ * loss; 'never' only writes (the page cache survives a killed process, not a power cut). Under
+ * 'always' the segment is opened for synchronized data writes (O_DSYNC, where the platform has
+ * it): a group's write returns once its bytes are durable, so it is one call on libuv's thread
+ * pool, not a write and then an fdatasync — the same guarantee with one hand-over fewer between
+ * the pool and the event loop, each of which waits for a turn of the loop under load.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,6 +44,8 @@ const STAGE = 'wal';
 const SEGMENT_NAME = /^segment-(\d{12})\.wal$/;
 /** Buffers per writev call (below IOV_MAX). */
 const WRITEV_CHUNK = 512;
+/** Synchronized data writes, where the platform has them (not Windows). */
+const O_DSYNC: number | undefined = fs.constants.O_DSYNC;
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -247,7 +253,7 @@ export class WriteAheadLog {
       const began = performance.now();
       try {
         await writeAll(this.fd, group.flatMap((a) => a.buffers), start);
-        if (this.options.fsync === 'always') await datasync(this.fd);
+        if (this.options.fsync === 'always' && O_DSYNC === undefined) await datasync(this.fd);
         this.options.metrics.walSyncSeconds.observe((performance.now() - began) / 1000);
       } catch (err) {
         this.failGroup(group, start, err);
@@ -290,10 +296,11 @@ export class WriteAheadLog {
 
   private createSegment(number: number): { segment: Segment; fd: number } {
     const file = path.join(this.options.dir, `segment-${String(number).padStart(12, '0')}.wal`);
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    const synchronized = this.options.fsync === 'always' && O_DSYNC !== undefined ? O_DSYNC : 0;
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | synchronized, 0o600);
     fs.writeSync(fd, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
     if (this.options.fsync === 'always') {
-      fs.fdatasyncSync(fd);
+      if (synchronized === 0) fs.fdatasyncSync(fd);
       syncDirectory(this.options.dir);
     }
     return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length }, fd };

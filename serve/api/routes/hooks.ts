@@ -5,7 +5,8 @@
  * client), which print the body and exit with the `warden-hook-exit` header's code (a non-zero
  * code means the body is for stderr). The event is recorded; an intended action at a gated event
  * is decided by the gate first (`warden-decision`, `warden-decision-id` headers; the time the
- * decision took inside Warden in `server-timing: gate;dur=<ms>`).
+ * decision took inside Warden, and the record's receipt by the transport, in `server-timing:
+ * gate;dur=<ms>, receipt;dur=<ms>`).
  *
  * Every answer is 200 in the agent's format, because a hook that gets an HTTP error lets the
  * call through (Claude Code's HTTP hooks) or the client must guess: a payload Warden cannot
@@ -54,11 +55,11 @@ const HookQuery = Type.Object({
   event: Type.Optional(Type.String({ pattern: '^[A-Za-z_]{1,64}$', description: "the hook's event, for payloads that name none (Copilot's camelCase hooks)" })),
 });
 
-function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string; latency_ms: number }): string {
+function send(reply: FastifyReply, result: HookResult, decision?: { decision: string; decision_id: string; latency_ms: number }, receiptMs?: number): string {
   reply.header('warden-hook-exit', String(result.exitCode));
   if (decision) {
     reply.header('warden-decision', decision.decision).header('warden-decision-id', decision.decision_id);
-    reply.header('server-timing', `gate;dur=${decision.latency_ms.toFixed(3)}`);
+    reply.header('server-timing', `gate;dur=${decision.latency_ms.toFixed(3)}${receiptMs === undefined ? '' : `, receipt;dur=${receiptMs.toFixed(3)}`}`);
   }
   const body = result.exitCode === 0 ? result.stdout : result.stderr;
   reply.type(body.trimStart().startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8');
@@ -135,7 +136,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRouteOptio
       }
       const remedy = decision.remedy.replaceAll('<decision id>', decision.decision_id);
       const answer = adapter.answer({ decision: decision.decision, ...forAgent(decision.reason, remedy, decision.instead), askAs: request.query.ask ?? 'ask' }, input);
-      return send(reply, answer, decision);
+      return send(reply, answer, decision, taken.receiptMs);
     },
   );
 }
