@@ -6,6 +6,8 @@
  * `warden hook` (a Node process), and as Claude Code's HTTP hook (one POST, no process); plus the
  * decision's own time inside Warden (`server-timing`). Baselines measured in the same run and on
  * the same machine: `node -e 0` (a process that does nothing) and `curl` of `/healthz`.
+ * The shell client is started as an agent starts a command hook, through its shell (`/bin/sh -c
+ * '<client>' claude-code`; until 2026-12-04 the bench ran `/bin/sh <client>`, one program fewer).
  * Every fourth call is a destructive one that the gate must deny (never-touch scope), so the
  * figures include real decisions, not only allows. A deny revokes its session (the default
  * policy), so each destructive call comes from a session of its own, declared beforehand; the
@@ -147,7 +149,9 @@ try {
 
   const shellCall = async (agent: number, call: number, transport = 'auto'): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
     const { body, harmful } = payload('shell', agent, call);
-    const r = await run('/bin/sh', [SHELL_CLIENT, 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
+    // As an agent starts a command hook: its shell runs the configured command (`warden-hook
+    // claude-code`), which the kernel starts by its #!/bin/sh line: three programs in all with bash.
+    const r = await run('/bin/sh', ['-c', `'${SHELL_CLIENT}' claude-code`], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
   // The two transports take turns in one paced run (four calls each, one of them harmful), so
