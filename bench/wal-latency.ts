@@ -49,7 +49,8 @@ function summary(samples: number[]): string {
 
 async function startWarden(env: Record<string, string>): Promise<{ base: string; stop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-wal-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below Linux's ephemeral range (32768–60999), where a connection's own port can hold it: one run failed with EADDRINUSE.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const child = spawn(process.execPath, ['--import', TSX, MAIN, 'start'], {
     env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_GRPC_PORT: '0', WARDEN_DATA_DIR: dataDir, WARDEN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
