@@ -7,7 +7,7 @@
  * an agent's hook process waiting to start. A session group has a nice value of its own; this
  * raises Warden's, so an agent's hook gets a CPU sooner when both want one, and Warden still
  * gets all the CPU nobody else wants (its ingest waits in its queue, not lost). Measured with
- * four agents hooking under 5,000 spans/s (README, "Gate").
+ * four agents hooking under 5,000 spans/s (README: "Running it", "Benchmarks").
  *
  * Only where it touches nothing but Warden: when Warden leads its own session (started detached,
  * as a service, or through `setsid`). Started from a terminal, Warden shares that terminal's
