@@ -196,7 +196,7 @@ try {
     [
       line('baseline: node -e 0', nodeBaseline, 'alone, before the load'),
       line('baseline: curl /healthz', curlBaseline, 'alone, before the load'),
-      line('shell client (bin/warden-hook: bash alone)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
+      line('shell client (bash; started as an agent does)', shell.ms, `${shell.wrong} wrong answers · target p99 ≤ 50 ms`),
       line('shell client, back to back (no gap: stress)', shellBackToBack.ms, `${shellBackToBack.wrong} wrong answers`),
       line('shell client on curl, taking turns with it', shellCurl.ms, `${shellCurl.wrong} wrong answers · WARDEN_HOOK_TRANSPORT=curl: sh, cat and curl`),
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),

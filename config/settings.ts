@@ -211,7 +211,7 @@ export const SettingsSchema = Type.Object({
   }),
   WARDEN_HOOK_TRANSPORT: oneOf(['auto', 'curl'] as const, 'auto', {
     mode: 'client',
-    description: 'shell hook client: `auto` lets bash 4+ speak HTTP itself to a Warden on this machine (one program per call), curl elsewhere; `curl` always uses curl',
+    description: 'shell hook client: `auto` lets bash 4.1+ speak HTTP itself to a Warden on this machine (one program per call), curl elsewhere; `curl` always uses curl',
   }),
   OTEL_SERVICE_NAME: computed(Type.String({ mode: 'client', description: 'agent id a hook\'s events carry', defaultText: 'the adapter\'s, e.g. claude-code' })),
   WARDEN_SESSION_ID: computed(
