@@ -25,6 +25,7 @@
  * compiling its hot code, which a Warden that runs for weeks does not.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -41,14 +42,15 @@ const WARDEN = path.join(ROOT, 'bin/warden.mjs');
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const GAP_MS = Number(process.env.BENCH_HOOK_GAP_MS ?? 250);
 
-function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null }> {
+function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null; at: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const at = performance.timeOrigin + started;
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code }));
+    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code, at }));
     child.stdin.on('error', () => {}); // a process that never reads its stdin (node -e 0) closes it early
     child.stdin.end(stdin);
   });
@@ -104,6 +106,8 @@ function eventLoop(before: Map<string, number>, after: Map<string, number>, seco
   ].join('; ');
 }
 
+// BENCH_CALLS_FILE: each shell client call as a CSV line (started at, epoch ms; round trip ms; transport), to see when slow ones happened.
+const callLines: string[] = [];
 const warden = await startWardenProcess();
 // The HTTP hook calls get connections of their own, as an agent's hooks would: on the background
 // load's pool (16 connections, up to 64 requests waiting) they queued behind load requests in this
@@ -152,6 +156,7 @@ try {
     // As an agent starts a command hook: its shell runs the configured command (`warden-hook
     // claude-code`), which the kernel starts by its #!/bin/sh line: three programs in all with bash.
     const r = await run('/bin/sh', ['-c', `'${SHELL_CLIENT}' claude-code`], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
+    callLines.push(`${r.at.toFixed(1)},${r.ms.toFixed(2)},${transport}`);
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
   // The two transports take turns in one paced run (four calls each, one of them harmful), so
@@ -209,6 +214,7 @@ try {
       '',
     ].join('\n'),
   );
+  if (process.env.BENCH_CALLS_FILE) fs.writeFileSync(process.env.BENCH_CALLS_FILE, callLines.join('\n') + '\n');
 } finally {
   await hookDispatcher.close();
   await warden.stop();

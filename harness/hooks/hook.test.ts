@@ -184,6 +184,41 @@ for (const client of HOOK_CLIENTS) {
       }
     });
 
+    test('an answer cut short, or one that starts and then stalls, is not taken for an answer (fail closed)', async () => {
+      // The shell client reads the whole answer to the connection's end, then cuts it up: a body
+      // shorter than its content-length, or headers with no end, is no answer.
+      const allow = '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}';
+      const head = (length: number) => `HTTP/1.1 200 OK\r\nwarden-hook-exit: 0\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\nconnection: close\r\n\r\n`;
+      const open: net.Socket[] = [];
+      const answering = (reply: (socket: net.Socket) => void) => net.createServer((socket) => {
+        open.push(socket);
+        socket.once('data', () => reply(socket));
+      });
+      const short = answering((socket) => socket.end(head(allow.length) + allow.slice(0, 20)));
+      const headless = answering((socket) => socket.end('HTTP/1.1 200 OK\r\nwarden-hook-exit: 0\r\n'));
+      const stalled = answering((socket) => socket.write(head(allow.length) + allow.slice(0, 20)));
+      const whole = answering((socket) => socket.end(head(allow.length) + allow));
+      const urlOf = async (server: net.Server): Promise<string> => {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      };
+      try {
+        const cut = await run('claude-code', preToolUse('x-4', 'toolu_41', 'ls'), { ...env, WARDEN_URL: await urlOf(short) });
+        assert.equal(decisionOf(cut.stdout)?.permissionDecision, 'deny', JSON.stringify(cut));
+        const noEnd = await run('claude-code', preToolUse('x-4', 'toolu_42', 'ls'), { ...env, WARDEN_URL: await urlOf(headless) });
+        assert.equal(decisionOf(noEnd.stdout)?.permissionDecision, 'deny', JSON.stringify(noEnd));
+        const stall = await run('claude-code', preToolUse('x-4', 'toolu_43', 'ls'), { ...env, WARDEN_URL: await urlOf(stalled), WARDEN_HOOK_TIMEOUT_MS: '600' });
+        assert.equal(decisionOf(stall.stdout)?.permissionDecision, 'deny', JSON.stringify(stall));
+        // And the same server, answering in full, is obeyed: the denials above are the cut answers'.
+        const full = await run('claude-code', preToolUse('x-4', 'toolu_44', 'ls'), { ...env, WARDEN_URL: await urlOf(whole) });
+        assert.equal(full.code, 0, full.stderr);
+        assert.equal(decisionOf(full.stdout)?.permissionDecision, 'allow', JSON.stringify(full));
+      } finally {
+        for (const socket of open) socket.destroy();
+        for (const server of [short, headless, stalled, whole]) server.close();
+      }
+    });
+
     test('an unreadable payload reaching Warden is blocked with a message saying so', async () => {
       const answer = await run('claude-code', '{"not": "a hook payload"}');
       assert.equal(answer.code, 0);
