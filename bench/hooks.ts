@@ -42,7 +42,7 @@ const WARDEN = path.join(ROOT, 'bin/warden.mjs');
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const GAP_MS = Number(process.env.BENCH_HOOK_GAP_MS ?? 250);
 
-function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null; at: number }> {
+function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null; at: number; pid: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const at = performance.timeOrigin + started;
@@ -50,7 +50,7 @@ function run(command: string, args: string[], stdin: string, env: Record<string,
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code, at }));
+    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code, at, pid: child.pid ?? 0 }));
     child.stdin.on('error', () => {}); // a process that never reads its stdin (node -e 0) closes it early
     child.stdin.end(stdin);
   });
@@ -106,7 +106,7 @@ function eventLoop(before: Map<string, number>, after: Map<string, number>, seco
   ].join('; ');
 }
 
-// BENCH_CALLS_FILE: each shell client call as a CSV line (started at, epoch ms; round trip ms; transport), to see when slow ones happened.
+// BENCH_CALLS_FILE: each shell client call as a CSV line (started at, epoch ms; round trip ms; transport; the process id), to see when and why slow ones happened.
 const callLines: string[] = [];
 const warden = await startWardenProcess();
 // The HTTP hook calls get connections of their own, as an agent's hooks would: on the background
@@ -156,7 +156,7 @@ try {
     // As an agent starts a command hook: its shell runs the configured command (`warden-hook
     // claude-code`), which the kernel starts by its #!/bin/sh line: three programs in all with bash.
     const r = await run('/bin/sh', ['-c', `'${SHELL_CLIENT}' claude-code`], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
-    callLines.push(`${r.at.toFixed(1)},${r.ms.toFixed(2)},${transport}`);
+    callLines.push(`${r.at.toFixed(1)},${r.ms.toFixed(2)},${transport},${r.pid}`);
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
   // The two transports take turns in one paced run (four calls each, one of them harmful), so

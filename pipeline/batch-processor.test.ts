@@ -236,6 +236,32 @@ test('observers get a large slice in chunks, with a turn of the event loop betwe
   assert.equal(await count('bp-chunks'), commands.length);
 });
 
+test("a slice's first chunk also waits for a turn of the event loop: slices detected one after another do not hold it between them", async () => {
+  const metrics = new Metrics();
+  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
+  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
+  const chunks: number[] = [];
+  const turnsBetween: boolean[] = [];
+  let turned = false;
+  const observer = {
+    consume: async (events: AuditEvent[]) => {
+      turnsBetween.push(turned);
+      chunks.push(events.length);
+      turned = false;
+      setImmediate(() => (turned = true));
+    },
+  };
+  // Small chunks of small messages: three slices of two messages, one chunk each.
+  const process = createBatchProcessor({ normalizer, store, deadLetter, observers: [observer], logger: silentLogger, metrics, slices: { messages: 2, bytes: 1024 * 1024 } });
+  const batch = Array.from({ length: 6 }, (_, i) => spanMessage('bp-slice-turns', [`echo ${i}`]));
+  const receipt = await process(batch, liveContext);
+  await receipt?.stored;
+  assert.deepEqual(chunks, [2, 2, 2]);
+  assert.deepEqual(turnsBetween.slice(1), [true, true]);
+  assert.equal(await count('bp-slice-turns'), 6);
+});
+
 test('on the worker, the next batch is decoded while this one is detected; detection keeps the order', async () => {
   const metrics = new Metrics();
   const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });

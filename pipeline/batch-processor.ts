@@ -261,10 +261,15 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     return rows;
   }
 
-  /** The observers see the events in order, OBSERVE_CHUNK at a time, with a turn of the event loop between chunks. */
+  /**
+   * The observers see the events in order, OBSERVE_CHUNK at a time, each chunk in a turn of the
+   * event loop of its own — the first too: decoded slices and batches waiting their turn follow
+   * one another in promise callbacks, which never let the loop take a turn. A hook's connection
+   * waited behind a run of them (measured from its connection to its handler: max 20–45 ms).
+   */
   async function observe(events: AuditEvent[]): Promise<void> {
     for (let start = 0; start < events.length; start += OBSERVE_CHUNK) {
-      if (start > 0) await nextTurn();
+      await nextTurn();
       const chunk = events.length <= OBSERVE_CHUNK ? events : events.slice(start, start + OBSERVE_CHUNK);
       for (const observer of observers) {
         try {
