@@ -211,7 +211,8 @@ test('on the normalize worker: stored the same way, and a dead worker fails the 
   }
 });
 
-test('observers get a large slice in chunks, with a turn of the event loop between them (a gate call waits for one chunk, not the slice)', async () => {
+/** A batch processor whose one observer records each chunk's size and whether the event loop took a turn before it. */
+function chunkRecorder(slices?: { messages: number; bytes: number }) {
   const metrics = new Metrics();
   const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
   const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
@@ -227,7 +228,12 @@ test('observers get a large slice in chunks, with a turn of the event loop betwe
       setImmediate(() => (turned = true)); // runs only if the event loop gets a turn before the next chunk
     },
   };
-  const process = createBatchProcessor({ normalizer, store, deadLetter, observers: [observer], logger: silentLogger, metrics });
+  const process = createBatchProcessor({ normalizer, store, deadLetter, observers: [observer], logger: silentLogger, metrics, ...(slices ? { slices } : {}) });
+  return { process, chunks, turnsBetween };
+}
+
+test('observers get a large slice in chunks, with a turn of the event loop between them (a gate call waits for one chunk, not the slice)', async () => {
+  const { process, chunks, turnsBetween } = chunkRecorder();
   const commands = Array.from({ length: OBSERVE_CHUNK * 2 + 10 }, (_, i) => `echo ${i}`);
   const receipt = await process([spanMessage('bp-chunks', commands)], liveContext);
   await receipt?.stored;
@@ -237,23 +243,8 @@ test('observers get a large slice in chunks, with a turn of the event loop betwe
 });
 
 test("a slice's first chunk also waits for a turn of the event loop: slices detected one after another do not hold it between them", async () => {
-  const metrics = new Metrics();
-  const store = new ClickHouseAuditStore(chdb.handle, { logger: silentLogger, metrics });
-  const deadLetter = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
-  const normalizer = createNormalizer({ classifier: createClassifier(), redactor: createRedactor() });
-  const chunks: number[] = [];
-  const turnsBetween: boolean[] = [];
-  let turned = false;
-  const observer = {
-    consume: async (events: AuditEvent[]) => {
-      turnsBetween.push(turned);
-      chunks.push(events.length);
-      turned = false;
-      setImmediate(() => (turned = true));
-    },
-  };
-  // Small chunks of small messages: three slices of two messages, one chunk each.
-  const process = createBatchProcessor({ normalizer, store, deadLetter, observers: [observer], logger: silentLogger, metrics, slices: { messages: 2, bytes: 1024 * 1024 } });
+  // Three slices of two small messages, one chunk each.
+  const { process, chunks, turnsBetween } = chunkRecorder({ messages: 2, bytes: 1024 * 1024 });
   const batch = Array.from({ length: 6 }, (_, i) => spanMessage('bp-slice-turns', [`echo ${i}`]));
   const receipt = await process(batch, liveContext);
   await receipt?.stored;
