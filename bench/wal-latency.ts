@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { encodeOtlp } from '../decode/otlp/index.js';
 import { toolSpan } from '../test/helpers/tool-span.js';
+import { benchPort } from './warden-process.js';
 
 const MAIN = fileURLToPath(new URL('../serve/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -49,8 +50,7 @@ function summary(samples: number[]): string {
 
 async function startWarden(env: Record<string, string>): Promise<{ base: string; stop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-wal-'));
-  // Below Linux's ephemeral range (32768–60999), where a connection's own port can hold it: one run failed with EADDRINUSE.
-  const port = 20_000 + Math.floor(Math.random() * 12_000);
+  const port = benchPort();
   const child = spawn(process.execPath, ['--import', TSX, MAIN, 'start'], {
     env: { ...process.env, WARDEN_HTTP_PORT: String(port), WARDEN_GRPC_PORT: '0', WARDEN_DATA_DIR: dataDir, WARDEN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

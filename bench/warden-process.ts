@@ -52,10 +52,14 @@ export interface BackgroundLoad {
   stop(): Promise<void>;
 }
 
+/** A port for a bench's Warden, below Linux's ephemeral range (32768–60999), where a connection's own port can hold it: one run failed with EADDRINUSE. */
+export function benchPort(): number {
+  return 20_000 + Math.floor(Math.random() * 12_000);
+}
+
 export async function startWardenProcess(env: Record<string, string> = {}): Promise<WardenProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-'));
-  // Below Linux's ephemeral range (32768–60999), where a connection's own port can hold it: one run failed with EADDRINUSE.
-  const port = 20_000 + Math.floor(Math.random() * 12_000);
+  const port = benchPort();
   const base = `http://127.0.0.1:${port}`;
   // BENCH_WARDEN_NODE_ARGS: extra node flags for the Warden process, e.g. `--cpu-prof` to profile it.
   const nodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean);

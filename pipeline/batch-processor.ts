@@ -268,6 +268,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
    * waited behind a run of them (measured from its connection to its handler: max 20–45 ms).
    */
   async function observe(events: AuditEvent[]): Promise<void> {
+    if (observers.length === 0) return;
     for (let start = 0; start < events.length; start += OBSERVE_CHUNK) {
       await nextTurn();
       const chunk = events.length <= OBSERVE_CHUNK ? events : events.slice(start, start + OBSERVE_CHUNK);
