@@ -9,6 +9,11 @@
  * Each update is one positional write (no fsync: a process crash keeps the page cache; after a
  * power loss an older slot only makes more messages replay, and stored ones are not stored
  * twice). `sync()` makes it durable before the log deletes segments.
+ *
+ * The write is made on libuv's pool, one at a time; updates that come while one is under way are
+ * written together next (only the newest matters). Made on the event loop's thread, a write of 32
+ * bytes to a page being written back waited for that write-back: 3–11 ms, a dozen times a minute
+ * under 5,000 spans/s, with every request and gate call waiting behind it.
  */
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -22,6 +27,12 @@ export type Offsets = Record<Signal, bigint>;
 export class CommittedOffsets {
   private generation: bigint;
   private readonly slot = Buffer.alloc(SLOT_BYTES);
+  /** The writes under way, one after the other; never rejects (a failure goes to `onWriteError`). */
+  private writing: Promise<void> = Promise.resolve();
+  /** A write is queued behind the one under way: it will take the newest offsets. */
+  private queued = false;
+  /** Told of a write that failed (the next update tries again). */
+  onWriteError: (err: unknown) => void = () => {};
 
   private constructor(
     private readonly fd: number,
@@ -53,20 +64,34 @@ export class CommittedOffsets {
     if (next <= this.current[signal]) return false;
     this.current[signal] = next;
     this.generation += 1n;
+    if (!this.queued) {
+      this.queued = true;
+      this.writing = this.writing.then(() => this.writeSlot()).catch((err: unknown) => this.onWriteError(err));
+    }
+    return true;
+  }
+
+  /** Writes the newest offsets into the slot of their generation (the other slot keeps the one before). */
+  private writeSlot(): Promise<void> {
+    this.queued = false;
     this.slot.writeUInt32LE(MAGIC, 0);
     this.slot.writeBigUInt64LE(this.generation, 4);
     this.slot.writeBigUInt64LE(this.current.traces, 12);
     this.slot.writeBigUInt64LE(this.current.logs, 20);
     this.slot.writeUInt32LE(crc32(this.slot.subarray(0, 28)), 28);
-    fs.writeSync(this.fd, this.slot, 0, SLOT_BYTES, Number(this.generation % 2n) * SLOT_BYTES);
-    return true;
+    const position = Number(this.generation % 2n) * SLOT_BYTES;
+    return new Promise((resolve, reject) => fs.write(this.fd, this.slot, 0, SLOT_BYTES, position, (err) => (err ? reject(err) : resolve())));
   }
 
-  sync(): Promise<void> {
-    return new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+  /** Makes the offsets recorded so far durable (after the writes under way). */
+  async sync(): Promise<void> {
+    await this.writing;
+    await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 
-  close(): void {
+  /** Finishes the writes under way and closes the file. */
+  async close(): Promise<void> {
+    await this.writing;
     fs.closeSync(this.fd);
   }
 }

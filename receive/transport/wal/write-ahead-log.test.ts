@@ -187,6 +187,25 @@ describe('write-ahead log of the in-process transport', () => {
     await reopened.close();
   });
 
+  it('creates the next segment ahead; a crash with it unused loses nothing, and a torn record before it is still only cut off', async () => {
+    const t = open({}, { segmentBytes: 600 });
+    for (let i = 0; i < 6; i++) await t.producer.send([msg('traces', i)]);
+    const deadline = Date.now() + 5_000;
+    while (segments().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(segments().length, 2, 'past half of its size, the next segment is created beside the active one');
+    const [active, spare] = segments().map((f) => path.join(dir, f));
+    assert.equal(fs.statSync(spare!).size, 8, 'the next segment holds its header only');
+    // Crash mid-write of the sixth record; the spare stays as it is.
+    fs.truncateSync(active!, fs.statSync(active!).size - 5);
+
+    const lines: Array<{ obj: unknown; msg: string | undefined }> = [];
+    const reopened = open({ logger: recordingLogger(lines) }, { segmentBytes: 600 });
+    assert.deepEqual((await consume(reopened, 5)).map((m) => m.origin.offset), ['0', '1', '2', '3', '4']);
+    assert.ok(lines.some((l) => /torn by a crash/.test(l.msg ?? '')), 'the torn record is cut off with a warning, not taken for damage');
+    await reopened.close();
+    assert.equal(segments().length, 1, 'the unused segment is gone');
+  });
+
   it('treats a zero-filled end (a power cut before the data reached the disk) as torn too', async () => {
     const t = open();
     for (let i = 0; i < 2; i++) await t.producer.send([msg('logs', i)]);
