@@ -14,6 +14,7 @@ import { systemClock } from '../../lib/clock.js';
 import { WardenError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { yieldSessionCpu, type SessionPriorityOutcome } from '../../lib/session-priority.js';
+import { collectYoungOnEventLoopThread } from '../../lib/young-collection.js';
 
 /** What the start banner says of Warden's share of the CPU. */
 function cpuLine(outcome: SessionPriorityOutcome): string {
@@ -60,6 +61,7 @@ export function registerStartCommand(program: Command): void {
       // A process-wide setting, so it is the command's to make, not the assembly's (which tests and
       // the demo build inside processes of their own).
       const cpu = yieldSessionCpu({ nice: config.nice, logger });
+      collectYoungOnEventLoopThread();
       let warden;
       try {
         const metrics = new Metrics();
