@@ -76,12 +76,17 @@ test('messages stored but not recorded as committed are delivered again after a 
     const spans = Array.from({ length: SPANS }, (_, j) => toolSpan(`replay-${i % 7}`, `echo ${i}-${j}`));
     await first.producer.send([{ signal: 'traces', encoding: 'otlp_proto', key: `replay-${i % 7}`, value: encodeOtlp('traces', spans, 'otlp_proto') }]);
   }
+  // The log as it is before anything is stored: a crash right after the inserts, before their
+  // commits were recorded and the segments they emptied deleted, leaves it so.
+  const beforeCommits = `${dir}-before-commits`;
+  fs.cpSync(dir, beforeCommits, { recursive: true });
   await run(first, REQUESTS);
   await first.close();
   assert.deepEqual(await counts(), { rows: REQUESTS * SPANS, events: REQUESTS * SPANS });
 
-  // Every commit record lost: the whole log is delivered again to a new process.
-  fs.writeFileSync(path.join(dir, 'committed'), Buffer.alloc(64));
+  // The whole log is delivered again to a new process.
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(beforeCommits, dir);
   const second = open(3);
   await run(second, REQUESTS);
   await second.close();

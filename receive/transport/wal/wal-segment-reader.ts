@@ -1,9 +1,10 @@
 /**
  * Reads one segment of the write-ahead log at start. Every record must be whole and match its
- * checksum. The one exception is the end of the newest segment: a crash in the middle of a
- * write leaves a last record cut short (or, after a power loss, bytes never written, read back
- * as zeros); that tail was never acknowledged to a client, so it is reported as torn, for the
- * caller to cut off with a warning. Damage anywhere else — an older segment, or a bad record
+ * checksum. Zeros from the end of a record to the end of the file are the end of the log: a
+ * segment is written with zeros before its records (write-ahead-log.ts), and a power loss leaves
+ * a write that never reached the disk as zeros too. The one exception is the end of the newest
+ * segment: a crash in the middle of a write leaves a last record cut short; that tail was never
+ * acknowledged to a client, so it is reported as torn, for the caller to cut off with a warning. Damage anywhere else — an older segment, or a bad record
  * with data after it — is an error that stops the start and says what to do: guessing past it
  * could drop requests that were answered 200.
  */
@@ -33,6 +34,9 @@ export function scanSegment(file: string, newest: boolean): SegmentScan {
   const messages: ConsumedMessage[] = [];
   let at = magic;
   while (at < bytes.length) {
+    // Zeros from here to the end: bytes written ahead of records to come (write-ahead-log.ts).
+    // (A record's length is never 0: look at the rest only when the next length is.)
+    if ((bytes.length - at < 4 || bytes.readUInt32LE(at) === 0) && allZero(bytes, at)) return { messages, goodBytes: at };
     const record = decodeRecord(bytes, at);
     if (record.ok) {
       messages.push(record.message);

@@ -190,11 +190,12 @@ describe('write-ahead log of the in-process transport', () => {
   it('creates the next segment ahead; a crash with it unused loses nothing, and a torn record before it is still only cut off', async () => {
     const t = open({}, { segmentBytes: 600 });
     for (let i = 0; i < 6; i++) await t.producer.send([msg('traces', i)]);
-    const deadline = Date.now() + 5_000;
-    while (segments().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await t.wal!.nextSegmentSettled();
     assert.equal(segments().length, 2, 'past half of its size, the next segment is created beside the active one');
     const [active, spare] = segments().map((f) => path.join(dir, f));
-    assert.equal(fs.statSync(spare!).size, 8, 'the next segment holds its header only');
+    const spareBytes = fs.readFileSync(spare!);
+    assert.equal(spareBytes.length, 600, 'the next segment is created with its bytes');
+    assert.ok(spareBytes.subarray(8).every((b) => b === 0), 'zeros after its header');
     // Crash mid-write of the sixth record; the spare stays as it is.
     fs.truncateSync(active!, fs.statSync(active!).size - 5);
 
@@ -206,12 +207,43 @@ describe('write-ahead log of the in-process transport', () => {
     assert.equal(segments().length, 1, 'the unused segment is gone');
   });
 
-  it('treats a zero-filled end (a power cut before the data reached the disk) as torn too', async () => {
+  it('a segment a crash caught while it was being made (zeros, its header not yet written) goes at the next start, and is not taken for damage', async () => {
+    const t = open();
+    for (let i = 0; i < 3; i++) await t.producer.send([msg('traces', i)]);
+    const made = lastSegment().replace(/(\d{12})\.wal$/, (_, n: string) => `${String(Number(n) + 1).padStart(12, '0')}.wal`);
+    fs.writeFileSync(made, Buffer.alloc(4096));
+    const reopened = open();
+    assert.deepEqual((await consume(reopened, 3)).map((m) => m.origin.offset), ['0', '1', '2']);
+    assert.equal(fs.existsSync(made), false);
+    await reopened.close();
+  });
+
+  it('takes zeros after the last record for the end of the log (a segment made ahead, or a power cut before the data reached the disk)', async () => {
     const t = open();
     for (let i = 0; i < 2; i++) await t.producer.send([msg('logs', i)]);
     fs.appendFileSync(lastSegment(), Buffer.alloc(300));
-    const reopened = open();
+    const lines: Array<{ obj: unknown; msg: string | undefined }> = [];
+    const reopened = open({ logger: recordingLogger(lines) });
     assert.deepEqual((await consume(reopened, 2)).map((m) => m.origin.offset), ['0', '1']);
+    assert.ok(!lines.some((l) => /torn|damaged/.test(l.msg ?? '')), 'nothing cut off, nothing damaged');
+    await reopened.close();
+  });
+
+  it("under 'always', records go into bytes the segment already has: a write does not make the file longer", async () => {
+    const t = open({}, { segmentBytes: 600 });
+    const sizes: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      await t.producer.send([msg('traces', i)]);
+      // A group that comes before the next segment is ready goes past the room instead of waiting:
+      // here each waits, so every group that does not fit goes to a segment made ahead.
+      await t.wal!.nextSegmentSettled();
+      if (segments().length === 3) sizes.push(fs.statSync(path.join(dir, segments()[1]!)).size);
+    }
+    assert.ok(sizes.length >= 2, `records were written into the segment made ahead (${sizes.length})`);
+    assert.ok(sizes.every((size) => size === 600), `its size stayed as made (${sizes.join(', ')})`);
+    // Crash: everything written is there, and the zeros after it are the end.
+    const reopened = open({}, { segmentBytes: 600 });
+    assert.deepEqual((await consume(reopened, 14)).map((m) => Number(m.origin.offset)), Array.from({ length: 14 }, (_, i) => i));
     await reopened.close();
   });
 

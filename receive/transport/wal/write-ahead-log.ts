@@ -26,13 +26,18 @@
  * the pool and the event loop, each of which waits for a turn of the loop under load.
  *
  * Creating a segment is kept off the event loop's thread and off the writes' path: the next one
- * is created on libuv's pool once the active one is half full (or when an idle roll asks for it),
- * header and directory entry made durable, and a full segment hands over to it at once. Made
- * synchronously at the moment of rolling, as before, the file's creation and the directory's
- * fsync wait for the file system's journal, which the embedded engine's part files keep busy: on
- * this machine such metadata calls took up to 50–65 ms under 5,000 spans/s, and every request
- * and gate call waited behind them. An unused spare holds nothing and goes at a clean stop, or
- * at the next start (it is the newest segment, with no record).
+ * is made on libuv's pool once the active one is half full (or when an idle roll asks for it),
+ * and the active one hands over to it at once. Under 'always' a segment is made with its bytes:
+ * zeros written and made durable, with its directory entry, before its first record, so a
+ * record overwrites bytes the file already has. A write that made the file longer had to wait,
+ * to be durable, for the file system's journal to record the new length, and that journal is
+ * shared with the embedded engine, whose part files keep it busy (on this machine, creating one
+ * of them took up to 35–66 ms under 5,000 spans/s): a gate call's receipt waited for it. A
+ * segment is made with four times what the active one holds (at least 64 KiB, at most
+ * `segmentBytes`): under a steady load segments double up to that size and the zeros are one
+ * more write of what is logged, off every request's path; after an idle roll they are little.
+ * Zeros after the last record are the end of the log,
+ * in any segment. A segment made ahead and never written goes at a clean stop or the next start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +51,12 @@ import { scanSegment } from './wal-segment-reader.js';
 
 export type WalFsync = 'always' | 'never';
 export const WAL_FSYNC_POLICIES: readonly WalFsync[] = ['always', 'never'];
-export const DEFAULT_WAL_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** A segment's size: under 'always', what is written with zeros ahead of its records (see the class comment). */
+export const DEFAULT_WAL_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Zeros written at once while a segment is prepared. */
+const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
+/** The least written with zeros ahead: a segment after an idle roll gets twice what the last one held, at least this. */
+const MIN_ZEROED_BYTES = 64 * 1024;
 export const DEFAULT_WAL_IDLE_ROLL_MS = 1_000;
 
 const STAGE = 'wal';
@@ -81,6 +91,11 @@ interface Segment {
   /** Per topic, one past the highest offset written to it (0: none). */
   next: Offsets;
   size: number;
+  /**
+   * Where it hands over to the next segment, if that one is ready: under 'always', the bytes it
+   * was made with (zeros ahead of its records), past which a write makes the file longer.
+   */
+  room: number;
 }
 
 interface PreparedSegment {
@@ -110,6 +125,8 @@ export class WriteAheadLog {
   private readonly logger: Logger;
   /** The next segment, being created or ready (prepareSpare). */
   private spare: Promise<PreparedSegment> | undefined;
+  /** The next segment once it is ready. */
+  private spareReady: PreparedSegment | undefined;
   /** Groups written (each with one fsync under 'always') and messages appended. */
   readonly stats = { groups: 0, appends: 0, messages: 0 };
 
@@ -150,16 +167,21 @@ export class WriteAheadLog {
     const kept: Segment[] = [];
     const nextOffsets: Offsets = { ...committed.current };
     let bytes = 0;
-    // The newest segment with records is the one a crash may have cut; segments after it were
-    // created ahead and never written (their header alone, or part of it).
-    const lastWritten = files.findLastIndex(({ file }) => fs.statSync(file).size > SEGMENT_MAGIC.length);
+    // The newest segment with records is the one a crash may have cut. Segments after it were
+    // made ahead and never written — zeros after their header, or a crash part-way through making
+    // them: they go.
+    const lastWritten = files.findLastIndex(({ file }) => hasRecord(file));
     files.forEach(({ file, number }, i) => {
-      const scan = scanSegment(file, i >= lastWritten);
+      if (i > lastWritten) {
+        fs.rmSync(file, { force: true });
+        return;
+      }
+      const scan = scanSegment(file, i === lastWritten);
       if (scan.torn) {
         logger.warn({ file, at: scan.torn.at, bytes: scan.torn.bytes, reason: scan.torn.reason }, 'write-ahead log: cut off the end of a record torn by a crash (it was never acknowledged)');
         fs.truncateSync(file, scan.goodBytes);
       }
-      const segment: Segment = { file, number, next: { traces: 0n, logs: 0n }, size: scan.goodBytes };
+      const segment: Segment = { file, number, next: { traces: 0n, logs: 0n }, size: scan.goodBytes, room: scan.goodBytes };
       for (const m of scan.messages) {
         const offset = BigInt(m.origin.offset);
         if (offset + 1n > segment.next[m.signal]) segment.next[m.signal] = offset + 1n;
@@ -262,6 +284,11 @@ export class WriteAheadLog {
     await this.committed.close();
   }
 
+  /** Resolves once the next segment, if one is being made, is ready (or failed): for tests. */
+  nextSegmentSettled(): Promise<void> {
+    return this.spare?.then(() => {}, () => {}) ?? Promise.resolve();
+  }
+
   /** Segment files on disk (for tests and the operator). */
   segmentFiles(): string[] {
     return [...this.segments, this.active].map((s) => s.file);
@@ -275,8 +302,7 @@ export class WriteAheadLog {
         for (const a of group) a.reject(new RetryableError('TRANSPORT_UNAVAILABLE', 'write-ahead log cannot be written'));
         continue;
       }
-      if (this.active.size >= this.segmentBytes) await this.rollFull();
-      else if (this.active.size >= this.segmentBytes / 2) void this.prepareSpare().catch(() => {});
+      await this.makeRoom(group.reduce((n, a) => n + a.bytes, 0));
       const start = this.active.size;
       const began = performance.now();
       try {
@@ -320,14 +346,38 @@ export class WriteAheadLog {
    */
   private prepareSpare(): Promise<PreparedSegment> {
     if (this.spare) return this.spare;
-    const spare = this.createSegmentAsync(this.active.number + 1);
+    // Four times what the active segment holds: twice its room when it is half full (so segments
+    // grow to `segmentBytes` under a steady load), and little after an idle roll (a few agents do
+    // not write megabytes of zeros for every quiet second).
+    const zeroed = Math.min(this.segmentBytes, Math.max(MIN_ZEROED_BYTES, 4 * (this.active.size - SEGMENT_MAGIC.length)));
+    const spare = this.createSegmentAsync(this.active.number + 1, zeroed);
     this.spare = spare;
+    spare.then(
+      (ready) => {
+        if (this.spare === spare) this.spareReady = ready;
+      },
+      () => {},
+    );
     spare.catch((err: unknown) => {
       if (this.spare === spare) this.spare = undefined;
       this.options.metrics.errors.inc({ stage: STAGE, code: errorCode(err) });
       this.logger.warn({ err: String(err) }, 'write-ahead log: could not create the next segment; the active one goes on');
     });
     return spare;
+  }
+
+  /**
+   * Before a group of `bytes` is written: past half of the active segment's room the next one is
+   * prepared; a group that does not fit goes to the next one if it is ready, else past the room
+   * (a write that makes the file longer); past `segmentBytes` the next one is waited for.
+   */
+  private async makeRoom(bytes: number): Promise<void> {
+    const { size, room } = this.active;
+    if (size > SEGMENT_MAGIC.length && size + bytes > room) {
+      if (this.spareReady) return this.takeOver(this.spareReady);
+      if (size >= this.segmentBytes) return this.rollFull();
+    }
+    if (size >= room / 2) void this.prepareSpare().catch(() => {});
   }
 
   /** The active segment is full: the next one takes over (waiting for it if it is not ready yet). */
@@ -345,6 +395,7 @@ export class WriteAheadLog {
   /** Makes the prepared segment the active one; the old one joins the rolled segments. */
   private takeOver(next: PreparedSegment): void {
     this.spare = undefined;
+    this.spareReady = undefined;
     const old = this.fd;
     this.segments.push(this.active);
     this.active = next.segment;
@@ -355,28 +406,40 @@ export class WriteAheadLog {
   }
 
   /** Creates a segment with its header, durable with its directory entry before it is used; nothing on the event loop's thread. */
-  private async createSegmentAsync(number: number): Promise<PreparedSegment> {
+  private async createSegmentAsync(number: number, zeroed: number): Promise<PreparedSegment> {
     const file = path.join(this.options.dir, `segment-${String(number).padStart(12, '0')}.wal`);
     const always = this.options.fsync === 'always';
     const synchronized = always && O_DSYNC !== undefined ? O_DSYNC : 0;
     const fd = await promisified<number>((done) => fs.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | synchronized, 0o600, done));
     try {
-      await writeAll(fd, [SEGMENT_MAGIC], 0);
       if (always) {
-        if (synchronized === 0) await datasync(fd);
+        // Zeros first, through a descriptor of their own without O_DSYNC: written in blocks and
+        // made durable at once, length and all; then the header, on the segment's own.
+        const zeroFd = await promisified<number>((done) => fs.open(file, fs.constants.O_WRONLY, done));
+        try {
+          for (let at = SEGMENT_MAGIC.length; at < zeroed; at += ZERO_BLOCK.length) {
+            await writeAll(zeroFd, [ZERO_BLOCK.subarray(0, Math.min(ZERO_BLOCK.length, zeroed - at))], at);
+          }
+          await writeAll(zeroFd, [SEGMENT_MAGIC], 0);
+          await datasync(zeroFd);
+        } finally {
+          fs.close(zeroFd, () => {});
+        }
         const dirFd = await promisified<number>((done) => fs.open(this.options.dir, 'r', done));
         try {
           await promisified<void>((done) => fs.fsync(dirFd, done));
         } finally {
           fs.close(dirFd, () => {});
         }
+      } else {
+        await writeAll(fd, [SEGMENT_MAGIC], 0);
       }
     } catch (err) {
       fs.close(fd, () => {});
       await fs.promises.rm(file, { force: true }).catch(() => {});
       throw err;
     }
-    return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length }, fd };
+    return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length, room: always ? zeroed : this.segmentBytes }, fd };
   }
 
   private createSegment(number: number): { segment: Segment; fd: number } {
@@ -388,7 +451,20 @@ export class WriteAheadLog {
       if (synchronized === 0) fs.fdatasyncSync(fd);
       syncDirectory(this.options.dir);
     }
-    return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length }, fd };
+    // The first segment is not made ahead: under 'always' it hands over early to one that is.
+    const room = this.options.fsync === 'always' ? Math.min(MIN_ZEROED_BYTES, this.segmentBytes) : this.segmentBytes;
+    return { segment: { file, number, next: { traces: 0n, logs: 0n }, size: SEGMENT_MAGIC.length, room }, fd };
+  }
+}
+
+/** Whether a segment file holds a record (a record's length is never 0; a segment made ahead holds zeros there). */
+function hasRecord(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const length = Buffer.alloc(4);
+    return fs.readSync(fd, length, 0, 4, SEGMENT_MAGIC.length) === 4 && length.readUInt32LE(0) !== 0;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
