@@ -36,8 +36,8 @@
  * segment is made with four times what the active one holds (at least 64 KiB, at most
  * `segmentBytes`): under a steady load segments double up to that size and the zeros are one
  * more write of what is logged, off every request's path; after an idle roll they are little.
- * Zeros after the last record are the end of the log,
- * in any segment. A segment made ahead and never written goes at a clean stop or the next start.
+ * Zeros after the last record are the end of the log, in any segment. A segment made ahead and
+ * never written goes at a clean stop or the next start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,7 +55,7 @@ export const WAL_FSYNC_POLICIES: readonly WalFsync[] = ['always', 'never'];
 export const DEFAULT_WAL_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** Zeros written at once while a segment is prepared. */
 const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
-/** The least written with zeros ahead: a segment after an idle roll gets twice what the last one held, at least this. */
+/** The least written with zeros ahead: a segment gets four times what the one before it held, at least this. */
 const MIN_ZEROED_BYTES = 64 * 1024;
 export const DEFAULT_WAL_IDLE_ROLL_MS = 1_000;
 
@@ -425,12 +425,7 @@ export class WriteAheadLog {
         } finally {
           fs.close(zeroFd, () => {});
         }
-        const dirFd = await promisified<number>((done) => fs.open(this.options.dir, 'r', done));
-        try {
-          await promisified<void>((done) => fs.fsync(dirFd, done));
-        } finally {
-          fs.close(dirFd, () => {});
-        }
+        await syncDirectoryOffThread(this.options.dir);
       } else {
         await writeAll(fd, [SEGMENT_MAGIC], 0);
       }
@@ -492,8 +487,18 @@ function promisified<T>(call: (done: (err: NodeJS.ErrnoException | null, value: 
   return new Promise((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value))));
 }
 
+/** `syncDirectory` on libuv's pool. */
+async function syncDirectoryOffThread(dir: string): Promise<void> {
+  const fd = await promisified<number>((done) => fs.open(dir, 'r', done));
+  try {
+    await promisified<void>((done) => fs.fsync(fd, done));
+  } finally {
+    fs.close(fd, () => {});
+  }
+}
+
 function datasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  return promisified<void>((done) => fs.fdatasync(fd, done));
 }
 
 /** Writes every buffer at `position`, going on after partial writes. */
