@@ -2,7 +2,8 @@
  * The detection engine with real detectors, the real classifier and a fake clock: a burst is
  * caught by the fifth command, redelivered and replayed events emit nothing twice, a throwing
  * detector costs only itself, a revocation made by the finding handler is seen by the very next
- * event, and replay is silent.
+ * event, replay is silent, and an event from before a takeover that arrives after it is judged
+ * at its own time.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -124,5 +125,30 @@ describe('DetectionEngine', () => {
     await engine.consume(events);
     assert.ok(seen.includes('destructive_burst:monitor'));
     assert.ok(!seen.some((s) => s.startsWith('capability_budget')));
+  });
+
+  it('an event from before the takeover, redelivered after it, is judged at its own time, not as just made', async () => {
+    const bursts = (t: ReturnType<typeof setup>): Finding[] => t.found.filter((f) => f.detector === 'destructive_burst');
+    // Its last owner judged this call and died before storing it; the next owner gets it from Kafka a minute later.
+    const run = async (takeOver: boolean): Promise<ReturnType<typeof setup>> => {
+      const t = setup();
+      const before = t.make('git reset --hard HEAD~3');
+      t.clock.advance(60_000);
+      if (takeOver) t.engine.tookOver(t.clock.now());
+      await t.engine.consume([before]);
+      await t.engine.consume([t.make('git reset --hard HEAD~1', 1_000)]);
+      return t;
+    };
+    assert.deepEqual(bursts(await run(true)), [], 'two resets a minute apart are no burst');
+    assert.equal(bursts(await run(false)).length, 1, 'without the takeover, the late event counts as just made (the case the takeover time exists for)');
+
+    // Late events still make a burst among themselves, at their own times; a live one after them is judged now.
+    const t = setup();
+    const late = [t.make('git reset --hard HEAD~3'), t.make('git reset --hard HEAD~2', 1_000)];
+    t.clock.advance(60_000);
+    t.engine.tookOver(t.clock.now());
+    await t.engine.consume(late);
+    assert.equal(bursts(t).length, 1, 'two resets a second apart, redelivered together');
+    assert.match(bursts(t)[0]!.at, /^2026-11-21T09:00:01\.\d{9}Z$/, 'found at the time the second reset was made');
   });
 });

@@ -28,6 +28,15 @@
  * (second-opinion.ts): bounded, never awaited by `consume`. A confident "deviates" comes back
  * as a follow-up finding through the same path; `drain()` waits for those calls too.
  *
+ * Time. Detectors read the time from the engine's clock: an event of the stream is judged now,
+ * when it arrives, whatever time its sender wrote on it. One exception: an event that happened
+ * before this instance last took its sessions over (`tookOver`: a start, a Kafka rebalance,
+ * each rebuilding state from storage) and reaches it only afterwards — redelivered by Kafka or
+ * the write-ahead log, because its last owner died before storing it — is judged at its own
+ * time (never later than now), as that owner would have judged it. Judged now, a call made a
+ * minute before the takeover would count as just made, and with the session's next action
+ * make a burst that never happened. The gate's intent (`evaluate`) is judged now.
+ *
  * `replay` runs the same path silently — state rebuilt, findings remembered for dedupe but
  * neither stored, sent nor judged — with detectors reading time from the events themselves; it
  * is how state is rebuilt from ClickHouse after a restart or a rebalance. Replay skips events of
@@ -113,6 +122,28 @@ export interface JudgeOptions {
   maxInFlight?: number;
 }
 
+/**
+ * Time for the stream's events: now, or — for an event from before the last takeover — the
+ * event's own time, never later than now (`at` is set before each event is judged).
+ */
+class StreamClock implements Clock {
+  private eventMs: number | undefined;
+  constructor(private readonly live: Clock) {}
+  at(eventMs: number | undefined): void {
+    this.eventMs = eventMs;
+  }
+  now(): number {
+    const now = this.live.now();
+    return this.eventMs === undefined ? now : Math.min(now, this.eventMs);
+  }
+  nowNs(): bigint {
+    const now = this.live.nowNs();
+    if (this.eventMs === undefined) return now;
+    const event = BigInt(this.eventMs) * 1_000_000n;
+    return event < now ? event : now;
+  }
+}
+
 /** Time during replay: the current event's time (never going back). */
 class EventTimeClock implements Clock {
   private ms = 0;
@@ -151,6 +182,13 @@ export class DetectionEngine implements EventStage {
   private current: Finding[] | undefined;
   /** While `evaluate` runs for an action an operator allowed once: findings are stored, not acted on. */
   private withholdHandler = false;
+  /** The stream's clock, and the last takeover (ms): stream events from before it are judged at their own time. */
+  private readonly streamClock: StreamClock;
+  private takenOverAt = -Infinity;
+  private readonly streamTick = (e: AuditEvent): void => {
+    const ms = nsToMs(e.time_ns);
+    this.streamClock.at(ms < this.takenOverAt ? ms : undefined);
+  };
 
   constructor(options: DetectionEngineOptions) {
     this.options = options;
@@ -163,6 +201,16 @@ export class DetectionEngine implements EventStage {
     this.maxHeldSessions = options.maxHeldSessions ?? 1000;
     this.maxHeldEvents = options.maxHeldEvents ?? 1000;
     this.callIntents = new BoundedMap(options.maxRememberedIntents ?? 50_000);
+    this.streamClock = new StreamClock(options.clock);
+  }
+
+  /**
+   * This instance takes its sessions over at `atMs` (a start, a rebalance), just before their
+   * state is rebuilt from storage: stream events from before then that arrive afterwards are
+   * judged at their own time.
+   */
+  tookOver(atMs: number): void {
+    this.takenOverAt = Math.max(this.takenOverAt, atMs);
   }
 
   /** Events waiting for their session's reload. */
@@ -173,7 +221,7 @@ export class DetectionEngine implements EventStage {
   }
 
   async consume(events: AuditEvent[]): Promise<void> {
-    this.run(events, false, this.options.clock);
+    this.stream(events);
   }
 
   /**
@@ -230,6 +278,15 @@ export class DetectionEngine implements EventStage {
       this.policies.set(key, p);
     }
     return p;
+  }
+
+  /** Judges the stream's events (takeover time: see StreamClock). */
+  private stream(events: AuditEvent[]): void {
+    try {
+      this.run(events, false, this.streamClock, this.streamTick);
+    } finally {
+      this.streamClock.at(undefined);
+    }
   }
 
   private run(events: AuditEvent[], silent: boolean, clock: Clock, tick?: (e: AuditEvent) => void): void {
@@ -302,7 +359,7 @@ export class DetectionEngine implements EventStage {
     if (waiting) {
       this.held.delete(key);
       this.registry.markLost(event.tenant, event.session_id, 'hold_full');
-      this.run(waiting, false, this.options.clock);
+      this.stream(waiting);
       return false;
     }
     if (!this.registry.needsReload(event.tenant, event.session_id)) return false;
@@ -328,7 +385,7 @@ export class DetectionEngine implements EventStage {
     const events = this.held.get(key);
     if (!events) return;
     this.held.delete(key);
-    this.run(events, false, this.options.clock);
+    this.stream(events);
   }
 
   /** A judge's follow-up, emitted against the session as it is now (it may have been revoked since). */
