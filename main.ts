@@ -62,6 +62,7 @@ import {
   openKillSwitch,
   revokeOnFinding,
   type KillSwitch,
+  type RevocationRecord,
 } from './respond/kill-switch/index.js';
 
 export interface Collaborators {
@@ -203,6 +204,8 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
   const gateMemory = new ClickHouseGateMemory(storage, stores);
   const gate = new Gate({ engine, decisions, memory: gateMemory, grantLifetimeMs: config.gate.grantMinutes * 60_000, clock, logger, metrics });
   const rebuildOnce = async (why: string): Promise<void> => {
+    // Events from before this moment that arrive after it were not stored by their last owner: judged at their own time.
+    engine.tookOver(clock.now());
     if (config.detection.rebuildMinutes <= 0) return;
     const result = await rebuildFromStore(storage, engine, {
       sinceMs: clock.now() - config.detection.rebuildMinutes * 60_000,
@@ -233,7 +236,13 @@ async function startDetection(config: WardenConfig, { logger, metrics, clock }: 
     })().finally(() => (rebuilding = undefined));
     return rebuilding;
   };
-  const subscriber = config.mode === 'distributed' ? new KafkaRevocationSubscriber({ ...topic, apply: (r) => killSwitch.service.applyRemote(r) }) : undefined;
+  // Another instance's record is applied here, and checked into the shared table in case its
+  // origin died before inserting it (revocation-mirror.ts).
+  const applyRemote = (r: RevocationRecord): boolean => {
+    mirror.addRemote(r);
+    return killSwitch.service.applyRemote(r);
+  };
+  const subscriber = config.mode === 'distributed' ? new KafkaRevocationSubscriber({ ...topic, apply: applyRemote }) : undefined;
   await subscriber?.start();
 
   return {

@@ -2,7 +2,8 @@
  * The ClickHouse mirror against the embedded engine (chdb): appended records reach the
  * `revocations` table; a restart backfills records that never reached it without duplicating
  * the ones that did; an unavailable ClickHouse is retried on the injected schedule while the
- * log append has long returned.
+ * log append has long returned; another instance's record that its origin never inserted (it
+ * died) is inserted once, however many instances see it on the revocation topic.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { RetryableError } from '../lib/errors.js';
 import { silentLogger } from '../lib/logger.js';
 import { Metrics } from '../lib/metrics.js';
 import { openTempChdb, type TempChdb } from '../test/infra/clickhouse-chdb.js';
-import { ClickHouseRevocationMirror, DEFAULT_MIRROR_GATHER_MS } from './revocation-mirror.js';
+import { ClickHouseRevocationMirror, DEFAULT_MIRROR_GATHER_MS, DEFAULT_REMOTE_GRACE_MS } from './revocation-mirror.js';
 import { RevocationLog } from '../respond/kill-switch/revocation-log.js';
 import { ManualScheduler } from '../respond/kill-switch/schedule.js';
 
@@ -88,9 +89,10 @@ describe('ClickHouseRevocationMirror (chdb)', () => {
       },
     };
     const clock = new FakeClock();
-    const scheduler = new ManualScheduler(clock);
+    // Each timer's work settles before the next timer is due (a retry looks the batch up first).
+    const scheduler = new ManualScheduler(clock, (): Promise<void> => mirror.idle());
     const metrics = new Metrics();
-    const mirror = new ClickHouseRevocationMirror({ handle: flaky, logger: silentLogger, metrics, schedule: scheduler.schedule, random: () => 0.5 });
+    const mirror: ClickHouseRevocationMirror = new ClickHouseRevocationMirror({ handle: flaky, logger: silentLogger, metrics, schedule: scheduler.schedule, random: () => 0.5 });
     const log = await RevocationLog.open({ file: join(dir, 'c.log'), logger: silentLogger, mirror });
     const appended = await log.append(entry('t-c', 1));
     assert.equal(appended.seq, 1);
@@ -103,5 +105,72 @@ describe('ClickHouseRevocationMirror (chdb)', () => {
     await log.close();
     assert.deepEqual((await rows('t-c')).map((r) => r.hash), [appended.hash]);
     assert.match(await metrics.registry.metrics(), /warden_errors_total\{stage="revocation_mirror",code="STORAGE_UNAVAILABLE"\} 3/);
+  });
+
+  it("inserts another instance's record its origin never inserted, once, however many instances look", async () => {
+    // Instance a: one record mirrored, then one it published but died before inserting.
+    const mirrorA = new ClickHouseRevocationMirror({ handle: chdb.handle, logger: silentLogger, metrics: new Metrics() });
+    const logA = await RevocationLog.open({ file: join(dir, 'd.log'), logger: silentLogger, mirror: mirrorA });
+    const inserted = await logA.append(entry('t-d', 1));
+    await mirrorA.flush();
+    await logA.close();
+    const diedWith = await (async () => {
+      const log = await RevocationLog.open({ file: join(dir, 'd.log'), logger: silentLogger });
+      const r = await log.append(entry('t-d', 2));
+      await log.close();
+      return r;
+    })();
+    // Instances b and c read both from the topic.
+    const clock = new FakeClock();
+    const open: ClickHouseRevocationMirror[] = [];
+    const scheduler = new ManualScheduler(clock, async () => {
+      for (const m of open) await m.idle();
+    });
+    const mirrorOf = (): ClickHouseRevocationMirror => {
+      const m = new ClickHouseRevocationMirror({ handle: chdb.handle, logger: silentLogger, metrics: new Metrics(), schedule: scheduler.schedule });
+      open.push(m);
+      return m;
+    };
+    const mirrors = [mirrorOf(), mirrorOf()];
+    for (const m of mirrors) for (const r of [inserted, diedWith]) m.addRemote(r);
+    await scheduler.advance(DEFAULT_REMOTE_GRACE_MS);
+    for (const m of mirrors) await m.flush();
+    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash], 'within the grace, the origin is left to insert its own');
+    await scheduler.advance(DEFAULT_REMOTE_GRACE_MS);
+    for (const m of mirrors) await m.flush();
+    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, diedWith.hash]);
+    // Seen again (another start reads the topic from its beginning): still one copy each.
+    const again = mirrorOf();
+    again.addRemote(diedWith);
+    again.addRemote(inserted);
+    await scheduler.advance(2 * DEFAULT_REMOTE_GRACE_MS);
+    await again.flush();
+    for (const m of open) m.close();
+    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, diedWith.hash]);
+  });
+
+  it('a batch that failed is looked up before it is tried again: what landed meanwhile is not inserted twice', async () => {
+    let failuresLeft = 1;
+    const landedAnyway: ClickHouseHandle = {
+      ...chdb.handle,
+      insertFormatted: async (p) => {
+        const result = await chdb.handle.insertFormatted(p);
+        // The insert landed, but its answer was lost (a timeout, a dropped connection).
+        if (failuresLeft-- > 0) throw new RetryableError('STORAGE_UNAVAILABLE', 'ClickHouse insert: unavailable: ECONNRESET');
+        return result;
+      },
+    };
+    const clock = new FakeClock();
+    const scheduler = new ManualScheduler(clock, (): Promise<void> => mirror.idle());
+    const mirror: ClickHouseRevocationMirror = new ClickHouseRevocationMirror({ handle: landedAnyway, logger: silentLogger, metrics: new Metrics(), schedule: scheduler.schedule, random: () => 0.5 });
+    const log = await RevocationLog.open({ file: join(dir, 'e.log'), logger: silentLogger, mirror });
+    const r1 = await log.append(entry('t-e', 1));
+    await scheduler.advance(DEFAULT_MIRROR_GATHER_MS);
+    // Meanwhile a second record joins the queue, behind the one whose answer was lost.
+    const r2 = await log.append(entry('t-e', 2));
+    await scheduler.advance(10_000);
+    await mirror.flush();
+    await log.close();
+    assert.deepEqual((await rows('t-e')).map((r) => r.hash), [r1.hash, r2.hash]);
   });
 });

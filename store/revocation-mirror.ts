@@ -8,6 +8,14 @@
  * dropping (logged, counted) a batch ClickHouse rejects. The log file stays the source of
  * truth: at start `backfill()` inserts every logged record the table does not hold yet, so
  * records that were only queued when Warden stopped reach ClickHouse on the next start.
+ *
+ * Distributed mode: `addRemote()` takes the records other instances published on the revocation
+ * topic. An instance that dies for good (SIGKILL, a pod without its volume) may have published a
+ * record it never inserted, and no start of it will backfill that. So each record from another
+ * instance is looked up in the table after `remoteGraceMs` (its origin's own insert first, given
+ * its gather and a retry), and one still missing is inserted, alone, under the token its origin
+ * would have used for it alone: every instance does this, and ClickHouse keeps one copy. A
+ * batch that failed is looked up before it is tried again, for the same reason.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
@@ -25,6 +33,8 @@ const COLUMNS = ['tenant', 'session_id', 'action', 'at', 'by', 'reason', 'findin
 export const DEFAULT_MIRROR_RETRY = { initialMs: 1_000, maxMs: 60_000 } as const;
 const BATCH = 500;
 export const DEFAULT_MIRROR_GATHER_MS = 250;
+/** How long another instance's record waits for its origin's insert before it is looked up. */
+export const DEFAULT_REMOTE_GRACE_MS = 10_000;
 
 export interface ClickHouseRevocationMirrorOptions {
   handle: ClickHouseHandle;
@@ -35,11 +45,26 @@ export interface ClickHouseRevocationMirrorOptions {
   retry?: { initialMs?: number; maxMs?: number };
   /** How long added records wait for company before they are inserted (default 250 ms). */
   gatherMs?: number;
+  /** How long another instance's record waits before it is looked up in the table (default 10 s; it waits up to twice that). */
+  remoteGraceMs?: number;
+}
+
+/** The deduplication token of an insert: over the hashes of its records, in order. */
+function insertToken(batch: readonly RevocationRecord[]): string {
+  return createHash('sha256').update(batch.map((r) => r.hash).join(',')).digest('hex');
 }
 
 export class ClickHouseRevocationMirror implements RecordMirror {
   private queue: RevocationRecord[] = [];
+  /** Hashes of queued records inserted each alone (other instances' records, missing from the table). */
+  private readonly alone = new Set<string>();
+  /** Other instances' records: arrived since the last look-up, and arrived before it (due at the next). */
+  private arriving: RevocationRecord[] = [];
+  private due: RevocationRecord[] = [];
+  private remoteTimer: Cancel | undefined;
+  private remoteChecks: Promise<void> = Promise.resolve();
   private running = false;
+  private draining: Promise<void> = Promise.resolve();
   private failures = 0;
   private retryTimer: Cancel | undefined;
   private gatherTimer: Cancel | undefined;
@@ -65,6 +90,43 @@ export class ClickHouseRevocationMirror implements RecordMirror {
     }, this.options.gatherMs ?? DEFAULT_MIRROR_GATHER_MS);
   }
 
+  /**
+   * A record another instance published: looked up after the grace (between one and two of
+   * them), and inserted alone if the table does not hold it by then.
+   */
+  addRemote(record: RevocationRecord): void {
+    if (this.closed) return;
+    this.arriving.push(record);
+    this.armRemote();
+  }
+
+  private armRemote(): void {
+    if (this.remoteTimer || this.closed || this.arriving.length + this.due.length === 0) return;
+    this.remoteTimer = (this.options.schedule ?? systemSchedule)(() => {
+      this.remoteTimer = undefined;
+      const due = this.due;
+      this.due = this.arriving;
+      this.arriving = [];
+      if (due.length > 0) this.remoteChecks = this.remoteChecks.then(() => this.insertMissing(due));
+      this.armRemote();
+    }, this.options.remoteGraceMs ?? DEFAULT_REMOTE_GRACE_MS);
+  }
+
+  private async insertMissing(records: readonly RevocationRecord[]): Promise<void> {
+    try {
+      const missing = await this.withRetry(() => this.missing(records));
+      if (missing.length === 0 || this.closed) return;
+      this.logger.info({ records: missing.length }, "inserting other instances' revocations missing from ClickHouse");
+      for (const r of missing) {
+        this.alone.add(r.hash);
+        this.queue.push(r);
+      }
+      this.kick();
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, "looking up other instances' revocations failed");
+    }
+  }
+
   backfill(records: readonly RevocationRecord[]): void {
     if (records.length === 0) return;
     this.backfilling = this.withRetry(() => this.missing(records))
@@ -79,6 +141,7 @@ export class ClickHouseRevocationMirror implements RecordMirror {
   /** Resolves when everything queued so far is in ClickHouse (or was rejected). */
   async flush(): Promise<void> {
     await this.backfilling;
+    await this.remoteChecks;
     if (this.queue.length === 0 && !this.running) return;
     if (this.gatherTimer) {
       this.gatherTimer();
@@ -88,18 +151,25 @@ export class ClickHouseRevocationMirror implements RecordMirror {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Resolves when no look-up or insert is in flight (a retry or a grace may still be waiting on its timer). */
+  async idle(): Promise<void> {
+    await this.remoteChecks;
+    await this.draining;
+  }
+
   /** Stops inserting; what is still queued is filled in by the next start's backfill. */
   close(): void {
     this.closed = true;
     this.retryTimer?.();
     this.gatherTimer?.();
+    this.remoteTimer?.();
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private kick(): void {
     if (this.running || this.retryTimer || this.closed) return;
     this.running = true;
-    void this.drain().finally(() => {
+    this.draining = this.drain().finally(() => {
       this.running = false;
       if (this.queue.length === 0 || this.closed) for (const wake of this.idleWaiters.splice(0)) wake();
     });
@@ -107,9 +177,13 @@ export class ClickHouseRevocationMirror implements RecordMirror {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.closed) {
-      const batch = this.queue.slice(0, BATCH);
+      const batch = this.nextBatch();
       try {
-        await this.insert(batch);
+        // After a failure the insert may have landed after all, or another instance may have
+        // inserted the records meanwhile: only what the table lacks is tried again.
+        const rows = this.failures > 0 ? await this.missing(batch) : batch;
+        if (rows.length > 0) await this.insert(rows);
+        for (const r of batch) this.alone.delete(r.hash);
         this.queue.splice(0, batch.length);
         this.failures = 0;
         this.options.metrics.sent.inc({ stage: STAGE, signal: 'revocations' }, batch.length);
@@ -118,6 +192,7 @@ export class ClickHouseRevocationMirror implements RecordMirror {
         this.options.metrics.errors.inc({ stage: STAGE, code: mapped.code });
         if (!mapped.retryable) {
           this.queue.splice(0, batch.length);
+          for (const r of batch) this.alone.delete(r.hash);
           this.logger.error({ code: mapped.code, records: batch.length }, `revocations not mirrored: ${mapped.message}`);
           continue;
         }
@@ -133,13 +208,21 @@ export class ClickHouseRevocationMirror implements RecordMirror {
     }
   }
 
+  /** The queue's first record alone when it is to be inserted alone, else the records up to the next such one (at most BATCH). */
+  private nextBatch(): RevocationRecord[] {
+    if (this.alone.has(this.queue[0]!.hash)) return [this.queue[0]!];
+    let end = 1;
+    while (end < this.queue.length && end < BATCH && !this.alone.has(this.queue[end]!.hash)) end++;
+    return this.queue.slice(0, end);
+  }
+
   private async insert(batch: readonly RevocationRecord[]): Promise<void> {
     const rows = batch.map((r) => JSON.stringify([r.tenant, r.session_id, r.action, rfc3339ToDateTime64(r.at), r.by, r.reason, r.finding_id ?? '', r.prev_hash, r.hash]));
     await this.options.handle.insertFormatted({
       table: this.table,
       columns: COLUMNS,
       body: Buffer.from(rows.join('\n')),
-      settings: { insert_deduplication_token: createHash('sha256').update(batch.map((r) => r.hash).join(',')).digest('hex') },
+      settings: { insert_deduplication_token: insertToken(batch) },
     });
   }
 
