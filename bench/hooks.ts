@@ -20,6 +20,12 @@
  * The shell client is also run back to back (no gap, four processes spawned without pause), a
  * stress figure printed beside the paced one.
  *
+ * Two more lines split a call's time. The shell client against a server that answers at once
+ * (answer-at-once.ts, a process of its own, in the same run and under the same load) is the
+ * client's own floor: its programs starting and bash speaking HTTP, none of Warden's time. And
+ * the HTTP hook on a new connection per call, as the shell client's every call is, against the
+ * kept-alive one Claude Code's HTTP hook uses: what accepting a connection costs in Warden.
+ *
  * The calls are timed after a warm-up of the same load and HTTP hook calls
  * (`BENCH_WARMUP_SECONDS`, default 30): a Warden just started spends its first half minute
  * compiling its hot code, which a Warden that runs for weeks does not.
@@ -30,7 +36,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { toolSpan } from '../test/helpers/tool-span.js';
-import { percentile, ROOT, startWardenProcess, walSyncLine } from './warden-process.js';
+import { benchPort, percentile, ROOT, startWardenProcess, walSyncLine } from './warden-process.js';
+import { fileURLToPath } from 'node:url';
 
 const AGENTS = 4;
 const CALLS = Number(process.env.BENCH_HOOK_CALLS ?? 100);
@@ -41,6 +48,23 @@ const SHELL_CLIENT = path.join(ROOT, 'bin/warden-hook');
 const WARDEN = path.join(ROOT, 'bin/warden.mjs');
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const GAP_MS = Number(process.env.BENCH_HOOK_GAP_MS ?? 250);
+const ANSWER_AT_ONCE = fileURLToPath(new URL('./answer-at-once.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** The server that answers at once, in a session of its own (as Warden runs); stopped with the bench. */
+async function startAnswerAtOnce(): Promise<{ base: string; stop(): void }> {
+  const port = benchPort();
+  const child = spawn(process.execPath, ['--import', TSX, ANSWER_AT_ONCE, String(port)], { detached: true, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the answering server exited (${code}) before it listened`)));
+  });
+  const stop = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', stop);
+  return { base: `http://127.0.0.1:${port}`, stop };
+}
 
 function run(command: string, args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; code: number | null; at: number; pid: number }> {
   return new Promise((resolve, reject) => {
@@ -109,6 +133,7 @@ function eventLoop(before: Map<string, number>, after: Map<string, number>, seco
 // BENCH_CALLS_FILE: each shell client call as a CSV line (started at, epoch ms; round trip ms; transport; the process id), to see when and why slow ones happened.
 const callLines: string[] = [];
 const warden = await startWardenProcess();
+const atOnce = await startAnswerAtOnce();
 // The HTTP hook calls get connections of their own, as an agent's hooks would: on the background
 // load's pool (16 connections, up to 64 requests waiting) they queued behind load requests in this
 // process, which the round trip then counted.
@@ -151,12 +176,12 @@ try {
   const started = performance.now();
   const metricsAtStart = await warden.scrape(); // also resets Warden's event-loop delay percentiles
 
-  const shellCall = async (agent: number, call: number, transport = 'auto'): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
+  const shellCall = async (agent: number, call: number, transport = 'auto', base = warden.base): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
     const { body, harmful } = payload('shell', agent, call);
     // As an agent starts a command hook: its shell runs the configured command (`warden-hook
     // claude-code`), which the kernel starts by its #!/bin/sh line: three programs in all with bash.
-    const r = await run('/bin/sh', ['-c', `'${SHELL_CLIENT}' claude-code`], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
-    callLines.push(`${r.at.toFixed(1)},${r.ms.toFixed(2)},${transport},${r.pid}`);
+    const r = await run('/bin/sh', ['-c', `'${SHELL_CLIENT}' claude-code`], body, { WARDEN_URL: base, WARDEN_HOOK_TIMEOUT_MS: '10000', WARDEN_HOOK_TRANSPORT: transport });
+    callLines.push(`${r.at.toFixed(1)},${r.ms.toFixed(2)},${base === warden.base ? transport : `${transport}-at-once`},${r.pid}`);
     return { ms: r.ms, denied: r.stdout.includes('"deny"'), harmful };
   };
   // The two transports take turns in one paced run (four calls each, one of them harmful), so
@@ -172,6 +197,8 @@ try {
     return { ...r, denied: r.harmful }; // counted per transport above
   });
   const shellBackToBack = await concurrently(AGENTS, BACK_TO_BACK_CALLS, (agent, call) => shellCall(agent, 2 * CALLS + call), 0);
+  // The client's own floor: the same calls, paced alike, to a server that answers at once (every answer an allow, so its denials are not counted).
+  const shellFloor = await concurrently(AGENTS, CALLS, async (agent, call) => ({ ...(await shellCall(agent, call, 'auto', atOnce.base)), denied: false, harmful: false }));
   const node = await concurrently(AGENTS, NODE_CALLS, async (agent, call) => {
     const { body, harmful } = payload('node', agent, call);
     const r = await run(process.execPath, [WARDEN, 'hook', 'claude-code'], body, { WARDEN_URL: warden.base, WARDEN_HOOK_TIMEOUT_MS: '10000' });
@@ -179,19 +206,26 @@ try {
   });
   const inside: number[] = [];
   const receipt: number[] = [];
-  const http = await concurrently(AGENTS, CALLS, async (agent, call) => {
+  const httpCall = async (agent: number, call: number, fresh: boolean): Promise<{ ms: number; denied: boolean; harmful: boolean }> => {
     const { body, harmful } = payload('http', agent, call);
     const t0 = performance.now();
-    const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: hookDispatcher, headers: { 'content-type': 'application/json' }, body });
+    // `connection: close`: a connection of its own, made and closed with the call, as the shell client's.
+    const headers = { 'content-type': 'application/json', ...(fresh ? { connection: 'close' } : {}) };
+    const res = await request(`${warden.base}/api/v1/hooks/claude-code`, { method: 'POST', dispatcher: hookDispatcher, headers, body });
     const text = await res.body.text();
     const ms = performance.now() - t0;
-    const timing = String(res.headers['server-timing'] ?? '');
-    const gate = /gate;dur=([0-9.]+)/.exec(timing);
-    if (gate) inside.push(Number(gate[1]));
-    const taken = /receipt;dur=([0-9.]+)/.exec(timing);
-    if (taken) receipt.push(Number(taken[1]));
+    if (!fresh) {
+      const timing = String(res.headers['server-timing'] ?? '');
+      const gate = /gate;dur=([0-9.]+)/.exec(timing);
+      if (gate) inside.push(Number(gate[1]));
+      const taken = /receipt;dur=([0-9.]+)/.exec(timing);
+      if (taken) receipt.push(Number(taken[1]));
+    }
     return { ms, denied: text.includes('"deny"'), harmful };
-  });
+  };
+  const http = await concurrently(AGENTS, CALLS, (agent, call) => httpCall(agent, call, false));
+  // Its harmful calls come from sessions the kept-alive run above revoked already: denied all the same.
+  const httpFresh = await concurrently(AGENTS, Math.ceil(CALLS / 2), (agent, call) => httpCall(agent, call, true));
   const elapsed = (performance.now() - started) / 1000;
   const metricsAtEnd = await warden.scrape();
   await load.stop();
@@ -205,7 +239,9 @@ try {
       line('shell client, back to back (no gap: stress)', shellBackToBack.ms, `${shellBackToBack.wrong} wrong answers`),
       line('shell client on curl, taking turns with it', shellCurl.ms, `${shellCurl.wrong} wrong answers · WARDEN_HOOK_TRANSPORT=curl: sh, cat and curl`),
       line('warden hook (Node process)', node.ms, `${node.wrong} wrong answers`),
+      line('shell client, to a server answering at once', shellFloor.ms, "the client's own floor, same load: its programs and bash's HTTP, no Warden"),
       line("HTTP hook (Claude Code's type: http)", http.ms, `${http.wrong} wrong answers`),
+      line('HTTP hook, a new connection per call', httpFresh.ms, `${httpFresh.wrong} wrong answers · as the shell client connects: accepting it is Warden's`),
       line('decision inside Warden (server-timing)', inside, 'target p99 ≤ 5 ms'),
       line('its receipt written and synced (server-timing)', receipt, 'the record in the write-ahead log, before the answer'),
       `  background load during the calls: ${loadRate.toLocaleString('en-US')} spans/s (${load.refused()} requests refused, ${load.skipped()} not sent while 64 waited for Warden)`,
@@ -216,6 +252,7 @@ try {
   );
   if (process.env.BENCH_CALLS_FILE) fs.writeFileSync(process.env.BENCH_CALLS_FILE, callLines.join('\n') + '\n');
 } finally {
+  atOnce.stop();
   await hookDispatcher.close();
   await warden.stop();
 }
