@@ -114,39 +114,66 @@ describe('ClickHouseRevocationMirror (chdb)', () => {
     const inserted = await logA.append(entry('t-d', 1));
     await mirrorA.flush();
     await logA.close();
-    const diedWith = await (async () => {
+    const [diedWith, diedWithToo] = await (async () => {
       const log = await RevocationLog.open({ file: join(dir, 'd.log'), logger: silentLogger });
-      const r = await log.append(entry('t-d', 2));
+      const r = [await log.append(entry('t-d', 2)), await log.append(entry('t-d', 3))];
       await log.close();
       return r;
     })();
+    const died = [diedWith!, diedWithToo!].sort((a, b) => (a.at < b.at ? -1 : 1));
     // Instances b and c read both from the topic.
     const clock = new FakeClock();
     const open: ClickHouseRevocationMirror[] = [];
-    const scheduler = new ManualScheduler(clock, async () => {
-      for (const m of open) await m.idle();
+    // Timers fire one after another; the two look-ups then meet before either inserts (as when
+    // both instances look at once), released together when the second arrives.
+    const scheduler = new ManualScheduler(clock);
+    let meet: { waiting: Array<() => void> } | undefined = { waiting: [] };
+    const client = new Proxy(chdb.handle.client, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (key !== 'query' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const together = meet;
+          if (together && String((args[0] as { query: string }).query).includes('DISTINCT hash')) {
+            await new Promise<void>((resolve) => {
+              together.waiting.push(resolve);
+              if (together.waiting.length === 2) for (const go of together.waiting) go();
+            });
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
     });
+    const handle: ClickHouseHandle = { ...chdb.handle, client };
+    const settled = async (): Promise<void> => {
+      for (const m of open) await m.idle();
+    };
     const mirrorOf = (): ClickHouseRevocationMirror => {
-      const m = new ClickHouseRevocationMirror({ handle: chdb.handle, logger: silentLogger, metrics: new Metrics(), schedule: scheduler.schedule });
+      const m = new ClickHouseRevocationMirror({ handle, logger: silentLogger, metrics: new Metrics(), schedule: scheduler.schedule });
       open.push(m);
       return m;
     };
     const mirrors = [mirrorOf(), mirrorOf()];
-    for (const m of mirrors) for (const r of [inserted, diedWith]) m.addRemote(r);
+    // Each reads them in its own order (two partitions, say).
+    for (const r of [inserted, diedWith!, diedWithToo!]) mirrors[0]!.addRemote(r);
+    for (const r of [diedWithToo!, inserted, diedWith!]) mirrors[1]!.addRemote(r);
     await scheduler.advance(DEFAULT_REMOTE_GRACE_MS);
-    for (const m of mirrors) await m.flush();
+    await settled();
     assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash], 'within the grace, the origin is left to insert its own');
     await scheduler.advance(DEFAULT_REMOTE_GRACE_MS);
+    await settled();
     for (const m of mirrors) await m.flush();
-    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, diedWith.hash]);
+    meet = undefined;
+    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, ...died.map((r) => r.hash)]);
     // Seen again (another start reads the topic from its beginning): still one copy each.
     const again = mirrorOf();
-    again.addRemote(diedWith);
+    again.addRemote(diedWith!);
     again.addRemote(inserted);
     await scheduler.advance(2 * DEFAULT_REMOTE_GRACE_MS);
+    await settled();
     await again.flush();
     for (const m of open) m.close();
-    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, diedWith.hash]);
+    assert.deepEqual((await rows('t-d')).map((r) => r.hash), [inserted.hash, ...died.map((r) => r.hash)]);
   });
 
   it('a batch that failed is looked up before it is tried again: what landed meanwhile is not inserted twice', async () => {

@@ -13,9 +13,11 @@
  * topic. An instance that dies for good (SIGKILL, a pod without its volume) may have published a
  * record it never inserted, and no start of it will backfill that. So each record from another
  * instance is looked up in the table after `remoteGraceMs` (its origin's own insert first, given
- * its gather and a retry), and one still missing is inserted, alone, under the token its origin
- * would have used for it alone: every instance does this, and ClickHouse keeps one copy. A
- * batch that failed is looked up before it is tried again, for the same reason.
+ * its gather and a retry), and those still missing are inserted in hash order, in batches of
+ * the same size, so each instance that finds the same records missing makes the same inserts
+ * under the same tokens, and ClickHouse keeps one copy (one record alone gets the token its
+ * origin gave it alone). A batch that failed is looked up before it is tried again, for the same
+ * reason.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
@@ -56,8 +58,9 @@ function insertToken(batch: readonly RevocationRecord[]): string {
 
 export class ClickHouseRevocationMirror implements RecordMirror {
   private queue: RevocationRecord[] = [];
-  /** Hashes of queued records inserted each alone (other instances' records, missing from the table). */
-  private readonly alone = new Set<string>();
+  /** Other instances' records missing from the table, queued in batches of their own: each batch's length by its first record's hash, and every member. */
+  private readonly chunkStarts = new Map<string, number>();
+  private readonly chunked = new Set<string>();
   /** Other instances' records: arrived since the last look-up, and arrived before it (due at the next). */
   private arriving: RevocationRecord[] = [];
   private due: RevocationRecord[] = [];
@@ -92,7 +95,7 @@ export class ClickHouseRevocationMirror implements RecordMirror {
 
   /**
    * A record another instance published: looked up after the grace (between one and two of
-   * them), and inserted alone if the table does not hold it by then.
+   * them), and inserted if the table does not hold it by then.
    */
   addRemote(record: RevocationRecord): void {
     if (this.closed) return;
@@ -117,9 +120,14 @@ export class ClickHouseRevocationMirror implements RecordMirror {
       const missing = await this.withRetry(() => this.missing(records));
       if (missing.length === 0 || this.closed) return;
       this.logger.info({ records: missing.length }, "inserting other instances' revocations missing from ClickHouse");
-      for (const r of missing) {
-        this.alone.add(r.hash);
-        this.queue.push(r);
+      const ordered = [...missing].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+      for (let i = 0; i < ordered.length; i += BATCH) {
+        const chunk = ordered.slice(i, i + BATCH);
+        this.chunkStarts.set(chunk[0]!.hash, chunk.length);
+        for (const r of chunk) {
+          this.chunked.add(r.hash);
+          this.queue.push(r);
+        }
       }
       this.kick();
     } catch (err) {
@@ -183,16 +191,14 @@ export class ClickHouseRevocationMirror implements RecordMirror {
         // inserted the records meanwhile: only what the table lacks is tried again.
         const rows = this.failures > 0 ? await this.missing(batch) : batch;
         if (rows.length > 0) await this.insert(rows);
-        for (const r of batch) this.alone.delete(r.hash);
-        this.queue.splice(0, batch.length);
+        this.unqueue(batch);
         this.failures = 0;
         this.options.metrics.sent.inc({ stage: STAGE, signal: 'revocations' }, batch.length);
       } catch (err) {
         const mapped = mapStorageError(err, 'insert revocations');
         this.options.metrics.errors.inc({ stage: STAGE, code: mapped.code });
         if (!mapped.retryable) {
-          this.queue.splice(0, batch.length);
-          for (const r of batch) this.alone.delete(r.hash);
+          this.unqueue(batch);
           this.logger.error({ code: mapped.code, records: batch.length }, `revocations not mirrored: ${mapped.message}`);
           continue;
         }
@@ -208,12 +214,19 @@ export class ClickHouseRevocationMirror implements RecordMirror {
     }
   }
 
-  /** The queue's first record alone when it is to be inserted alone, else the records up to the next such one (at most BATCH). */
+  /** Another instance's batch as it was made, or this instance's records up to the next such batch (at most BATCH). */
   private nextBatch(): RevocationRecord[] {
-    if (this.alone.has(this.queue[0]!.hash)) return [this.queue[0]!];
+    const chunk = this.chunkStarts.get(this.queue[0]!.hash);
+    if (chunk !== undefined) return this.queue.slice(0, chunk);
     let end = 1;
-    while (end < this.queue.length && end < BATCH && !this.alone.has(this.queue[end]!.hash)) end++;
+    while (end < this.queue.length && end < BATCH && !this.chunked.has(this.queue[end]!.hash)) end++;
     return this.queue.slice(0, end);
+  }
+
+  private unqueue(batch: readonly RevocationRecord[]): void {
+    this.queue.splice(0, batch.length);
+    this.chunkStarts.delete(batch[0]!.hash);
+    for (const r of batch) this.chunked.delete(r.hash);
   }
 
   private async insert(batch: readonly RevocationRecord[]): Promise<void> {
