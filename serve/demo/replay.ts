@@ -8,9 +8,11 @@
  * times faster, Infinity = no waits). Timestamps are anchored so the last record is stamped at
  * the moment it is sent and none lies in the future: at speed 1 event time and wall time agree.
  * Warden's live detection reads the injected clock — the wall clock in a running Warden — not
- * the event timestamps (only a rebuild from storage follows event time), so rate and window
- * detectors (destructive burst, capability budget) see the gaps shrunk by `speed`. Speed 1 is
- * the faithful replay; anything faster shows an agent that many times quicker.
+ * the event timestamps (only a rebuild from storage follows event time, and so does an event
+ * stamped before Warden last started or took its sessions over), so rate and window detectors
+ * (destructive burst, capability budget) see the gaps shrunk by `speed`. Speed 1 is the
+ * faithful replay; anything faster shows an agent that many times quicker — except records
+ * whose back-dated stamps fall before Warden's start, which are judged at their recorded pace.
  *
  * Hooks. A hook asks Warden for a verdict before each tool call; with the `hooks` source the
  * replay does the same and, when denied, forwards the PreToolUse but never runs the tool (no
