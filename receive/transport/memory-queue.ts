@@ -9,7 +9,11 @@
  *
  * Sending is two steps when a log stands behind the queue: `reserve` counts the messages and
  * gives them their offsets, `publish` makes them visible to the consumer once they are durable
- * (or `cancel` gives the room back). Publishing happens in reservation order.
+ * (or `cancel` gives the room back). Requests may become durable out of order — a hook's receipt,
+ * written at once in a log of its own, overtakes telemetry still being written — so a published
+ * message is held until every offset of its topic before it is published or cancelled: the
+ * consumer sees each topic in offset order, and a committed offset never passes a message still
+ * being written.
  */
 import type { ConsumedMessage, Signal, TransportMessage } from './transport.js';
 
@@ -54,6 +58,10 @@ class Fifo<T> {
 export class MemoryQueue {
   private readonly fifos: Record<Signal, Fifo<ConsumedMessage>> = { traces: new Fifo(), logs: new Fifo() };
   private readonly nextOffset: Record<Signal, bigint> = { traces: 0n, logs: 0n };
+  /** Per topic, the lowest offset reserved and neither published nor cancelled yet. */
+  private readonly unsettled: Record<Signal, bigint> = { traces: 0n, logs: 0n };
+  /** Per topic, offsets settled ahead of `unsettled`: the message to publish, or null when cancelled. */
+  private readonly settledAhead: Record<Signal, Map<bigint, ConsumedMessage | null>> = { traces: new Map(), logs: new Map() };
   private pendingCount = 0;
   private pendingByteCount = 0;
   private nextSignal: Signal = 'traces';
@@ -97,9 +105,9 @@ export class MemoryQueue {
     return reserved;
   }
 
-  /** Makes reserved messages deliverable. */
+  /** Makes reserved messages deliverable, each once those reserved before it in its topic are settled. */
   publish(reserved: readonly ConsumedMessage[]): void {
-    for (const m of reserved) this.fifos[m.signal].push(m);
+    for (const m of reserved) this.settle(m.signal, BigInt(m.origin.offset), m);
     this.notify();
   }
 
@@ -107,6 +115,32 @@ export class MemoryQueue {
   cancel(reserved: readonly ConsumedMessage[]): void {
     this.pendingCount -= reserved.length;
     this.pendingByteCount -= bytesOf(reserved);
+    for (const m of reserved) this.settle(m.signal, BigInt(m.origin.offset), null);
+    this.notify();
+  }
+
+  /** Messages published but held behind an earlier offset still being written (for tests and metrics). */
+  get held(): number {
+    let n = 0;
+    for (const signal of ['traces', 'logs'] as const) for (const m of this.settledAhead[signal].values()) if (m) n++;
+    return n;
+  }
+
+  private settle(signal: Signal, offset: bigint, message: ConsumedMessage | null): void {
+    if (offset !== this.unsettled[signal]) {
+      this.settledAhead[signal].set(offset, message);
+      return;
+    }
+    if (message) this.fifos[signal].push(message);
+    let next = offset + 1n;
+    const ahead = this.settledAhead[signal];
+    while (ahead.has(next)) {
+      const m = ahead.get(next)!;
+      ahead.delete(next);
+      if (m) this.fifos[signal].push(m);
+      next++;
+    }
+    this.unsettled[signal] = next;
   }
 
   /** Appends all messages (the caller checked `fits`), assigning origins. */
@@ -128,7 +162,11 @@ export class MemoryQueue {
     }
     this.pendingCount += messages.length;
     this.pendingByteCount += bytesOf(messages);
-    this.publish(messages);
+    // Recovered messages have gaps (offsets never written, or already committed): they go in as
+    // they are, and offsets reserved from now on settle after them.
+    for (const m of messages) this.fifos[m.signal].push(m);
+    for (const signal of ['traces', 'logs'] as const) this.unsettled[signal] = this.nextOffset[signal];
+    this.notify();
   }
 
   /**

@@ -9,6 +9,12 @@
  * (stored in ClickHouse); at creation, what the log holds uncommitted from before a crash is put
  * back in the queue to be delivered first. Without it, nothing survives a crash. `stop()`
  * drains the queue before returning; `close()` closes the log.
+ *
+ * A send marked `atOnce` (a hook's receipt, which an agent waits on before it acts) goes to a log
+ * of its own (`<dir>/at-once`), written on the caller's thread before `send` returns (see
+ * wal/write-ahead-log.ts): it does not wait behind the telemetry's groups. Both logs are read
+ * back at start, in offset order; the queue delivers each topic in offset order whichever log
+ * made a message durable first.
  */
 import { PermanentError, RetryableError, errorCode } from '../../lib/errors.js';
 import { SETTING_DEFAULTS } from '../../config/settings.js';
@@ -16,8 +22,10 @@ import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { MemoryConsumer } from './memory-consumer.js';
 import { MemoryQueue, messageBytes } from './memory-queue.js';
-import type { TransportConsumer, TransportMessage, TransportProducer } from './transport.js';
-import { WAL_FSYNC_POLICIES, WriteAheadLog, type WalFsync } from './wal/write-ahead-log.js';
+import path from 'node:path';
+import type { SendOptions, TransportConsumer, TransportMessage, TransportProducer } from './transport.js';
+import type { Offsets } from './wal/committed-offsets.js';
+import { byTopicOffset, WAL_FSYNC_POLICIES, WriteAheadLog, type OpenedLog, type WalFsync } from './wal/write-ahead-log.js';
 
 export { MEMORY_TOPICS } from './memory-queue.js';
 export { MemoryDeadLetterSink, type DeadLetterEntry, type MemoryDeadLetterOptions } from './memory-dead-letter.js';
@@ -56,6 +64,8 @@ export interface MemoryTransport {
   consumer: TransportConsumer;
   /** The write-ahead log, when there is one. */
   wal?: WriteAheadLog;
+  /** Beside it, the log of sends marked `atOnce`. */
+  atOnceWal?: WriteAheadLog;
   /** Closes the write-ahead log (after the consumer stopped: its last commits are recorded). */
   close(): Promise<void>;
 }
@@ -65,11 +75,17 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
   validate(options);
   const queue = new MemoryQueue(options.capacity, options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES);
   let wal: WriteAheadLog | undefined;
+  let atOnceWal: WriteAheadLog | undefined;
   if (options.wal) {
-    const opened = WriteAheadLog.open({ ...options.wal, logger: options.logger, metrics: options.metrics });
-    wal = opened.log;
-    queue.restore(opened.replay, opened.nextOffsets);
-    queue.onCommit = (batch) => opened.log.commit(batch);
+    const grouped = WriteAheadLog.open({ ...options.wal, logger: options.logger, metrics: options.metrics });
+    const atOnce = WriteAheadLog.open({ ...options.wal, dir: path.join(options.wal.dir, AT_ONCE_DIR), atOnce: true, logger: options.logger, metrics: options.metrics });
+    wal = grouped.log;
+    atOnceWal = atOnce.log;
+    queue.restore([...grouped.replay, ...atOnce.replay].sort(byTopicOffset), latest(grouped, atOnce));
+    queue.onCommit = (batch) => {
+      grouped.log.commit(batch);
+      atOnce.log.commit(batch);
+    };
     options.metrics.queueDepth.set(queue.pending);
   }
   const consumer = new MemoryConsumer(queue, {
@@ -80,7 +96,21 @@ export function createMemoryTransport(options: MemoryTransportOptions): MemoryTr
     logger: options.logger,
     metrics: options.metrics,
   });
-  return { producer: new MemoryProducer(queue, options.metrics, wal), consumer, ...(wal ? { wal } : {}), close: async () => wal?.close() };
+  const close = async (): Promise<void> => {
+    await Promise.all([wal?.close(), atOnceWal?.close()]);
+  };
+  return { producer: new MemoryProducer(queue, options.metrics, wal, atOnceWal), consumer, ...(wal ? { wal } : {}), ...(atOnceWal ? { atOnceWal } : {}), close };
+}
+
+/** The subdirectory of the write-ahead log's directory that holds the `atOnce` sends' log. */
+export const AT_ONCE_DIR = 'at-once';
+
+/** Per topic, where the queue goes on: past the last offset either log holds. */
+function latest(a: OpenedLog, b: OpenedLog): Offsets {
+  return {
+    traces: a.nextOffsets.traces > b.nextOffsets.traces ? a.nextOffsets.traces : b.nextOffsets.traces,
+    logs: a.nextOffsets.logs > b.nextOffsets.logs ? a.nextOffsets.logs : b.nextOffsets.logs,
+  };
 }
 
 class MemoryProducer implements TransportProducer {
@@ -90,9 +120,10 @@ class MemoryProducer implements TransportProducer {
     private readonly queue: MemoryQueue,
     private readonly metrics: Metrics,
     private readonly wal: WriteAheadLog | undefined,
+    private readonly atOnceWal: WriteAheadLog | undefined,
   ) {}
 
-  async send(messages: TransportMessage[]): Promise<void> {
+  async send(messages: TransportMessage[], options?: SendOptions): Promise<void> {
     if (messages.length === 0) return;
     try {
       this.check(messages);
@@ -103,9 +134,10 @@ class MemoryProducer implements TransportProducer {
     // Counted (and given offsets) now, so requests waiting for the log's fsync hold their room.
     const reserved = this.queue.reserve(messages);
     this.metrics.queueDepth.set(this.queue.pending);
-    if (this.wal) {
+    const log = options?.atOnce ? this.atOnceWal : this.wal;
+    if (log) {
       try {
-        await this.wal.append(reserved);
+        await log.append(reserved);
       } catch (err) {
         this.queue.cancel(reserved);
         this.metrics.queueDepth.set(this.queue.pending);

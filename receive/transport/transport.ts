@@ -27,9 +27,17 @@ export interface ConsumedMessage extends TransportMessage {
   redelivered?: boolean;
 }
 
+export interface SendOptions {
+  /**
+   * A caller waits on this receipt before it acts (a hook): take it without waiting behind other
+   * sends where the transport can (embedded mode: written and synced at once, in a log of its own).
+   */
+  atOnce?: boolean;
+}
+
 export interface TransportProducer {
   /** Resolves once the transport has accepted every message (Kafka ack / queued in memory). */
-  send(messages: TransportMessage[]): Promise<void>;
+  send(messages: TransportMessage[], options?: SendOptions): Promise<void>;
   close(): Promise<void>;
 }
 

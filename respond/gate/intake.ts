@@ -12,9 +12,11 @@
  * (and answers the gate with its findings), storage keeps the first stored, and the gate's
  * decision (`gate_decisions.event_id`) points at it. A call without an id keeps the id of its record.
  *
- * A record the transport cannot take (queue full, Kafka down) is an error the route answers with
- * the caller's fail mode: no receipt, no action. Messages the caller gives in `before` (a
- * declaration that came with a gate call) go ahead of the record in the same transport call.
+ * The agent waits for the answer, so the record is sent `atOnce`: embedded mode writes it at once,
+ * not behind the telemetry's writes. A record the transport cannot take (queue full, Kafka down)
+ * is an error the route answers with the caller's fail mode: no receipt, no action. Messages the
+ * caller gives in `before` (a declaration that came with a gate call) go ahead of the record in
+ * the same transport call.
  */
 import type { AuditEvent } from '../../model/audit-event.js';
 import { encodeOtlp } from '../../decode/otlp/index.js';
@@ -67,6 +69,6 @@ export async function takeHookEvent(deps: IntakeDeps, request: IntakeRequest): P
       value: encodeOtlp('logs', [record], 'otlp_json'),
       headers: { 'warden-tenant': request.tenant },
     },
-  ]);
+  ], { atOnce: true });
   return { event: event ?? null, decision, receiptMs: performance.now() - sending };
 }

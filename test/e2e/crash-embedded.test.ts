@@ -3,8 +3,9 @@
  * directory; a few hundred OTLP/HTTP requests go to it at once — behind a few large ones that
  * keep the consumer busy, and ending with a burst of destructive commands from one session that
  * the detectors must revoke — and the process is killed with SIGKILL as soon as that burst is
- * answered, while other requests are still in flight. Started again on the same directory, it
- * must store every event of every request it answered 200, exactly once (none of the others
+ * answered, while other requests are still in flight — agents' hook calls too, whose receipts go
+ * to a log of their own. Started again on the same directory, it must store every event of every
+ * request it answered 200, and every hook call it decided, exactly once (none of the others
  * twice), and revoke the session, judged after the restart from what its write-ahead log kept.
  * Every file it created under the data directory is private (0600 files, 0700 directories).
  */
@@ -106,6 +107,21 @@ async function post(url: string, r: Request): Promise<boolean> {
 
 const DOOMED = 'crash-doomed';
 
+/** A PreToolUse through the gate (Claude Code's HTTP hook); true when Warden decided it (its receipt is durable). */
+async function hook(url: string, session: string, toolUseId: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/hooks/claude-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ session_id: session, cwd: '/repo', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git status' }, tool_use_id: toolUseId }),
+    });
+    await res.text();
+    return res.status === 200 && res.headers.get('warden-decision') === 'allow';
+  } catch {
+    return false;
+  }
+}
+
 test('after kill -9, every event answered 200 is stored exactly once and the destructive session is revoked, judged after the restart', { timeout: 180_000 }, async () => {
   const first = await startWarden();
 
@@ -133,12 +149,21 @@ test('after kill -9, every event answered 200 is stored exactly once and the des
   const stream = Array.from({ length: 16 }, async () => {
     while (!killed) await send(work());
   });
+  // Four agents' hook calls, one after the other each, until the kill.
+  const decided: string[] = [];
+  let calls = 0;
+  const hooks = Array.from({ length: 4 }, async (_, agent) => {
+    while (!killed) {
+      const id = `toolu_crash_${agent}_${calls++}`;
+      if (await hook(first.url, `crash-hook-${agent}`, id)) decided.push(id);
+    }
+  });
   for (let b = 0; b < 2; b++) await send(request(`crash-ballast-${b}`, Array.from({ length: 5_000 }, (_, i) => `cat notes/${b}-${i}.md`)));
   for (const dir of ['/var/lib/postgresql', '/srv/backups', '/home/dev/.ssh', '/etc/nginx', '/opt/data']) await send(request(DOOMED, [`rm -rf ${dir}`]));
   first.child.kill('SIGKILL');
   killed = true;
   const killedAt = Date.now();
-  await Promise.all(stream);
+  await Promise.all([...stream, ...hooks]);
   await first.exited;
 
   const answeredSpans = answered.flatMap((r) => r.spanIds);
@@ -151,7 +176,7 @@ test('after kill -9, every event answered 200 is stored exactly once and the des
 
   const smallAnswered = answered.filter((r) => !r.session.startsWith('crash-ballast-')).flatMap((r) => r.spanIds);
   const readStored = (): Promise<Array<{ span_id: string; n: string }>> =>
-    query(second.url, `SELECT span_id, count() AS n FROM audit_events WHERE session_id NOT LIKE 'crash-ballast-%' GROUP BY span_id`);
+    query(second.url, `SELECT span_id, count() AS n FROM audit_events WHERE session_id NOT LIKE 'crash-ballast-%' AND session_id NOT LIKE 'crash-hook-%' GROUP BY span_id`);
   // Waits for every answered event; what is still missing at the deadline is reported below.
   const stored = await waitFor(readStored, (rows) => {
     const have = new Set(rows.map((r) => r.span_id));
@@ -163,6 +188,13 @@ test('after kill -9, every event answered 200 is stored exactly once and the des
   );
   const ballastAnswered = answered.filter((r) => r.session.startsWith('crash-ballast-')).reduce((n, r) => n + r.spanIds.length, 0);
   const counts = new Map(stored.map((r) => [r.span_id, Number(r.n)]));
+  const readHooks = (): Promise<Array<{ id: string; n: string }>> =>
+    query(second.url, `SELECT tool_call_id AS id, count() AS n FROM audit_events WHERE session_id LIKE 'crash-hook-%' GROUP BY tool_call_id`);
+  const hookRows = await waitFor(readHooks, (rows) => {
+    const have = new Set(rows.map((r) => r.id));
+    return decided.every((id) => have.has(id));
+  }, { what: 'every decided hook call in audit_events', timeoutMs: 30_000 }).catch(readHooks);
+  const hookCounts = new Map(hookRows.map((r) => [r.id, Number(r.n)]));
   const missing = smallAnswered.filter((id) => !counts.has(id)).length;
   const doomed = await waitFor(
     async () => {
@@ -177,11 +209,15 @@ test('after kill -9, every event answered 200 is stored exactly once and the des
     `# requests sent ${sent}, answered 200 ${answered.length} (${answeredSpans.length} events); ` +
       `replayed from the write-ahead log after the kill: ${replayed} messages; ` +
       `stored: ${stored.length} small-request events + ${ballastRows?.events} ballast events; missing ${missing}; ` +
+      `hook calls decided ${decided.length} of ${calls}, stored ${decided.filter((id) => hookCounts.has(id)).length}; ` +
       `revoked ${DOOMED} at ${doomed?.revoked?.at} by ${doomed?.revoked?.by}`,
   );
   assert.equal(missing, 0, `${missing} of ${smallAnswered.length} events answered 200 are not in audit_events`);
   for (const id of smallAnswered) assert.equal(counts.get(id), 1, `event ${id} stored exactly once`);
   for (const [id, n] of counts) assert.ok(n <= 1, `event ${id} stored ${n} times`);
+  assert.ok(decided.length > 0, 'hook calls were decided before the kill');
+  for (const id of decided) assert.equal(hookCounts.get(id), 1, `hook call ${id}, decided before the kill, stored exactly once`);
+  for (const [id, n] of hookCounts) assert.ok(n <= 1, `hook call ${id} stored ${n} times`);
   assert.equal(Number(ballastRows?.distinct), Number(ballastRows?.events), 'no ballast event stored twice');
   assert.ok(Number(ballastRows?.distinct) >= ballastAnswered, 'every answered ballast event stored');
   assert.equal(doomed?.state, 'revoked', `${DOOMED} is revoked after the restart`);

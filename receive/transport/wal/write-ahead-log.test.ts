@@ -3,7 +3,9 @@
  * what was accepted and not committed is delivered again by the next transport on the same
  * directory (a crash is a transport that is never closed), committed messages are not, segments
  * go once committed, concurrent sends share one fsync, a torn last record is cut off with a
- * warning, damage in the middle stops the start with instructions, and files are private.
+ * warning, damage in the middle stops the start with instructions, and files are private. A send
+ * marked `atOnce` is written before `send` returns, in a log of its own, and delivered in offset
+ * order with the rest, before and after a crash.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,7 +15,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { WardenError } from '../../../lib/errors.js';
 import { silentLogger, type Logger } from '../../../lib/logger.js';
 import { Metrics } from '../../../lib/metrics.js';
-import { createMemoryTransport, type MemoryTransportOptions } from '../memory.js';
+import { AT_ONCE_DIR, createMemoryTransport, type MemoryTransportOptions } from '../memory.js';
 import type { ConsumedMessage, Signal, TransportMessage } from '../transport.js';
 
 let dir: string;
@@ -66,6 +68,14 @@ function segments(): string[] {
 
 function lastSegment(): string {
   return path.join(dir, segments().at(-1)!);
+}
+
+const atOnceDir = (): string => path.join(dir, AT_ONCE_DIR);
+
+/** The bytes of every segment of the `atOnce` log. */
+function atOnceBytes(): Buffer {
+  if (!fs.existsSync(atOnceDir())) return Buffer.alloc(0);
+  return Buffer.concat(fs.readdirSync(atOnceDir()).filter((f) => f.startsWith('segment-')).sort().map((f) => fs.readFileSync(path.join(atOnceDir(), f))));
 }
 
 describe('write-ahead log of the in-process transport', () => {
@@ -266,8 +276,19 @@ describe('write-ahead log of the in-process transport', () => {
     try {
       const t = open();
       await t.producer.send([msg('traces', 1)]);
+      await t.producer.send([msg('logs', 2)], { atOnce: true });
+      const walk = (at: string): void => {
+        for (const f of fs.readdirSync(at)) {
+          const file = path.join(at, f);
+          if (fs.statSync(file).isDirectory()) {
+            assert.equal(fs.statSync(file).mode & 0o777, 0o700, file);
+            walk(file);
+          } else assert.equal(fs.statSync(file).mode & 0o777, 0o600, file);
+        }
+      };
       assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
-      for (const f of fs.readdirSync(dir)) assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+      walk(dir);
+      assert.ok(atOnceBytes().includes('payload #2'), 'the atOnce log was among the files checked');
       await t.close();
     } finally {
       process.umask(previous);
@@ -279,5 +300,58 @@ describe('write-ahead log of the in-process transport', () => {
     await t.close();
     await assert.rejects(t.producer.send([msg('traces', 1)]), (err: unknown) => err instanceof WardenError && err.retryable && err.code === 'TRANSPORT_UNAVAILABLE');
     assert.equal((await t.metrics.queueDepth.get()).values[0]?.value, 0);
+  });
+
+  describe('a send marked atOnce (a hook receipt an agent waits on)', () => {
+    it('is written, in a log of its own, before send returns: not behind a group being written', async () => {
+      const t = open();
+      const grouped = t.producer.send([msg('traces', 0)]);
+      const atOnce = t.producer.send([msg('logs', 1)], { atOnce: true });
+      // Nothing awaited yet: the grouped write is on libuv's pool, the atOnce one is done.
+      assert.ok(atOnceBytes().includes('payload #1'), 'on disk when send returned');
+      assert.ok(!atOnceBytes().includes('payload #0'), 'the grouped send is not in the atOnce log');
+      await Promise.all([grouped, atOnce]);
+      assert.deepEqual([t.atOnceWal!.stats.appends, t.wal!.stats.appends], [1, 1]);
+      await t.close();
+    });
+
+    it('is delivered in offset order with the grouped sends, although it was durable first', async () => {
+      const t = open();
+      const got: string[] = [];
+      await t.consumer.start(async (batch) => void got.push(...batch.map((m) => `${m.signal}:${m.origin.offset}:${m.value.toString().trim().split(' ').pop()}`)));
+      // logs:0 is being written on the pool when logs:1 is already durable.
+      await Promise.all([t.producer.send([msg('logs', 0)]), t.producer.send([msg('logs', 1)], { atOnce: true })]);
+      const deadline = Date.now() + 5_000;
+      while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      assert.deepEqual(got, ['logs:0:#0', 'logs:1:#1']);
+      await t.consumer.stop();
+      await t.close();
+    });
+
+    it('after a crash, both logs are delivered again, each topic in offset order; a clean stop then leaves neither anything to deliver', async () => {
+      const first = open({}, { segmentBytes: 600 });
+      const sends = 30;
+      for (let i = 0; i < sends; i++) {
+        const sent = [msg(i % 3 === 0 ? 'traces' : 'logs', i)];
+        await (i % 2 === 0 ? first.producer.send(sent) : first.producer.send(sent, { atOnce: true }));
+      }
+      assert.ok(first.atOnceWal!.segmentFiles().length > 1, `the atOnce log rolled without waiting for a segment (${first.atOnceWal!.segmentFiles().length})`);
+      // Crash: never stopped or closed.
+      const second = open({}, { segmentBytes: 600 });
+      const replayed = await consume(second, sends);
+      const order = (signal: Signal): number[] => replayed.filter((m) => m.signal === signal).map((m) => Number(m.value.toString().trim().split('#').pop()));
+      const all = Array.from({ length: sends }, (_, i) => i);
+      assert.deepEqual(order('traces'), all.filter((i) => i % 3 === 0));
+      assert.deepEqual(order('logs'), all.filter((i) => i % 3 !== 0));
+      const logs = replayed.filter((m) => m.signal === 'logs').map((m) => Number(m.origin.offset));
+      assert.deepEqual(logs, logs.map((_, i) => i));
+      await second.producer.send([msg('logs', sends)], { atOnce: true });
+      await second.close();
+      const third = open();
+      assert.equal((await consume(third, 1))[0]!.origin.offset, String(logs.length), 'offsets go on past both logs');
+      await third.close();
+      assert.deepEqual(await consume(open(), 0), []);
+      assert.equal(atOnceBytes().includes('payload'), false, 'the atOnce log keeps nothing once stored');
+    });
   });
 });
