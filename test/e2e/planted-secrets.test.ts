@@ -242,7 +242,15 @@ test('no planted secret survives into any output', { timeout: 120_000 }, async (
 
   // The write-ahead log lets go of stored request bodies (a second after its last commit).
   const walDir = path.join(warden.dataDir, RAW_QUEUE_DIR);
-  const walText = (): string => (fs.existsSync(walDir) ? fs.readdirSync(walDir).map((f) => fs.readFileSync(path.join(walDir, f)).toString('latin1')).join('\n') : '');
+  // Both of its logs: the telemetry's, and the hooks' in a directory of its own.
+  const walText = (): string =>
+    fs.existsSync(walDir)
+      ? (fs.readdirSync(walDir, { recursive: true, encoding: 'utf8' }))
+          .map((f) => path.join(walDir, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f).toString('latin1'))
+          .join('\n')
+      : '';
   const inWal = await waitFor(async () => { const wal = walText(); return combinations.filter((c) => wal.includes(c.planted.value)).length; }, (n) => n === 0, { what: 'the write-ahead log to drop stored bodies', timeoutMs: 15_000 }).catch((err: Error) => err.message);
   console.log(`# write-ahead log after its idle roll: ${String(inWal)} planted values on disk`);
 
