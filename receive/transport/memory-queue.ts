@@ -119,7 +119,7 @@ export class MemoryQueue {
     this.notify();
   }
 
-  /** Messages published but held behind an earlier offset still being written (for tests and metrics). */
+  /** Messages published but held behind an earlier offset still being written (for tests). */
   get held(): number {
     let n = 0;
     for (const signal of ['traces', 'logs'] as const) for (const m of this.settledAhead[signal].values()) if (m) n++;
