@@ -316,7 +316,7 @@ export class WriteAheadLog {
         for (const a of group) a.reject(new RetryableError('TRANSPORT_UNAVAILABLE', 'write-ahead log cannot be written'));
         continue;
       }
-      await this.makeRoom(group.reduce((n, a) => n + a.bytes, 0));
+      await this.makeRoom(group.reduce((n, a) => n + a.bytes, 0), true);
       const start = this.active.size;
       const began = performance.now();
       try {
@@ -336,7 +336,7 @@ export class WriteAheadLog {
 
   /** An append of an `atOnce` log: written, and synced under 'always', before this returns. */
   private appendNow(buffers: Buffer[], bytes: number, messages: readonly ConsumedMessage[]): Promise<void> {
-    this.makeRoomNow(bytes);
+    void this.makeRoom(bytes, false);
     const start = this.active.size;
     const began = performance.now();
     try {
@@ -404,24 +404,15 @@ export class WriteAheadLog {
   /**
    * Before a group of `bytes` is written: past half of the active segment's room the next one is
    * prepared; a group that does not fit goes to the next one if it is ready, else past the room
-   * (a write that makes the file longer); past `segmentBytes` the next one is waited for.
+   * (a write that makes the file longer); past `segmentBytes` the next one is waited for — unless
+   * the caller cannot wait (an `atOnce` log): then past `segmentBytes` too, the next one on its way.
    */
-  private async makeRoom(bytes: number): Promise<void> {
+  private makeRoom(bytes: number, canWait: boolean): Promise<void> | void {
     const { size, room } = this.active;
     if (size > SEGMENT_MAGIC.length && size + bytes > room) {
       if (this.spareReady) return this.takeOver(this.spareReady);
-      if (size >= this.segmentBytes) return this.rollFull();
+      if (canWait && size >= this.segmentBytes) return this.rollFull();
     }
-    if (size >= room / 2) void this.prepareSpare().catch(() => {});
-  }
-
-  /**
-   * `makeRoom` for an `atOnce` log, which cannot wait: a group that does not fit goes to the next
-   * segment if it is ready, else past the room, past `segmentBytes` too (the next one is on its way).
-   */
-  private makeRoomNow(bytes: number): void {
-    const { size, room } = this.active;
-    if (size > SEGMENT_MAGIC.length && size + bytes > room && this.spareReady) return this.takeOver(this.spareReady);
     if (size >= room / 2) void this.prepareSpare().catch(() => {});
   }
 
