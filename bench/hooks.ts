@@ -117,6 +117,8 @@ async function concurrently(agents: number, calls: number, once: (agent: number,
  * A round trip waits for Warden's event loop: its delay (sampled every 10 ms by /metrics), the GC
  * pauses on it, and how busy the process was, over the window between two scrapes.
  */
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '?' : (bytes / 2 ** 20).toFixed(0));
+
 function eventLoop(before: Map<string, number>, after: Map<string, number>, seconds: number): string {
   const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   const gc = ['minor', 'major', 'incremental']
@@ -127,6 +129,7 @@ function eventLoop(before: Map<string, number>, after: Map<string, number>, seco
     `delay p50 ${((after.get('nodejs_eventloop_lag_p50_seconds') ?? NaN) * 1000).toFixed(1)} ms, p99 ${((after.get('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)} ms, max ${((after.get('nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)} ms`,
     `GC ${gc.join(', ') || 'none'}`,
     `CPU ${Math.round((100 * delta('process_cpu_seconds_total')) / seconds)}% of one core`,
+    `memory at the end ${mb(after.get('process_resident_memory_bytes'))} MB resident, JS heap ${mb(after.get('nodejs_heap_size_used_bytes'))} of ${mb(after.get('nodejs_heap_size_total_bytes'))} MB (main thread)`,
   ].join('; ');
 }
 

@@ -106,6 +106,8 @@ export interface WardenConfig {
   storageNice: number;
   /** Nice value of Warden's session group (lib/session-priority.ts). */
   nice: number;
+  /** Growth of the heap between full collections, percent (lib/full-collection.ts; 0 = V8's own). */
+  heapGrowthPercent: number;
   /** `/readyz` answers 503 once a partition has gone this long without storing after a failure. */
   readyMaxStorageStallMs: number;
   /** Decode and normalize on a worker thread (else on the main thread). */
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): WardenConfig {
     wal: { enabled: s.WARDEN_WAL, fsync: s.WARDEN_WAL_FSYNC },
     storageNice: s.WARDEN_STORAGE_NICE,
     nice: s.WARDEN_NICE,
+    heapGrowthPercent: s.WARDEN_HEAP_GROWTH_PERCENT,
     readyMaxStorageStallMs: s.WARDEN_READY_MAX_STORAGE_STALL_MS,
     normalizeWorker: s.WARDEN_NORMALIZE_WORKER,
     logLevel: s.WARDEN_LOG_LEVEL,

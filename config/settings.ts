@@ -122,6 +122,11 @@ export const SettingsSchema = Type.Object({
       "how far Warden yields the CPU to the machine's other programs (agents, their hooks and tools) when they compete for it: the nice value of Warden's session group, when Warden leads its session (detached, a service) and the kernel groups by session (0 = off; Linux)",
   }),
   WARDEN_STORAGE_NICE: int(10, 0, 19, { mode: 'embedded', description: 'nice value of embedded ClickHouse\'s threads, so detection gets the CPU first (0 = off; Linux)' }),
+  WARDEN_HEAP_GROWTH_PERCENT: int(200, 0, 1000, {
+    mode: 'all',
+    description:
+      "how far, in percent, Warden's JavaScript heap may grow past what its last full garbage collection kept before the next one: each full collection pauses the event loop (8–20 ms, longer on a busy machine) and every hook call waiting on it, so more growth means fewer pauses for that much more memory (0 = V8's own choice, about 45% under load)",
+  }),
 
   KAFKA_BROKERS: text('', {
     mode: 'distributed',

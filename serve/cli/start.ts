@@ -15,6 +15,7 @@ import { WardenError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { yieldSessionCpu, type SessionPriorityOutcome } from '../../lib/session-priority.js';
 import { collectYoungOnEventLoopThread } from '../../lib/young-collection.js';
+import { spaceFullCollections } from '../../lib/full-collection.js';
 
 /** What the start banner says of Warden's share of the CPU. */
 function cpuLine(outcome: SessionPriorityOutcome): string {
@@ -62,6 +63,7 @@ export function registerStartCommand(program: Command): void {
       // the demo build inside processes of their own).
       const cpu = yieldSessionCpu({ nice: config.nice, logger });
       collectYoungOnEventLoopThread();
+      spaceFullCollections(config.heapGrowthPercent);
       let warden;
       try {
         const metrics = new Metrics();
