@@ -33,7 +33,7 @@ import type { AuditEvent } from '../model/audit-event.js';
 import type { EventStage } from '../model/event-stage.js';
 import type { BatchContext, BatchHandler, BatchReceipt, ConsumedMessage, DeadLetterSink, MessageOrigin } from '../receive/transport/transport.js';
 import type { AuditStore } from '../store/storage.js';
-import { appendRows, emptyRows, filterRows, preparedRowsFrom, type PreparedRows } from '../store/prepared-rows.js';
+import { appendRows, emptyRows, filterRows, preparedRowsFrom, releaseRows, type PreparedRows } from '../store/prepared-rows.js';
 import { eventDeadLetter, reasonOf, rowDeadLetter } from '../store/dead-letter-rows.js';
 import { isRowFault } from '../store/storage-errors.js';
 import type { StorageHealth } from '../store/storage-health.js';
@@ -147,7 +147,13 @@ export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
     if (!gathered) return;
     gathering.delete(key);
     clearTimeout(gathered.timer);
-    const stored = (storeTails.get(key) ?? Promise.resolve()).catch(() => {}).then(() => storeBatch(gathered.rows, gathered.origins, key, gathered.ctx, gathered.redelivered));
+    const stored = (storeTails.get(key) ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => storeBatch(gathered.rows, gathered.origins, key, gathered.ctx, gathered.redelivered))
+      // Stored: nothing reads these rows again, and the bytes the worker handed over are given
+      // back now rather than at a full collection (lib/release-buffer.ts). Not after a failure,
+      // when an insert may still be reading them; the collector frees those.
+      .then(() => releaseRows(gathered.rows));
     storeTails.set(key, stored);
     void stored.then(
       () => storeTails.get(key) === stored && storeTails.delete(key),

@@ -24,7 +24,7 @@ import { batchToken } from './dedup-token.js';
 import { INSERT_COLUMNS } from './event-row.js';
 import { existingEventIds } from './existing-events.js';
 import type { ClickHouseHandle } from './open-clickhouse.js';
-import { filterRows, lastById, prepareRows, rowsBody, splitByDay, type PreparedRows } from './prepared-rows.js';
+import { filterRows, insertBody, lastById, prepareRows, splitByDay, type PreparedRows } from './prepared-rows.js';
 import { mapStorageError } from './storage-errors.js';
 import type { AuditStore, InsertEventsOptions } from './storage.js';
 
@@ -98,12 +98,15 @@ export class ClickHouseAuditStore implements AuditStore {
         for (const group of splitByDay(batch, this.maxDaysPerInsert)) {
           const token = batchToken(group);
           await nextTurn();
+          const body = insertBody(group);
           await this.handle.insertFormatted({
             table: this.table,
             columns: INSERT_COLUMNS,
-            body: rowsBody(group),
+            body: body.bytes,
             settings: { insert_deduplication_token: token },
           });
+          // Only once the insert is done: a failed one may still be sending its body.
+          body.release();
         }
       }
       this.countSent(batch);

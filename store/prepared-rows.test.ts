@@ -5,17 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { makeEvent } from '../test/infra/clickhouse-events.js';
 import type { AuditEvent } from '../model/audit-event.js';
 import { compactRowOf } from './event-row.js';
-import { appendRows, emptyRows, filterRows, lastById, prepareRows, rowLine, rowsBody, splitByDay, type PreparedRows } from './prepared-rows.js';
+import { appendRows, emptyRows, filterRows, insertBody, lastById, preparedRowsFrom, prepareRows, releaseRows, rowLine, rowsToHandOver, splitByDay, type PreparedRows } from './prepared-rows.js';
 
 const event = (id: string, command: string, overrides: Partial<AuditEvent> = {}): AuditEvent =>
   makeEvent({ event_id: id, command, ...overrides });
 
 /** The body's lines, parsed, with the ids they were stored under. */
 function bodyRows(rows: PreparedRows): Array<{ id: string; row: unknown[] }> {
-  const text = rowsBody(rows).toString('utf8');
+  const text = insertBody(rows).bytes.toString('utf8');
   const lines = text === '' ? [] : text.split('\n');
   assert.equal(lines.length, rows.ids.length, 'one line per row');
   return lines.map((line, i) => ({ id: rows.ids[i]!, row: JSON.parse(line) as unknown[] }));
@@ -118,5 +119,42 @@ describe('prepared rows', () => {
     appendRows(gathered, await prepareRows([event('a', 'é first'), event('b', 'second')]));
     appendRows(gathered, await prepareRows([event('c', 'third ü')]));
     assert.deepEqual([0, 1, 2].map((i) => (JSON.parse(rowLine(gathered, i).toString('utf8')) as unknown[])[14]), ['é first', 'second', 'third ü']);
+  });
+
+  it('handed over to another thread, the bytes are moved, owned there, and released once stored', async () => {
+    // A small text shares Node's buffer pool: handing it over copies it into a buffer of its own first.
+    const small = await prepareRows([event('a', 'ls'), event('b', 'pwd')]);
+    const large = await prepareRows(Array.from({ length: 40 }, (_, i) => event(`l${i}`, `echo ${'x'.repeat(200)} ${i}`)));
+    assert.notEqual(small.parts[0]!.text.byteLength, small.parts[0]!.text.buffer.byteLength, 'the small text views a shared pool');
+    const handed = [rowsToHandOver(small), rowsToHandOver(large)];
+    assert.equal(handed[1]!.rows.parts[0]!.text, large.parts[0]!.text, 'a text with a buffer of its own is not copied');
+    const { port1, port2 } = new MessageChannel();
+    for (const h of handed) port1.postMessage(h.rows, h.transfer);
+    assert.equal(large.parts[0]!.text.length, 0, 'moved: the sender no longer has the bytes');
+    assert.ok(small.parts[0]!.text.length > 0, 'the pool the small text came from is untouched');
+    const arrived = [receiveMessageOnPort(port2)!.message as unknown, receiveMessageOnPort(port2)!.message as unknown].map((m, i) => preparedRowsFrom(m, i === 0 ? 2 : 40)!);
+    port1.close();
+    assert.ok(arrived.every((r) => r.parts.every((p) => p.owned === true)));
+    assert.deepEqual(bodyRows(arrived[0]!).map((r) => r.row[14]), ['ls', 'pwd']);
+
+    const gathered = emptyRows();
+    for (const r of arrived) appendRows(gathered, r);
+    const body = insertBody(gathered);
+    assert.equal(body.bytes.toString('utf8').split('\n').length, 42);
+    body.release();
+    assert.equal(body.bytes.length, 0, 'the gathered body is given back');
+    assert.ok(gathered.parts.every((p) => p.text.length > 0), 'its parts are not');
+    releaseRows(gathered);
+    assert.ok(gathered.parts.every((p) => p.text.buffer.byteLength === 0), 'released once stored');
+  });
+
+  it('rows prepared on this thread are not owned: releasing them leaves their bytes alone', async () => {
+    const rows = await prepareRows(Array.from({ length: 40 }, (_, i) => event(`l${i}`, `echo ${'x'.repeat(200)} ${i}`)));
+    releaseRows(rows);
+    assert.equal(bodyRows(rows).length, 40);
+    const one = insertBody(rows);
+    one.release();
+    assert.equal(one.bytes, rows.parts[0]!.text, 'one part is its own body, not copied');
+    assert.ok(one.bytes.length > 0, 'and not released with the body');
   });
 });

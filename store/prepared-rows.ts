@@ -15,6 +15,7 @@
  * garbage collector neither walks nor copies.
  */
 import { mapInSlices } from '../lib/chunked.js';
+import { releaseBuffer, viewsWholeBuffer } from '../lib/release-buffer.js';
 import type { AuditEvent } from '../model/audit-event.js';
 import { compactRowOf } from './event-row.js';
 
@@ -25,6 +26,11 @@ export interface RowsPart {
   text: Buffer;
   /** End (exclusive, before the newline) of each row's line in `text`; the next line starts one byte later. */
   ends: number[];
+  /**
+   * `text` is a buffer of its own, handed over by the thread that prepared it, which nothing else
+   * views: `releaseRows` gives its memory back once the rows are stored (lib/release-buffer.ts).
+   */
+  owned?: true;
 }
 
 export interface PreparedRows {
@@ -120,8 +126,27 @@ export async function prepareRows(events: readonly AuditEvent[], onReplaced?: (i
 }
 
 /**
- * Rows prepared on another thread (prepareRows there, then structured-cloned: each part's bytes
- * arrive as a Uint8Array) as PreparedRows over Buffers, for `count` events; undefined when the
+ * The rows with each part's bytes in a buffer of its own (copied there when they share one, as
+ * small texts share Node's pool), and those buffers: posted with them as the transfer list, the
+ * bytes are moved to the other thread, not copied, and that thread owns them (`owned`).
+ */
+export function rowsToHandOver(rows: PreparedRows): { rows: PreparedRows; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const parts = rows.parts.map((part) => {
+    let text = part.text;
+    if (!viewsWholeBuffer(text)) {
+      text = Buffer.allocUnsafeSlow(part.text.byteLength);
+      part.text.copy(text);
+    }
+    transfer.push(text.buffer as ArrayBuffer);
+    return { text, ends: part.ends };
+  });
+  return { rows: { ...rows, parts }, transfer };
+}
+
+/**
+ * Rows prepared on another thread (prepareRows and rowsToHandOver there, then posted: each
+ * part's bytes arrive as a Uint8Array) as PreparedRows over Buffers, for `count` events; undefined when the
  * value is not such rows or holds another number of rows — the caller then prepares them itself.
  */
 export function preparedRowsFrom(value: unknown, count: number): PreparedRows | undefined {
@@ -135,7 +160,8 @@ export function preparedRowsFrom(value: unknown, count: number): PreparedRows | 
     const p = part as { text?: unknown; ends?: unknown } | null;
     if (!p || !(p.text instanceof Uint8Array) || !Array.isArray(p.ends)) return undefined;
     const text = Buffer.isBuffer(p.text) ? p.text : Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
-    parts.push({ text, ends: p.ends as number[] });
+    // Handed over by `rowsToHandOver`: each part's bytes are the whole of a buffer moved here.
+    parts.push({ text, ends: p.ends as number[], ...(viewsWholeBuffer(text) ? { owned: true as const } : {}) });
     lines += p.ends.length;
   }
   if (lines !== count) return undefined;
@@ -232,15 +258,31 @@ export function rowLine(rows: PreparedRows, index: number): Buffer {
   throw new RangeError(`row ${index} of ${rows.ids.length}`);
 }
 
-const SEPARATOR = Buffer.from('\n');
-
 /** The insert body: every row's line, in order, one per line. */
-export function rowsBody(rows: PreparedRows): Buffer {
-  if (rows.parts.length === 1) return rows.parts[0]!.text;
-  const pieces: Buffer[] = [];
+export interface InsertBody {
+  bytes: Buffer;
+  /** Gives the body's memory back when it was gathered for the insert (several parts); call once the insert is done. */
+  release(): void;
+}
+
+export function insertBody(rows: PreparedRows): InsertBody {
+  if (rows.parts.length <= 1) return { bytes: rows.parts[0]?.text ?? Buffer.alloc(0), release: () => {} };
+  let length = rows.parts.length - 1;
+  for (const part of rows.parts) length += part.text.byteLength;
+  // A buffer of its own (Buffer.concat takes small ones from Node's shared pool), to be released.
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let at = 0;
   for (const part of rows.parts) {
-    if (pieces.length > 0) pieces.push(SEPARATOR);
-    pieces.push(part.text);
+    if (at > 0) bytes[at++] = NEWLINE;
+    at += part.text.copy(bytes, at);
   }
-  return Buffer.concat(pieces);
+  return { bytes, release: () => releaseBuffer(bytes) };
+}
+
+/**
+ * Gives back the memory of the parts this thread owns (`owned`), once the rows are stored and
+ * nothing reads them again: their bytes would wait for a full collection otherwise.
+ */
+export function releaseRows(rows: PreparedRows): void {
+  for (const part of rows.parts) if (part.owned) releaseBuffer(part.text);
 }

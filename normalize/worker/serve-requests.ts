@@ -17,8 +17,12 @@ import { normalizeMessage, type MessageOutcome } from '../message-normalizer.js'
 import { counterDeltas } from './counter-deltas.js';
 import type { NormalizeRequest, WorkerReply, WorkerSetup } from './protocol.js';
 
-/** Turns one message's events into the next stage's form, or undefined to leave it to the caller. */
-export type PrepareInWorker = (events: AuditEvent[], metrics: Metrics) => Promise<unknown>;
+/**
+ * Turns one message's events into the next stage's form, or undefined to leave it to the caller;
+ * `transfer` lists the buffers of `value` to move to the main thread with it instead of copying
+ * them (each then belongs to the main thread alone).
+ */
+export type PrepareInWorker = (events: AuditEvent[], metrics: Metrics) => Promise<{ value: unknown; transfer: ArrayBuffer[] } | undefined>;
 
 export function serveNormalizeRequests(prepare?: PrepareInWorker): void {
   const port = parentPort;
@@ -33,21 +37,25 @@ export function serveNormalizeRequests(prepare?: PrepareInWorker): void {
     ...(setup.mappingsDir ? { mappingsDir: setup.mappingsDir } : {}),
   });
   const deltas = counterDeltas(metrics);
-  const reply = (message: WorkerReply): void => port.postMessage(message);
+  const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
   port.on('message', (request: NormalizeRequest) => {
     void (async () => {
       try {
         const outcomes: MessageOutcome[] = [];
+        const transfer: ArrayBuffer[] = [];
         for (const { start, end, ...m } of request.messages) {
           const outcome = normalizeMessage({ ...m, key: '', value: Buffer.from(request.payload, start, end - start) }, normalizer, setup.maxDecodedBytes);
           if (prepare && 'events' in outcome && outcome.events.length > 0) {
             const prepared = await prepare(outcome.events, metrics);
-            if (prepared !== undefined) outcome.prepared = prepared;
+            if (prepared !== undefined) {
+              outcome.prepared = prepared.value;
+              transfer.push(...prepared.transfer);
+            }
           }
           outcomes.push(outcome);
         }
-        reply({ type: 'result', id: request.id, outcomes, counts: await deltas() });
+        reply({ type: 'result', id: request.id, outcomes, counts: await deltas() }, transfer);
       } catch (err) {
         reply({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
       }

@@ -72,6 +72,7 @@ async function pipelineWorker(metrics: Metrics): Promise<WorkerNormalizer> {
 /** The real store, counting the events it was asked to prepare itself. */
 class CountingStore implements AuditStore {
   preparedHere = 0;
+  readonly inserted: PreparedRows[] = [];
   constructor(private readonly inner: AuditStore) {}
   async insertEvents(events: AuditEvent[], options: InsertEventsOptions = {}): Promise<void> {
     await this.insertRows(await this.prepareEvents(events), options);
@@ -81,6 +82,7 @@ class CountingStore implements AuditStore {
     return this.inner.prepareEvents(events);
   }
   insertRows(rows: PreparedRows, options: InsertEventsOptions = {}): Promise<void> {
+    this.inserted.push(rows);
     return this.inner.insertRows(rows, options);
   }
 }
@@ -98,6 +100,7 @@ test('the worker returns each message\'s rows, byte for byte what the store prep
   assert.ok(first && 'events' in first && second && 'events' in second);
   const rows = preparedRowsFrom(first.prepared, first.events.length);
   assert.ok(rows, 'rows came back for the first message');
+  assert.ok(rows.parts.length > 0 && rows.parts.every((p) => p.owned === true), 'each part\'s bytes were moved here, a buffer of their own');
   const here = await prepareRows(first.events);
   assert.deepEqual(rows.ids, here.ids);
   assert.equal(Buffer.concat(rows.parts.map((p) => p.text)).toString(), Buffer.concat(here.parts.map((p) => p.text)).toString());
@@ -129,4 +132,8 @@ test('the batch processor stores the worker\'s rows without preparing them again
   assert.equal(values.filter((v) => v.labels.code === 'LONE_SURROGATE_REPLACED').reduce((n, v) => n + v.value, 0), 1);
   const rs = await chdb.handle.client.query({ query: 'SELECT command FROM warden_worker_rows.audit_events WHERE session_id = {s:String} ORDER BY time', query_params: { s: session }, format: 'JSONEachRow' });
   assert.deepEqual((await rs.json<{ command: string }>()).map((r) => r.command), ['git status', 'npm test', 'rm -rf build', 'ls', 'git diff']);
+  // Stored, the bytes the worker handed over are given back (detached), not left to a full collection.
+  const parts = store.inserted.flatMap((r) => r.parts);
+  assert.equal(parts.filter((p) => p.owned).length, 2, 'the two messages the worker prepared');
+  assert.ok(parts.every((p) => (p.owned ? p.text.buffer.byteLength === 0 : p.text.byteLength > 0)), 'owned parts released, the one prepared here untouched');
 });
