@@ -43,7 +43,8 @@ export class MemoryDeadLetterSink implements DeadLetterSink {
   }
 
   async send(message: ConsumedMessage, reason: { code: string; message: string }): Promise<void> {
-    this.kept.push({ message, reason: { ...reason }, at: this.clock.now() });
+    // A copy of the value: the queue gives the message's own back once the batch is committed.
+    this.kept.push({ message: { ...message, value: Buffer.from(message.value) }, reason: { ...reason }, at: this.clock.now() });
     if (this.kept.length > this.keep) this.kept.splice(0, this.kept.length - this.keep);
     this.metrics.deadLettered.inc({ code: reason.code });
     const { topic, partition, offset } = message.origin;

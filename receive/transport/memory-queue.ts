@@ -15,6 +15,7 @@
  * consumer sees each topic in offset order, and a committed offset never passes a message still
  * being written.
  */
+import { releaseBuffer, viewsWholeBuffer } from '../../lib/release-buffer.js';
 import type { ConsumedMessage, Signal, TransportMessage } from './transport.js';
 
 export const MEMORY_TOPICS: Readonly<Record<Signal, string>> = { traces: 'memory:traces', logs: 'memory:logs' };
@@ -187,13 +188,19 @@ export class MemoryQueue {
     return Math.max(0, this.fifos.traces.length - skip.traces) + Math.max(0, this.fifos.logs.length - skip.logs);
   }
 
-  /** Removes a batch returned by peekBatch (it was handled). */
+  /**
+   * Removes a batch returned by peekBatch (it was handled), and gives back the memory of each
+   * value that is the whole of a buffer (a request's body): the queue took it at `send` and it is
+   * read no more. Left to the collector, these bodies — held until stored, long enough to be
+   * promoted — started full collections for external memory (lib/release-buffer.ts).
+   */
   commit(batch: ConsumedMessage[]): void {
     if (batch.length === 0) return;
     this.fifos[batch[0]!.signal].drop(batch.length);
     this.pendingCount -= batch.length;
     this.pendingByteCount -= bytesOf(batch);
     this.onCommit?.(batch);
+    for (const m of batch) if (viewsWholeBuffer(m.value)) releaseBuffer(m.value);
   }
 
   /** Resolves when a message is enqueued or `notify()` is called. */

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { PermanentError, RetryableError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
-import { createMemoryTransport, MEMORY_TOPICS, type MemoryTransportOptions } from './memory.js';
+import { createMemoryTransport, MemoryDeadLetterSink, MEMORY_TOPICS, type MemoryTransportOptions } from './memory.js';
 import type { BatchContext, ConsumedMessage, Signal, TransportMessage } from './transport.js';
 
 // The heap is measured after a full collection (one test below).
@@ -168,6 +168,44 @@ describe('memory transport', () => {
     const afterFailure = handled.slice(handled.indexOf('2') + 1);
     assert.ok(afterFailure.includes('2'), `batch 2 delivered again: ${handled.join(',')}`);
     assert.equal(handled.filter((o) => o === '0').length, 1, 'the batch stored before the failure is not delivered again');
+  });
+
+  it('gives back the memory of a committed message\'s value when it is a buffer of its own, not before, and never a view of a shared one', async () => {
+    const { producer, consumer } = transport({ maxBatchMessages: 1, maxInFlight: 2 });
+    const own = { signal: 'traces' as const, encoding: 'otlp_json' as const, key: 'k', value: Buffer.allocUnsafeSlow(8 * 1024).fill(1) };
+    const shared = Buffer.allocUnsafeSlow(8 * 1024).fill(2);
+    const view = { signal: 'traces' as const, encoding: 'otlp_json' as const, key: 'k', value: shared.subarray(0, 4 * 1024) };
+    const small = msg('traces', 'k', 1); // from Node's shared pool
+    await producer.send([own, view, small]);
+    const stores: Array<() => void> = [];
+    const seen: number[] = [];
+    await consumer.start(async (batch) => {
+      seen.push(batch[0]!.value.length);
+      return { stored: new Promise<void>((resolve) => stores.push(resolve)) };
+    });
+    await waitFor(() => stores.length === 2, 'two batches handed over');
+    assert.equal(own.value.length, 8 * 1024, 'not released while its batch is being stored');
+    stores[0]!();
+    await waitFor(() => own.value.buffer.byteLength === 0, 'the committed value released');
+    stores[1]!();
+    await waitFor(() => stores.length === 3, 'the last batch handed over');
+    stores[2]!();
+    await consumer.stop();
+    assert.deepEqual(seen, [8 * 1024, 4 * 1024, small.value.length], 'each batch read its value whole');
+    assert.equal(shared.length, 8 * 1024, 'a value viewing part of a buffer leaves that buffer alone');
+    assert.equal(small.value.toString(), 'k#1', 'so does one from the shared pool');
+  });
+
+  it('a dead letter keeps its payload after its batch is committed and the value given back', async () => {
+    const { producer, consumer, metrics } = transport();
+    const sink = new MemoryDeadLetterSink({ logger: silentLogger, metrics });
+    const value = Buffer.allocUnsafeSlow(6 * 1024).fill(0x61);
+    await producer.send([{ signal: 'logs', encoding: 'otlp_json', key: 'k', value }]);
+    await consumer.start(async (batch) => sink.send(batch[0]!, { code: 'DECODE_FAILED', message: 'unreadable' }));
+    await waitFor(async () => (await depth(metrics)) === 0, 'the batch committed');
+    await consumer.stop();
+    assert.equal(value.length, 0, 'the queue gave its value back');
+    assert.equal(sink.entries()[0]!.message.value.toString(), 'a'.repeat(6 * 1024));
   });
 
   it('stop() drains what is queued, then the closed producer refuses sends', async () => {

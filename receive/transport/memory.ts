@@ -15,6 +15,10 @@
  * wal/write-ahead-log.ts): it does not wait behind the telemetry's groups. Both logs are read
  * back at start, in offset order; the queue delivers each topic in offset order whichever log
  * made a message durable first.
+ *
+ * A message's value is the transport's from `send()` on: once the message is committed, a value
+ * that is the whole of its buffer is released (detached, its memory given back at once; see
+ * memory-queue.ts). A caller does not read or send again a value it has sent.
  */
 import { PermanentError, RetryableError, errorCode } from '../../lib/errors.js';
 import { SETTING_DEFAULTS } from '../../config/settings.js';
