@@ -7,11 +7,12 @@
  * are promoted at ~3.5 MB/s, so a full collection came every ~9 s. Each one ends in a pause of
  * the event loop, 8–20 ms on a quiet machine and 35–100 ms on a busy one, and every hook call
  * in flight waits it out: the slowest paced calls of the hook bench started in such pauses.
- * With the limit at what was kept times (1 + percent/100), the heap's size no longer starts
- * them: at 200% the next one starts for external memory pressure instead (the main thread's
- * buffers, ~64 MB every ~17 s), and they come a third as often (7 per bench run instead of
- * 17–22). What each one marks is what is live, so it takes no longer. The cost is memory: up to
- * that much more heap between collections; ~30 MB of heap and ~90 MB resident in those runs.
+ * With the limit at what was kept times (1 + percent/100) they come far less often: at 200%,
+ * 3 per bench run instead of 17–22, every 25–60 s (the buffers the main thread holds until their
+ * insert are given back once stored, lib/release-buffer.ts: before that, their external memory
+ * started one every ~17 s whatever this setting). What each one marks is what is live, so it
+ * takes no longer. The cost is memory: up to that much more heap between collections; ~50–90 MB
+ * more resident in those runs.
  *
  * A process-wide V8 setting, read whenever the limit is set, so it can be made after start:
  * the command that starts the service makes it (not the assembly, which tests build inside
