@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { markAsUntransferable } from 'node:worker_threads';
 import { runProcess } from '../test/helpers/run-cli.js';
 import { releaseBuffer, viewsWholeBuffer } from './release-buffer.js';
 
@@ -62,9 +63,13 @@ describe('releasing a buffer', () => {
     releaseBuffer(bytes);
   });
 
-  test('a shared buffer is left alone', () => {
+  test('a buffer that cannot be detached is left alone, without an error', () => {
     const shared = new Uint8Array(new SharedArrayBuffer(64)).fill(1);
     releaseBuffer(shared);
     assert.equal(shared.length, 64);
+    const marked = Buffer.allocUnsafeSlow(64).fill(2);
+    markAsUntransferable(marked.buffer);
+    releaseBuffer(marked);
+    assert.equal(marked.length, 64);
   });
 });

@@ -19,8 +19,14 @@ export function releaseBuffer(bytes: Uint8Array): void {
   // A SharedArrayBuffer is never detached; an empty one (already released) has nothing to give.
   if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
   // Node 20 has no ArrayBuffer.prototype.transfer: moving the memory to a clone nobody keeps
-  // detaches this one the same way, without a copy.
-  structuredClone(buffer, { transfer: [buffer] });
+  // detaches this one the same way, without a copy. One that cannot be detached (marked
+  // untransferable, it is copied instead; others are refused) is left to the collector, as it
+  // would have been: giving memory back early never fails the caller's work.
+  try {
+    structuredClone(buffer, { transfer: [buffer] });
+  } catch {
+    // left to the collector
+  }
 }
 
 /** Whether `bytes` views the whole of its buffer: the precondition for its owner to release it. */
