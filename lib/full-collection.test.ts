@@ -9,29 +9,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { runProcess } from '../test/helpers/run-cli.js';
+import { fullCollectionsOf } from '../test/helpers/full-collections.js';
 import { spaceFullCollections } from './full-collection.js';
 
 const MODULE = fileURLToPath(new URL('./full-collection.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
 /** Full collections counted over a fixed workload, in a fresh process whose heap may grow `percent`. */
-async function fullCollections(percent: number): Promise<number> {
-  const script = `
-    import { PerformanceObserver, constants } from 'node:perf_hooks';
+function fullCollections(percent: number): Promise<number> {
+  return fullCollectionsOf(`
     const { spaceFullCollections } = await import(${JSON.stringify(MODULE)});
-    let full = 0;
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++; }).observe({ entryTypes: ['gc'] });
     spaceFullCollections(${percent});
     const live = [];
     for (let i = 0; i < 400_000; i++) live.push({ i, name: 'live-' + i });
     const inFlight = new Array(150_000);
     for (let n = 0; n < 12_000_000; n++) inFlight[n % inFlight.length] = { n, name: 'event-' + n };
-    setTimeout(() => process.stdout.write(String(full)), 50);
-  `;
-  const run = await runProcess(process.execPath, ['--import', TSX, '--input-type=module', '-e', script]);
-  assert.equal(run.code, 0, run.stderr);
-  return Number(run.stdout);
+  `);
 }
 
 describe('full collections spaced apart (WARDEN_HEAP_GROWTH_PERCENT)', () => {

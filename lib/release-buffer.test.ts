@@ -8,19 +8,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { markAsUntransferable } from 'node:worker_threads';
-import { runProcess } from '../test/helpers/run-cli.js';
+import { fullCollectionsOf } from '../test/helpers/full-collections.js';
 import { releaseBuffer, viewsWholeBuffer } from './release-buffer.js';
 
 const MODULE = fileURLToPath(new URL('./release-buffer.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
 /** Full collections over 1 GB of 256 KB buffers, 200 held at a time; the oldest dropped or released. */
-async function fullCollections(release: boolean): Promise<number> {
-  const script = `
-    import { PerformanceObserver, constants } from 'node:perf_hooks';
+function fullCollections(release: boolean): Promise<number> {
+  return fullCollectionsOf(`
     const { releaseBuffer } = await import(${JSON.stringify(MODULE)});
-    let full = 0;
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++; }).observe({ entryTypes: ['gc'] });
     const held = [];
     let young = [];
     for (let i = 0; i < 4000; i++) {
@@ -35,11 +31,7 @@ async function fullCollections(release: boolean): Promise<number> {
       }
       if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    setTimeout(() => process.stdout.write(String(full)), 50);
-  `;
-  const run = await runProcess(process.execPath, ['--import', TSX, '--input-type=module', '-e', script]);
-  assert.equal(run.code, 0, run.stderr);
-  return Number(run.stdout);
+  `);
 }
 
 describe('releasing a buffer', () => {
