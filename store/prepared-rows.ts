@@ -146,8 +146,9 @@ export function rowsToHandOver(rows: PreparedRows): { rows: PreparedRows; transf
 
 /**
  * Rows prepared on another thread (prepareRows and rowsToHandOver there, then posted: each
- * part's bytes arrive as a Uint8Array) as PreparedRows over Buffers, for `count` events; undefined when the
- * value is not such rows or holds another number of rows — the caller then prepares them itself.
+ * part's bytes arrive as a Uint8Array) as PreparedRows over Buffers, for `count` events;
+ * undefined when the value is not such rows or holds another number of rows — the caller then
+ * prepares them itself.
  */
 export function preparedRowsFrom(value: unknown, count: number): PreparedRows | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -272,10 +273,10 @@ export function insertBody(rows: PreparedRows): InsertBody {
   // A buffer of its own (Buffer.concat takes small ones from Node's shared pool), to be released.
   const bytes = Buffer.allocUnsafeSlow(length);
   let at = 0;
-  for (const part of rows.parts) {
-    if (at > 0) bytes[at++] = NEWLINE;
+  rows.parts.forEach((part, i) => {
+    if (i > 0) bytes[at++] = NEWLINE;
     at += part.text.copy(bytes, at);
-  }
+  });
   return { bytes, release: () => releaseBuffer(bytes) };
 }
 
